@@ -1,0 +1,14 @@
+"""Project paths, resolved from this file so notebooks and scripts run from any working directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE_DIR.parent
+DATA_DIR = PROJECT_ROOT / "data"
+SIMULATED_DIR = DATA_DIR / "simulated"
+NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
+REPORTS_DIR = PROJECT_ROOT / "reports"
+
+__all__ = ["PACKAGE_DIR", "PROJECT_ROOT", "DATA_DIR", "SIMULATED_DIR", "NOTEBOOKS_DIR", "REPORTS_DIR"]
