@@ -1,0 +1,188 @@
+"""`wwc rounds` and `wwc score`: the per-round table and exact scoring from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from .cli import UserError
+
+ROUND_COLUMNS = {
+    "round_id": "round",
+    "announced": "announced",
+    "standard": "std",
+    "reported_new": "new rep",
+    "identified_new": "new id",
+    "derived_new": "new der",
+    "reported_upgraded": "up rep",
+    "identified_upgraded": "up id",
+    "derived_upgraded": "up der",
+    "reported_recertified": "recert rep",
+    "identified_recertified": "recert id",
+    "derived_recertified": "recert der",
+    "identified_unstated": "unstated",
+    "events": "events",
+    "level_unknown": "lvl unk",
+    "disagreements": "disagree",
+    "reported_total_certified": "total rep",
+    "identified_total_certified": "total id",
+}
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "rounds",
+        help="per-round table: reported vs identified vs derived cohorts, cumulative totals",
+        description="One row per announcement round: counts as reported by the program, events identified "
+        "in the record (by their reported cohort), cohorts derived from the certification history, "
+        "disagreements, and the cumulative number of certified cities (reported and identified).",
+    )
+    p.add_argument("--data", metavar="DIR", help="data directory (default: the project's data/)")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument("--disagreements", action="store_true", help="also list every disagreement with its reason")
+    p.set_defaults(func=cmd_rounds)
+
+    s = sub.add_parser(
+        "score",
+        help="score a city (criteria met) or an assessment file under a standard",
+        description="Exact scoring: share of criteria met, tier under the standard, and why a tier was missed.",
+    )
+    s.add_argument("--standard", default="2022", help="standard: 2017, 2018 or 2022 (default 2022)")
+    what = s.add_mutually_exclusive_group(required=True)
+    what.add_argument("--met", metavar="CODES", help="comma-separated criterion codes the city meets, e.g. DM1,LC1,PA1")
+    what.add_argument("--count", type=int, metavar="N", help="number of criteria met (for standards whose codes are not listed, e.g. 2018)")
+    what.add_argument("--file", metavar="FILE", help="assessment file (CSV or Excel, long format) to score every city in")
+    s.add_argument("--outcome-met", action="store_true", help="the city meets the outcome requirement (2022 standard)")
+    s.add_argument("--core-met", action="store_true", help="with --count: the city meets every core criterion")
+    s.add_argument("--data", metavar="DIR", help="data directory (default: the project's data/)")
+    s.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    s.set_defaults(func=cmd_score)
+
+
+def _load(data_dir):
+    from .loaders import load
+
+    return load(data_dir)
+
+
+def cmd_rounds(args) -> int:
+    from .cohorts import classify_events, disagreements, round_summary
+
+    data = _load(args.data)
+    summary = round_summary(data)
+    dis = disagreements(data, events=classify_events(data)) if args.disagreements else None
+    if args.format == "csv":
+        summary.assign(announced=summary["announced"].dt.strftime("%Y-%m-%d")).to_csv(sys.stdout, index=False)
+        if dis is not None:
+            print()
+            dis.to_csv(sys.stdout, index=False)
+    elif args.format == "json":
+        payload = {"rounds": _records(summary)}
+        if dis is not None:
+            payload["disagreements"] = _records(dis)
+        print(json.dumps(payload, indent=2, ensure_ascii=False))
+    else:
+        table = summary[list(ROUND_COLUMNS)].rename(columns=ROUND_COLUMNS)
+        table["announced"] = summary["announced"].dt.strftime("%Y-%m-%d")
+        print(table.to_string(index=False, na_rep="–"))
+        print(
+            "\nrep = reported by the program; id = identified events in the record, by their reported cohort; "
+            "der = derived from the certification history; – = not reported."
+        )
+        if dis is not None:
+            print(f"\n{len(dis)} disagreements between reported and derived cohorts:")
+            for r in dis.itertuples(index=False):
+                print(f"  {r.round_id} {r.city}: {r.reason}")
+    return 0
+
+
+def _records(df: pd.DataFrame) -> list[dict]:
+    out = []
+    for rec in df.to_dict(orient="records"):
+        clean = {}
+        for k, v in rec.items():
+            if isinstance(v, pd.Timestamp):
+                v = v.strftime("%Y-%m-%d")
+            elif v is pd.NA or (isinstance(v, float) and pd.isna(v)) or v is None:
+                v = None
+            elif hasattr(v, "item"):
+                v = v.item()
+            clean[k] = v
+        out.append(clean)
+    return out
+
+
+def cmd_score(args) -> int:
+    from .scoring import SCORE_TIERS, score, score_city, score_counts
+    from .standards import get_standard
+
+    data = _load(args.data)
+    try:
+        std = get_standard(args.standard, data)
+    except KeyError as exc:
+        raise UserError(str(exc.args[0])) from None
+
+    if args.file:
+        from .loaders import load_assessments
+
+        path = Path(args.file)
+        if not path.exists():
+            raise UserError(f"assessment file {path} does not exist")
+        df = load_assessments(path, data_dir=args.data)
+        scores = score(df, std).reset_index()
+        scores["share"] = scores["share"].round(4)
+        note = "SIMULATED DATA: fictional cities. " if bool(scores["simulated"].any()) else ""
+        if args.format == "json":
+            print(json.dumps({"standard": std.name, "note": note.strip() or None, "scores": _records(scores)}, indent=2))
+        elif args.format == "csv":
+            scores.to_csv(sys.stdout, index=False)
+        else:
+            if note:
+                print(note + "Tiers come from the scoring rules applied to simulated assessments.")
+            cols = ["city_id", "round_id", "met", "total", "share", "tier", "missing_core", "outcome_ok", "reason"]
+            print(scores[cols].to_string(index=False))
+            print("\n" + scores["tier"].value_counts(sort=False).to_string())
+        return 0
+
+    if args.count is not None:
+        if not 0 <= args.count <= std.criteria_count:
+            raise UserError(f"--count must lie in 0..{std.criteria_count} for standard {std.name}, got {args.count}")
+        arr = score_counts([args.count], std, core_ok=args.core_met, outcome_ok=args.outcome_met)
+        thr, tier = int(arr.threshold_tier[0]), int(arr.tier[0])
+        result = {
+            "standard": std.name, "met": args.count, "total": std.criteria_count,
+            "share": round(args.count / std.criteria_count, 4), "threshold_tier": SCORE_TIERS[thr],
+            "tier": SCORE_TIERS[tier], "reason": str(arr.to_frame()["reason"].iloc[0]) or None,
+            "to_next_tier": int(arr.to_next_tier()[0]),
+        }
+        if args.format == "json":
+            print(json.dumps(result, indent=2))
+        else:
+            for k, v in result.items():
+                print(f"{k:>15}: {v}")
+        return 0
+
+    if not std.has_criteria:
+        raise UserError(f"standard {std.name} lists no criterion codes in the data; score it with --count N")
+    codes = [c.strip().upper() for c in args.met.split(",") if c.strip()]
+    try:
+        res = score_city(codes, std, outcome_met=args.outcome_met)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    if args.format == "json":
+        print(json.dumps(res.as_dict(), indent=2))
+    elif args.format == "csv":
+        d = res.as_dict()
+        d["missing_core"] = ",".join(d["missing_core"])
+        d["reasons"] = " | ".join(d["reasons"])
+        d["met_criteria"] = ",".join(d["met_criteria"])
+        pd.DataFrame([d]).to_csv(sys.stdout, index=False)
+    else:
+        print(res.explain())
+        if std.outcome_required and not args.outcome_met:
+            print("  (pass --outcome-met if the city meets the outcome requirement)")
+    return 0
