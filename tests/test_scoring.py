@@ -88,7 +88,7 @@ def test_2017_components_rule():
     s2017 = get_standard("2017")
     assert s2017.tier_rule == "components"
     assert s2017.criteria == ("Commit", "Measure", "Take Stock", "Act")
-    assert threshold_tiers(np.arange(5), s2017).tolist() == [0, 1, 1, 2, 3]
+    assert threshold_tiers(np.arange(5), s2017).tolist() == [0, 0, 1, 2, 3]
     assert score_city(["Commit", "Act", "Measure"], s2017).tier == "Gold"
 
 
@@ -121,15 +121,19 @@ def test_vectorised_reasons_and_next_tier(s2022):
     assert all(i < 22 for i in core_idx)
     m[1, :] = True
     m[1, core_idx[2]] = False  # PA1 missing
-    m[2, :10] = True  # below Silver
+    m[2, :10] = True  # below Silver: DM1-DM9, LC1 ...
+    m[2, core_idx] = True  # ... plus PA1: 11 met, all core
     m[3, :] = True
     arr = score_matrix(m, s2022, outcome_met=np.array([True, True, True, False]))
     df = arr.to_frame()
     assert df["tier"].tolist() == ["Silver", "Not certified", "Not certified", "Not certified"]
     assert df["reason"].tolist()[1:] == ["core criteria missing", "below the Silver threshold", "outcome requirement unmet"]
     assert df["tier"].dtype == SCORE_TIER_DTYPE
-    # to_next_tier by threshold: row 2 has 10 met -> 12 more to Silver; row 3 at Platinum -> 0
-    assert df["to_next_tier"].tolist()[2:] == [12, 0]
+    # to_next_tier by threshold: row 2 has 11 met -> 11 more to Silver; row 3 at Platinum -> 0
+    assert df["to_next_tier"].tolist()[2:] == [11, 0]
+    m[2, core_idx[2]] = False
+    both = score_matrix(m[2:3], s2022, outcome_met=False).to_frame()
+    assert both["reason"][0] == "below the Silver threshold; core criteria missing; outcome requirement unmet"
 
 
 def _long(std: Standard, cities: dict[str, set[str]], outcome: dict[str, bool]) -> pd.DataFrame:

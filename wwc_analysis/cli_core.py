@@ -88,7 +88,8 @@ def cmd_rounds(args) -> int:
     else:
         table = summary[list(ROUND_COLUMNS)].rename(columns=ROUND_COLUMNS)
         table["announced"] = summary["announced"].dt.strftime("%Y-%m-%d")
-        print(table.to_string(index=False, na_rep="–"))
+        table = table.astype(object).where(table.notna(), "–")
+        print(table.to_string(index=False))
         print(
             "\nrep = reported by the program; id = identified events in the record, by their reported cohort; "
             "der = derived from the certification history; – = not reported."

@@ -365,7 +365,7 @@ def _reasons_in_words(std: Standard, met: int, total: int, thr: int, missing_cor
         out.append(f"core criteria missing: {', '.join(missing_core)} (a city missing any core criterion is not certified)")
     if std.outcome_required and not outcome_met:
         out.append("outcome requirement unmet (an internationally recognised standard on at least one outcome)")
-    if thr < 3:
+    if 0 < thr < 3:
         nxt = TIERS[thr]
         need = std.required_met(thr + 1, total)
         out.append(f"{need - met} more criteria would reach the {nxt} threshold ({need} of {total}, {std.thresholds[thr]}{std.unit})")
