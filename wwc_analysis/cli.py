@@ -18,6 +18,7 @@ from .errors import DataValidationError
 SUBCOMMAND_MODULES = (
     "wwc_analysis.cli_core",  # rounds, score
     "wwc_analysis.validate_cli",  # validate
+    "wwc_analysis.whatif",  # whatif
 )
 
 
