@@ -1,0 +1,44 @@
+"""Notebook output helpers write only where told and label simulated tables."""
+
+from __future__ import annotations
+
+import json
+
+import matplotlib
+
+matplotlib.use("Agg")  # tests only: figures are saved, never shown
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+
+from wwc_analysis.outputs import SIMULATED_NOTE, save_figure, save_table, write_metrics
+
+
+def test_nothing_written_without_output_dir(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    fig = plt.figure()
+    assert save_figure(fig, "x") is None
+    assert save_table(pd.DataFrame({"a": [1]}), "t") is None
+    assert write_metrics({"a": 1}) is None
+    assert list(tmp_path.iterdir()) == []
+    plt.close(fig)
+
+
+def test_figure_table_metrics(tmp_path):
+    fig, ax = plt.subplots()
+    ax.plot([1, 2])
+    p = save_figure(fig, "Tier counts (2024)", tmp_path / "nb")
+    assert p.name == "tier-counts-2024.png" and p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    plt.close(fig)
+    real = save_table(pd.DataFrame({"a": [1]}), "real", tmp_path)
+    assert not real.read_text().startswith("#")
+    sim = pd.DataFrame({"a": [1], "simulated": [True]})
+    text = save_table(sim, "sim", tmp_path).read_text()
+    assert text.splitlines()[0] == SIMULATED_NOTE
+    attrs = pd.DataFrame({"a": [1]})
+    attrs.attrs["simulated"] = True
+    assert save_table(attrs, "sim2", tmp_path).read_text().startswith("# SIMULATED")
+    m = write_metrics({"n": pd.Series([3]).iloc[0], "d": pd.Timestamp("2024-01-23")}, tmp_path)
+    assert json.loads(m.read_text()) == {"n": 3, "d": "2024-01-23"}
+    with pytest.raises(ValueError, match="no letters"):
+        save_table(real.parent and pd.DataFrame(), "??", tmp_path)
