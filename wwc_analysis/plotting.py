@@ -1,0 +1,167 @@
+"""The look shared by every notebook and report figure: style, tier colours and captions.
+
+Notebooks call :func:`set_style` once, colour tiers with :data:`TIER_PALETTE` (or :func:`tier_colors`),
+end plot cells with ``plt.show()`` and put a :func:`caption` under every figure naming its source.
+Figures built on simulated data must pass ``simulated=True`` so the caption says so.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import matplotlib as mpl
+import pandas as pd
+import seaborn as sns
+from matplotlib.figure import Figure
+from matplotlib.text import Text
+
+# One fixed colour per tier. Chosen so the tiers read as silver / gold / platinum yet differ in
+# lightness (the cue that survives every kind of colour-vision deficiency) and, for Silver vs Gold,
+# along the blue-yellow axis that red-green colour-blind readers still see:
+#   Platinum  dark steel blue  (L* ~ 37)
+#   Not certified neutral mid grey (L* ~ 53)
+#   Gold      deep gold        (L* ~ 69, strongly yellow)
+#   Silver    light steel blue (L* ~ 72, bluish)
+#   Unknown   very light grey  (L* ~ 87; "we do not know", so the faintest)
+TIER_PALETTE: dict[str, str] = {
+    "Not certified": "#7F7F7F",
+    "Silver": "#9DB4CF",
+    "Gold": "#D89B1C",
+    "Platinum": "#3D5A80",
+    "Unknown": "#D9D9D9",
+}
+
+#: Tiers from lowest to highest (the order of ``SCORE_TIER_DTYPE``), for ``hue_order``/``order``.
+TIER_ORDER: tuple[str, ...] = ("Not certified", "Silver", "Gold", "Platinum")
+
+#: Certification levels only (the order of ``LEVEL_DTYPE``).
+LEVEL_ORDER: tuple[str, ...] = ("Silver", "Gold", "Platinum")
+
+SIMULATED_LABEL = "SIMULATED DATA \u2014 fictional cities."
+
+_CAPTION_GID = "wwc-caption"
+_CAPTION_FONTSIZE = 9
+_LOOKUP = {name.casefold(): name for name in TIER_PALETTE}
+
+_RC: dict[str, Any] = {
+    "figure.figsize": (8.0, 4.5),
+    "figure.dpi": 100,
+    "savefig.dpi": 150,
+    # Captions sit below the axes (negative figure coordinates); "tight" keeps them in saved files.
+    "savefig.bbox": "tight",
+    "savefig.format": "png",
+    "axes.titlesize": 14,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 12,
+    "xtick.labelsize": 11,
+    "ytick.labelsize": 11,
+    "legend.fontsize": 11,
+    "legend.title_fontsize": 11,
+    "legend.frameon": False,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
+
+
+def set_style() -> None:
+    """Apply the project style: seaborn white grid, readable font sizes, PNG figures.
+
+    Inside an IPython kernel it also asks for PNG (not SVG) inline figures, so reports embed
+    base64 PNGs that nbval does not compare, and, if the kernel inherited a non-interactive
+    ``MPLBACKEND=Agg`` (which silently drops every figure), switches back to the inline backend.
+    Outside IPython it only sets the matplotlib/seaborn style. Safe to call more than once.
+    """
+    sns.set_theme(context="notebook", style="whitegrid", palette="colorblind", rc=_RC)
+    _configure_ipython()
+
+
+def _configure_ipython() -> None:
+    try:
+        from IPython import get_ipython
+    except ImportError:  # IPython absent: plain script, nothing to configure
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    in_kernel = type(shell).__name__ == "ZMQInteractiveShell"
+    if in_kernel and mpl.get_backend().lower() == "agg":
+        shell.enable_matplotlib("inline")
+    from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+    set_matplotlib_formats("png")
+
+
+def _tier_name(level: object) -> str:
+    if level is None or level is pd.NA or (isinstance(level, float) and pd.isna(level)):
+        return "Unknown"
+    name = _LOOKUP.get(str(level).strip().casefold())
+    if name is None:
+        raise KeyError(f"no colour for tier {level!r}; known tiers: {', '.join(TIER_PALETTE)}")
+    return name
+
+
+def tier_colors(levels: Iterable[object]) -> list[str]:
+    """Return the palette colour of each level, in order.
+
+    ``levels`` may hold tier names (any case), categorical values or missing values (``None``,
+    ``pd.NA``, NaN), which get the "Unknown" colour. An unrecognised name raises ``KeyError``.
+
+    >>> tier_colors(["Gold", "silver", None])
+    ['#D89B1C', '#9DB4CF', '#D9D9D9']
+    """
+    return [TIER_PALETTE[_tier_name(level)] for level in levels]
+
+
+def tier_palette(levels: Iterable[object] | None = None) -> Mapping[str, str]:
+    """A ``{tier: colour}`` mapping for seaborn's ``palette=``, restricted to ``levels`` if given."""
+    if levels is None:
+        return dict(TIER_PALETTE)
+    return {str(level): TIER_PALETTE[_tier_name(level)] for level in levels if not pd.isna(level)}
+
+
+def caption(fig: Figure, text: str, simulated: bool = False) -> Text:
+    """Write a caption under ``fig`` and return the matplotlib ``Text``.
+
+    ``text`` should name the source of the data (e.g. "Source: WWC announcements, data/rounds.csv").
+    With ``simulated=True`` the caption starts with "SIMULATED DATA — fictional cities." in bold
+    dark red, so a simulated figure can never be mistaken for the public record. Calling it again
+    on the same figure replaces the previous caption. The caption lies below the figure's axes;
+    the inline backend and ``savefig`` (``savefig.bbox = "tight"`` from :func:`set_style`) keep it.
+    """
+    text = " ".join(str(text).split())
+    if not text:
+        raise ValueError("a caption needs text naming the data source")
+    full = f"{SIMULATED_LABEL} {text}" if simulated else text
+    for artist in list(fig.texts):
+        if artist.get_gid() == _CAPTION_GID:
+            artist.remove()
+    width_in = fig.get_figwidth()
+    # Average glyph width is about 0.55 em; wrap to the figure's width.
+    chars = max(40, int(width_in * 72 / (_CAPTION_FONTSIZE * 0.55)))
+    wrapped = textwrap.fill(full, width=chars)
+    return fig.text(
+        0.01,
+        -0.01,
+        wrapped,
+        ha="left",
+        va="top",
+        fontsize=_CAPTION_FONTSIZE,
+        color="#8B0000" if simulated else "#444444",
+        fontweight="bold" if simulated else "normal",
+        gid=_CAPTION_GID,
+        transform=fig.transFigure,
+    )
+
+
+__all__ = [
+    "LEVEL_ORDER",
+    "SIMULATED_LABEL",
+    "TIER_ORDER",
+    "TIER_PALETTE",
+    "caption",
+    "set_style",
+    "tier_colors",
+    "tier_palette",
+]
