@@ -19,6 +19,8 @@ SUBCOMMAND_MODULES = (
     "wwc_analysis.cli_core",  # rounds, score
     "wwc_analysis.validate_cli",  # validate
     "wwc_analysis.whatif",  # whatif
+    "wwc_analysis.simulate",  # simulate
+    "wwc_analysis.report",  # report
 )
 
 
