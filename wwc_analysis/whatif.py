@@ -76,6 +76,7 @@ __all__ = [
     "count_distribution",
     "load_scenario_file",
     "main",
+    "met_criteria",
     "parse_scenario",
     "path_to_tier",
     "paths_to_higher_tiers",
@@ -387,6 +388,8 @@ class Scenario:
     def __init__(self, changes: Iterable[Change | Scenario] | Change | None = (), name: str = ""):
         if changes is None:
             changes = ()
+        if isinstance(changes, Scenario) and not name:
+            name = changes.name  # Scenario(scenario) is the same scenario
         if isinstance(changes, (Change, Scenario)):
             changes = (changes,)
         flat: list[Change] = []
@@ -544,15 +547,23 @@ class Comparison:
         """The cities whose tier changed."""
         return self.cities[self.cities["change"] != "unchanged"]
 
-    def explain(self) -> str:
+    def explain(self, flag_simulated: bool = True) -> str:
+        """The summary in words (``flag_simulated=False`` leaves out the SIMULATED line)."""
         s = self.summary
         lines = []
-        if self.simulated:
+        if self.simulated and flag_simulated:
             lines.append("SIMULATED assessments (fictional cities), not real certification results.")
         if self.scenario:
             lines.append(self.scenario)
+        idx = self.cities.index
+        n_cities = (
+            idx.get_level_values("city_id").nunique()
+            if isinstance(idx, pd.MultiIndex) and "city_id" in idx.names
+            else s["total"]
+        )
+        what = f"{s['total']} cities" if n_cities == s["total"] else f"{s['total']} assessments of {n_cities} cities"
         lines.append(
-            f"{s['total']} cities: {s['up']} move up, {s['down']} move down, {s['unchanged']} keep their tier "
+            f"{what}: {s['up']} move up, {s['down']} move down, {s['unchanged']} keep their tier "
             f"({self.standard_before} -> {self.standard_after})."
         )
         before = self.transitions.sum(axis=1)
@@ -723,6 +734,25 @@ def peer_prevalence(population, standard: Standard | str | None = None) -> pd.Da
     frame.attrs["simulated"] = bool(pop.simulated.any()) if pop.simulated is not None else False
     frame.attrs["standard"] = pop.standard.name
     return frame
+
+
+def met_criteria(assessments, city_id: str, round_id: str | None = None) -> tuple[tuple[str, ...], bool]:
+    """The criteria one city meets in a long assessment frame and its outcome flag: ``(codes, outcome_met)``.
+
+    ``round_id`` defaults to the city's latest round. Codes are in the standard's order (as listed in the
+    frame).
+    """
+    rows = assessments[assessments["city_id"].astype(str) == str(city_id)]
+    if rows.empty:
+        raise ScenarioError(f"unknown city id {city_id}: not in the assessments")
+    rounds = sorted(set(rows["round_id"].astype(str)))
+    rnd = rounds[-1] if round_id is None else str(round_id)
+    if rnd not in rounds:
+        raise ScenarioError(f"city {city_id} has no assessment in round {rnd}; its rounds: {', '.join(rounds)}")
+    rows = rows[rows["round_id"].astype(str) == rnd]
+    codes = tuple(rows.loc[rows["met"].astype(bool), "criterion"].astype(str))
+    outcome = bool(rows["outcome_met"].astype(bool).iloc[0]) if "outcome_met" in rows.columns else True
+    return codes, outcome
 
 
 _WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
@@ -1029,11 +1059,15 @@ class CityWhatIf:
 
     def explain(self) -> str:
         b, a = self.before, self.after
-        lines = [self.scenario] if self.scenario else []
-        lines.append(f"Before: {b.met} of {b.total} criteria ({b.share:.1%}) under {b.standard.name}: {b.tier}.")
-        lines += [f"  - {r}" for r in b.reasons]
-        lines.append(f"After:  {a.met} of {a.total} criteria ({a.share:.1%}) under {a.standard.name}: {a.tier}.")
-        lines += [f"  - {r}" for r in a.reasons]
+        if not self.scenario:
+            lines = [f"{b.met} of {b.total} criteria ({b.share:.1%}) under {b.standard.name}: {b.tier}."]
+            lines += [f"  - {r}" for r in b.reasons]
+        else:
+            lines = [self.scenario.replace(" for all cities", " for this city")]
+            lines.append(f"Before: {b.met} of {b.total} criteria ({b.share:.1%}) under {b.standard.name}: {b.tier}.")
+            lines += [f"  - {r}" for r in b.reasons]
+            lines.append(f"After:  {a.met} of {a.total} criteria ({a.share:.1%}) under {a.standard.name}: {a.tier}.")
+            lines += [f"  - {r}" for r in a.reasons]
         for p in self.paths:
             lines.append(p.explain())
         if self.simulated_population and any(p.ranking == "prevalence" for p in self.paths):
@@ -1524,6 +1558,16 @@ def load_scenario_file(path: str | Path, *, validate: bool = True) -> ScenarioFi
     return parse_scenario(data, validate=validate)
 
 
+def _display_path(path: Path) -> str:
+    """``path`` relative to the project root when it lies inside it (shorter, machine-independent)."""
+    from .paths import PROJECT_ROOT
+
+    try:
+        return str(path.resolve().relative_to(PROJECT_ROOT))
+    except ValueError:
+        return str(path)
+
+
 def default_assessments_path() -> Path:
     """The shipped simulated assessments (fictional cities)."""
     from .paths import SIMULATED_DIR
@@ -1586,10 +1630,11 @@ def _run(args: argparse.Namespace) -> str:
                 raise ScenarioError(f"round {sf.round!r} is not in {path}; rounds there: {', '.join(known)}")
             population = population[population["round_id"].astype(str) == sf.round]
         sim = population["simulated"].to_numpy(dtype=bool) if "simulated" in population.columns else np.zeros(0, bool)
+        shown = _display_path(path)
         if sim.any():
-            simulated_note = f"Assessments: {path} - SIMULATED (fictional cities, not real certification results)."
+            simulated_note = f"Assessments: {shown} - SIMULATED (fictional cities, not real certification results)."
         else:
-            simulated_note = f"Assessments: {path}"
+            simulated_note = f"Assessments: {shown}"
     if sf.city_met is not None:
         result = city_whatif(
             sf.city_met, sf.scenario, std, outcome_met=sf.city_outcome_met, population=population,
@@ -1597,20 +1642,22 @@ def _run(args: argparse.Namespace) -> str:
         )
         if args.format == "json":
             d = result.as_dict()
-            d["assessments"] = str(path) if population is not None else None
+            d["assessments"] = _display_path(path) if population is not None else None
             d["simulated"] = result.simulated_population
             return json.dumps(d, indent=2)
         return "\n".join(filter(None, [simulated_note, result.explain()]))
     cmp_ = compare(population, sf.scenario, standard=std)
     if args.format == "json":
         d = cmp_.to_dict(max_cities=args.max_cities)
-        d["assessments"] = str(path)
+        d["assessments"] = _display_path(path)
         return json.dumps(d, indent=2)
-    lines = [simulated_note, cmp_.explain(), "", "Transitions (rows: before, columns: after):", cmp_.transitions.to_string()]
+    lines = [simulated_note, cmp_.explain(flag_simulated=False), "", "Transitions (rows: before, columns: after):",
+             cmp_.transitions.to_string()]
     ch = cmp_.changed()
     if len(ch):
         lines += ["", f"Cities that change tier ({len(ch)}{', first ' + str(args.max_cities) if len(ch) > args.max_cities else ''}):"]
-        lines.append(ch.head(args.max_cities)[["tier_before", "tier_after", "met_before", "met_after", "reason_after"]].to_string())
+        shown = ch.head(args.max_cities)[["tier_before", "tier_after", "met_before", "met_after", "reason_after"]]
+        lines.append(shown.to_string(sparsify=False))
     return "\n".join(lines)
 
 

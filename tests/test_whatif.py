@@ -1,0 +1,659 @@
+"""Tests of the what-if engine (wwc_analysis.whatif) and the checklist widget."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from wwc_analysis import whatif as wi
+from wwc_analysis.scoring import SCORE_TIERS, assessment_matrix, score, score_city, score_matrix
+from wwc_analysis.simulate import simulate_assessments, simulate_matrix
+from wwc_analysis.standards import Standard, get_standard, tier_code
+from wwc_analysis.whatif import (
+    MarkMet,
+    MarkUnmet,
+    OutcomeMet,
+    Scenario,
+    ScenarioError,
+    SetGates,
+    SetThresholds,
+    UseStandard,
+)
+
+STD = get_standard("2022")
+HSETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@pytest.fixture(scope="module")
+def population():
+    """A simulated long frame (fictional cities, two or more rounds for some)."""
+    return simulate_assessments(120, seed=7)
+
+
+@pytest.fixture(scope="module")
+def matrix():
+    m, o = simulate_matrix(3000, seed=11)
+    return m, o
+
+
+def small_standard(thresholds=(50, 70, 90), n=8, core=("C1", "C2"), core_required=True, outcome_required=True):
+    """A hand-made percent-rule standard small enough for brute force."""
+    codes = tuple(f"C{i}" for i in range(1, n + 1))
+    areas = tuple("Area A" if i <= n // 2 else "Area B" for i in range(1, n + 1))
+    return Standard(
+        name="small", tier_rule="percent_of_criteria", criteria_count=n, thresholds=tuple(thresholds),
+        criteria=codes, practice_areas=areas, core=core, core_required=core_required,
+        outcome_required=outcome_required,
+    )
+
+
+# ---------------------------------------------------------------------------------------------------
+# Scenarios: composition, immutability, description
+# ---------------------------------------------------------------------------------------------------
+
+def test_changes_and_scenarios_are_immutable_and_compose():
+    a, b = MarkMet(["EVAL2", "RDC5"]), SetThresholds(gold=70)
+    s = a + b
+    assert s == Scenario([a, b]) == sum([a, b])
+    assert (s + OutcomeMet()).changes == (a, b, OutcomeMet())
+    assert Scenario([s, SetGates(core=False)]).changes[-1] == SetGates(core=False)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        a.criteria = ("DM1",)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        s.changes = ()
+    assert isinstance(a.criteria, tuple) and MarkMet("EVAL2").criteria == ("EVAL2",)
+    assert MarkMet(["DM1"]) != MarkUnmet(["DM1"])
+
+
+def test_wrapping_a_scenario_keeps_its_name_and_changes():
+    s = Scenario([MarkMet(["EVAL2"])], name="named")
+    assert Scenario(s) == s and Scenario(s).describe().startswith("Scenario 'named':")
+    assert Scenario(s, name="other").name == "other"
+
+
+def test_met_criteria_reads_one_city(population):
+    city = population["city_id"].iloc[0]
+    codes, outcome = wi.met_criteria(population, city)
+    latest = max(population.loc[population["city_id"] == city, "round_id"])
+    rows = population[(population["city_id"] == city) & (population["round_id"] == latest)]
+    assert codes == tuple(rows.loc[rows["met"], "criterion"]) and outcome == bool(rows["outcome_met"].iloc[0])
+    with pytest.raises(ScenarioError, match="nowhere"):
+        wi.met_criteria(population, "nowhere")
+    with pytest.raises(ScenarioError, match="no assessment in round 1999-01"):
+        wi.met_criteria(population, city, "1999-01")
+
+
+def test_describe_is_readable():
+    s = Scenario(
+        [MarkMet(["EVAL2", "RDC5"], cities=["sim-0001"]), SetThresholds(gold=70), UseStandard("2018"),
+         SetGates(outcome=False), OutcomeMet()],
+        name="demo",
+    )
+    text = s.describe()
+    assert text.splitlines()[0] == "Scenario 'demo':"
+    assert "1. mark EVAL2, RDC5 as met for city sim-0001" in text
+    assert "2. threshold Gold 70 %" in text
+    assert "3. use the 2018 thresholds (with its gates)" in text
+    assert "4. outcome gate off" in text
+    assert "5. treat the outcome requirement as met for all cities" in text
+    assert Scenario().describe() == "Scenario: no change (baseline)"
+
+
+@pytest.mark.parametrize(
+    "make, culprit",
+    [
+        (lambda: SetThresholds(gold=101), "gold: 101 is outside 0-100"),
+        (lambda: SetThresholds(silver=-1), "silver: -1 is outside 0-100"),
+        (lambda: SetThresholds(gold=70.5), "gold: 70.5 is not a whole percent"),
+        (lambda: SetThresholds(), "at least one"),
+        (lambda: MarkMet([]), "no criterion codes"),
+        (lambda: MarkMet(["DM1", "DM1"]), "listed twice: DM1"),
+        (lambda: SetGates(core="yes"), "core_gate"),
+    ],
+)
+def test_bad_changes_are_refused_at_construction(make, culprit):
+    with pytest.raises(ScenarioError, match=culprit):
+        make()
+
+
+def test_unknown_criterion_city_and_disordered_thresholds_name_the_culprit(population):
+    with pytest.raises(ScenarioError, match=r"unknown criterion EVAL9 .*valid codes"):
+        wi.apply(MarkMet(["EVAL9"]), population)
+    with pytest.raises(ScenarioError, match=r"eval2 \(did you mean EVAL2\?\)"):
+        wi.apply(MarkMet(["eval2"]), population)
+    with pytest.raises(ScenarioError, match="unknown city id.*nowhere"):
+        wi.apply(MarkMet(["DM2"], cities=["nowhere"]), population)
+    with pytest.raises(ScenarioError, match="must not decrease"):
+        wi.apply(SetThresholds(gold=90), population)
+    with pytest.raises(ScenarioError, match="components"):
+        wi.apply(UseStandard("2017"), population)
+
+
+# ---------------------------------------------------------------------------------------------------
+# apply: input shapes, exactness, no mutation
+# ---------------------------------------------------------------------------------------------------
+
+def test_empty_scenario_reproduces_scoring(population):
+    base = score(population)
+    out = wi.apply(Scenario(), population)
+    pd.testing.assert_frame_equal(out, base, check_like=False)
+    assert out.attrs["simulated"] is True and out["simulated"].all()
+
+
+def test_apply_accepts_long_wide_matrix_and_arrays(population):
+    s = MarkMet(["EVAL2", "RDC5"]) + SetThresholds(gold=70)
+    long_out = wi.apply(s, population)
+    am = assessment_matrix(population, STD)
+    am_out = wi.apply(s, am)
+    wide = pd.DataFrame(am.matrix, columns=list(STD.criteria), index=am.index)
+    wide["outcome_met"] = am.outcome_met
+    wide_out = wi.apply(s, wide)
+    arrays = wi.apply(s, (am.matrix, am.outcome_met))
+    for other in (am_out, wide_out):
+        assert (other["tier"].to_numpy() == long_out["tier"].to_numpy()).all()
+    assert (arrays.tier == long_out["tier"].cat.codes.to_numpy()).all()
+    assert long_out.attrs["standard"] == "2022 (thresholds 51/70/85)"
+
+
+def test_apply_matches_direct_scoring_and_does_not_mutate(matrix):
+    m, o = matrix
+    m0, o0 = m.copy(), o.copy()
+    s = MarkMet(["EVAL2", "RDC5"]) + MarkUnmet(["DM9"]) + SetThresholds(silver=50, gold=70) + OutcomeMet()
+    got = wi.apply_arrays(s, m, o, STD)
+    expect_m = m.copy()
+    expect_m[:, [STD.criteria.index("EVAL2"), STD.criteria.index("RDC5")]] = True
+    expect_m[:, STD.criteria.index("DM9")] = False
+    expect = score_matrix(expect_m, STD.with_thresholds(silver=50, gold=70), True)
+    assert (got.tier == expect.tier).all() and (got.met == expect.met).all()
+    assert (m == m0).all() and (o == o0).all()
+
+
+def test_changes_apply_in_order():
+    m = np.zeros((1, 43), dtype=bool)
+    both = wi.apply_arrays(MarkMet(["DM2"]) + MarkUnmet(["DM2"]), m)
+    assert both.met[0] == 0
+    other_way = wi.apply_arrays(MarkUnmet(["DM2"]) + MarkMet(["DM2"]), m)
+    assert other_way.met[0] == 1
+
+
+def test_city_restricted_changes_touch_only_those_cities(population):
+    ids = sorted(set(population["city_id"]))[:3]
+    out = wi.apply(MarkMet(list(STD.criteria), cities=ids) + OutcomeMet(cities=ids), population)
+    chosen = out.index.get_level_values("city_id").isin(ids)
+    assert (out.loc[chosen, "tier"] == "Platinum").all()
+    base = score(population)
+    assert (out.loc[~chosen, "tier"] == base.loc[~chosen, "tier"]).all()
+
+
+def test_use_standard_2018_with_and_without_gates(population):
+    s2018 = get_standard("2018")
+    no_gates = wi.apply(UseStandard("2018"), population)
+    expect = score(population, STD.with_thresholds(*s2018.thresholds).with_gates(False, False))
+    assert (no_gates["tier"] == expect["tier"]).all()
+    kept = wi.apply(UseStandard("2018", keep_gates=True), population)
+    expect_kept = score(population, STD.with_thresholds(*s2018.thresholds))
+    assert (kept["tier"] == expect_kept["tier"]).all()
+    assert kept.attrs["standard"] == "2022 under 2018 thresholds"
+
+
+def test_gates_and_outcome(population):
+    base = score(population)
+    no_gate = wi.apply(SetGates(core=False, outcome=False), population)
+    assert (no_gate["tier"] == no_gate["threshold_tier"]).all()
+    outcome = wi.apply(OutcomeMet(), population)
+    assert outcome["outcome_ok"].all()
+    assert (outcome["tier"] >= base["tier"]).all()
+
+
+criteria_subsets = st.lists(st.sampled_from(STD.criteria), min_size=1, max_size=10, unique=True)
+
+
+@HSETTINGS
+@given(codes=criteria_subsets, seed=st.integers(0, 2**31), restrict=st.booleans())
+def test_adding_criteria_never_lowers_a_tier(codes, seed, restrict):
+    rng = np.random.default_rng(seed)
+    m = rng.random((200, 43)) < rng.uniform(0.2, 1.0, (200, 1))
+    o = rng.random(200) < 0.8
+    cities = sorted(rng.choice(200, 40, replace=False).tolist()) if restrict else None
+    before = score_matrix(m, STD, o)
+    after = wi.apply_arrays(MarkMet(codes, cities=cities), m, o, STD)
+    assert (after.tier >= before.tier).all()
+    assert (after.met >= before.met).all()
+    worse = wi.apply_arrays(MarkUnmet(codes, cities=cities), m, o, STD)
+    assert (worse.tier <= before.tier).all()
+
+
+@HSETTINGS
+@given(delta=st.integers(1, 30), tier=st.sampled_from(["silver", "gold", "platinum"]), seed=st.integers(0, 2**31))
+def test_lowering_a_threshold_never_lowers_a_tier(delta, tier, seed):
+    rng = np.random.default_rng(seed)
+    m = rng.random((200, 43)) < rng.uniform(0.2, 1.0, (200, 1))
+    idx = ("silver", "gold", "platinum").index(tier)
+    lower = STD.thresholds[idx - 1] if idx else 0
+    new = max(lower, STD.thresholds[idx] - delta)
+    before = score_matrix(m, STD, True)
+    after = wi.apply_arrays(SetThresholds(**{tier: new}), m, True, STD)
+    assert (after.tier >= before.tier).all()
+
+
+# ---------------------------------------------------------------------------------------------------
+# compare
+# ---------------------------------------------------------------------------------------------------
+
+def test_compare_transitions_and_counts(population):
+    s = SetThresholds(gold=70)
+    c = wi.compare(population, s)
+    base, after = score(population), wi.apply(s, population)
+    assert c.transitions.shape == (4, 4)
+    assert list(c.transitions.index) == list(SCORE_TIERS) == list(c.transitions.columns)
+    assert c.transitions.to_numpy().sum() == len(base) == c.summary["total"]
+    assert (c.transitions.sum(axis=1).to_numpy() == base["tier"].value_counts(sort=False).reindex(SCORE_TIERS).to_numpy()).all()
+    assert (c.transitions.sum(axis=0).to_numpy() == after["tier"].value_counts(sort=False).reindex(SCORE_TIERS).to_numpy()).all()
+    # raising Gold only moves Gold cities down to Silver
+    assert c.summary["up"] == 0
+    assert c.summary["down"] == c.transitions.loc["Gold", "Silver"]
+    assert c.summary["up"] + c.summary["down"] + c.summary["unchanged"] == c.summary["total"]
+    assert set(c.changed()["tier_after"]) <= {"Silver"}
+    # the same from two score frames
+    c2 = wi.compare(base, after)
+    pd.testing.assert_frame_equal(c.transitions, c2.transitions)
+    assert c.simulated and c.cities["simulated"].all() and c.transitions.attrs["simulated"]
+    assert "SIMULATED" in c.explain()
+    d = c.to_dict()
+    json.dumps(d)
+    assert d["summary"]["down"] == c.summary["down"]
+
+
+def test_compare_with_baseline_and_arrays(matrix):
+    m, o = matrix
+    base = Scenario(SetGates(outcome=False))
+    c = wi.compare((m, o), OutcomeMet() + SetGates(outcome=False), baseline=base)
+    assert c.summary["up"] == c.summary["down"] == 0
+    a, b = wi.apply_arrays(Scenario(), m, o), wi.apply_arrays(OutcomeMet(), m, o)
+    c2 = wi.compare(a, b)
+    assert c2.summary["down"] == 0 and c2.summary["up"] == int((b.tier > a.tier).sum()) > 0
+    assert not c2.simulated
+    with pytest.raises(TypeError):
+        wi.compare(a, score(simulate_assessments(3, seed=1)))
+
+
+def test_real_assessments_are_not_flagged_simulated(population):
+    real = population.assign(simulated=False)
+    real.attrs["simulated"] = False
+    c = wi.compare(real, SetThresholds(gold=70))
+    assert not c.simulated and "SIMULATED" not in c.explain()
+
+
+# ---------------------------------------------------------------------------------------------------
+# Paths to a higher tier
+# ---------------------------------------------------------------------------------------------------
+
+def _reaches(met, std, target, outcome=True) -> bool:
+    return tier_code(score_city(met, std, outcome).tier) >= tier_code(target)
+
+
+@HSETTINGS
+@given(
+    met_mask=st.lists(st.booleans(), min_size=8, max_size=8),
+    thresholds=st.lists(st.integers(0, 100), min_size=3, max_size=3).map(sorted),
+    target=st.sampled_from(["Silver", "Gold", "Platinum"]),
+    core_required=st.booleans(),
+    weights=st.lists(st.integers(0, 9), min_size=8, max_size=8),
+)
+def test_path_is_feasible_minimal_and_cheapest_by_brute_force(met_mask, thresholds, target, core_required, weights):
+    std = small_standard(tuple(thresholds), core_required=core_required)
+    met = [c for c, v in zip(std.criteria, met_mask) if v]
+    unmet = [c for c in std.criteria if c not in met]
+    w = dict(zip(std.criteria, map(float, weights)))
+    path = wi.path_to_tier(met, target, std, weights=w)
+    assert len(set(path.criteria)) == path.count and not set(path.criteria) & set(met)
+    if _reaches(met, std, target):
+        assert path.count == 0
+        return
+    assert _reaches(met + list(path.criteria), std, target)
+    feasible = [
+        s for k in range(len(unmet) + 1) for s in itertools.combinations(unmet, k) if _reaches(met + list(s), std, target)
+    ]
+    assert min(len(s) for s in feasible) == path.count  # no smaller set reaches the target
+    assert min(sum(w[c] for c in s) for s in feasible) == pytest.approx(path.cost)  # cheapest of ALL sets
+    if core_required:
+        assert set(std.core) - set(met) <= set(path.criteria)
+
+
+def test_outcome_is_required_but_not_bought_with_criteria():
+    std = small_standard((50, 70, 90))
+    path = wi.path_to_tier(["C1", "C2", "C3", "C4"], "Silver", std, outcome_met=False)
+    assert path.count == 0 and path.outcome_needed
+    assert "outcome requirement" in path.explain()
+    ungated = wi.path_to_tier(["C1", "C2", "C3", "C4"], "Silver", std.with_gates(outcome_required=False), outcome_met=False)
+    assert not ungated.outcome_needed
+
+
+def test_prevalence_ranking_and_explanation(population):
+    prev = wi.peer_prevalence(population)
+    gold = score(population)["tier"] == "Gold"
+    am = assessment_matrix(population)
+    np.testing.assert_allclose(prev["Gold"].to_numpy(), am.matrix[gold.to_numpy()].mean(axis=0))
+    assert prev.attrs["cities"]["Gold"] == int(gold.sum()) > 0
+    met = [c for c in STD.criteria if c not in {"PA1", "EVAL1", "EVAL2", "EVAL3", "EVAL4", "RDC5", "RDC6", "RDC7",
+                                                  "RDC8", "CI1", "CI2", "CI3", "BF3", "OD4", "LC7"}]
+    path = wi.path_to_tier(met, "Gold", STD, outcome_met=False, prevalence=prev)
+    assert path.count == STD.required_met("Gold") - len(met) == 2
+    assert path.missing_core == ("PA1",) and path.criteria[0] == "PA1"
+    chosen = prev.loc[list(path.others), "Gold"]
+    rest = prev.loc[[c for c in STD.criteria if c not in met and c not in path.criteria], "Gold"]
+    assert chosen.min() >= rest.max()
+    text = path.explain()
+    assert text.startswith("To reach Gold you need 2 more criteria: you still lack the core criterion PA1; the other most common among Gold cities that you do not yet meet is ")
+    assert "outcome requirement" in text and path.practice_areas[0] == "Performance and Analytics"
+    assert path.tier_after == "Gold" and path.met_after == 30
+    assert path.as_dict()["criteria"][0]["core"] is True
+
+
+def test_paths_to_higher_tiers_cover_each_higher_tier():
+    met = list(STD.criteria[:30])  # DM1..RDC2: includes DM1, LC1, PA1
+    assert score_city(met, STD).tier == "Gold"
+    paths = wi.paths_to_higher_tiers(met, STD)
+    assert [p.target for p in paths] == ["Platinum"] and paths[0].count == 7
+    assert paths[0].ranking == "standard order"
+    assert wi.paths_to_higher_tiers(list(STD.criteria), STD) == []
+    with pytest.raises(ScenarioError, match="XYZ"):
+        wi.path_to_tier(["XYZ"], "Gold", STD)
+    with pytest.raises(ScenarioError, match=">= 0"):
+        wi.path_to_tier(met, "Platinum", STD, weights={"EVAL2": -1})
+
+
+def test_city_whatif(population):
+    met = [c for c in STD.criteria if c not in {"EVAL2", "RDC5", "EVAL3", "EVAL4", "CI3", "RDC8", "RDC7", "BF3", "OD4"}]
+    r = wi.city_whatif(met, MarkMet(["EVAL2", "RDC5"]), population=population)
+    assert r.before.met == 34 and r.after.met == 36
+    assert r.before.tier == "Gold" and r.after.tier == "Gold"
+    assert [p.target for p in r.paths] == ["Platinum"] and r.paths[0].count == 1
+    assert "SIMULATED" in r.explain()
+    with pytest.raises(ScenarioError, match="cities"):
+        wi.city_whatif(met, MarkMet(["EVAL2"], cities=["x"]))
+
+
+# ---------------------------------------------------------------------------------------------------
+# Tier probabilities
+# ---------------------------------------------------------------------------------------------------
+
+def _enumerate_exact(p, outcome, std):
+    """Exact tier distribution of one city by enumerating every outcome of its uncertain criteria."""
+    unc = [j for j, v in enumerate(p) if 0 < v < 1]
+    probs = np.zeros(4)
+    for bits in itertools.product([False, True], repeat=len(unc)):
+        row = np.asarray(p) == 1
+        w = 1.0
+        for j, b in zip(unc, bits):
+            row[j] = b
+            w *= p[j] if b else 1 - p[j]
+        for out, wo in ((True, outcome), (False, 1 - outcome)):
+            t = score_matrix(row[None, :], std, out).tier[0]
+            probs[t] += w * wo
+    return probs
+
+
+@HSETTINGS
+@given(
+    p=st.lists(st.sampled_from([0.0, 1.0, 0.1, 0.5, 0.77, 0.95]), min_size=8, max_size=8),
+    outcome=st.sampled_from([0.0, 0.3, 1.0]),
+    core_required=st.booleans(),
+    thresholds=st.lists(st.integers(0, 100), min_size=3, max_size=3).map(sorted),
+)
+def test_tier_probabilities_equal_exhaustive_enumeration(p, outcome, core_required, thresholds):
+    std = small_standard(tuple(thresholds), core_required=core_required)
+    got = wi.tier_probabilities(np.array(p), outcome, std)
+    np.testing.assert_allclose(got, _enumerate_exact(p, outcome, std), atol=1e-12)
+    assert got.sum() == pytest.approx(1.0) and (got >= 0).all()
+
+
+def test_tier_probabilities_match_monte_carlo():
+    rng = np.random.default_rng(2024)
+    n_cities, draws = 6, 40_000
+    p = (rng.random((n_cities, 43)) < 0.7).astype(float)
+    for i in range(n_cities):  # ten uncertain criteria per city, some of them core
+        cols = rng.choice(43, 10, replace=False)
+        p[i, cols] = rng.uniform(0.05, 0.95, 10)
+    p[:, STD.criteria.index("DM1")] = 1.0
+    p[0, STD.criteria.index("PA1")] = 0.6
+    outcome = rng.uniform(0.5, 1.0, n_cities)
+    exact = wi.tier_probabilities(p, outcome, STD)
+    np.testing.assert_allclose(exact.sum(axis=1), 1.0, atol=1e-12)
+    for i in range(n_cities):
+        sample = rng.random((draws, 43)) < p[i]
+        out = rng.random(draws) < outcome[i]
+        freq = np.bincount(score_matrix(sample, STD, out).tier, minlength=4) / draws
+        sigma = np.sqrt(np.maximum(exact[i] * (1 - exact[i]), 1e-12) / draws)
+        assert (np.abs(freq - exact[i]) <= 4 * sigma + 1e-9).all(), (i, freq, exact[i])
+
+
+def test_certain_probabilities_reproduce_scoring(matrix):
+    m, o = matrix
+    probs = wi.tier_probabilities(m[:500].astype(float), o[:500].astype(float), STD)
+    tiers = score_matrix(m[:500], STD, o[:500]).tier
+    assert (probs[np.arange(500), tiers] == 1.0).all()
+    assert (probs.sum(axis=1) == 1.0).all()
+
+
+def test_city_tier_probabilities_and_frame():
+    met = [c for c in STD.criteria if c not in {"EVAL2", "RDC5", "CI3", "EVAL4", "RDC8", "OD4"}]
+    s = wi.city_tier_probabilities(met, {"EVAL2": 0.5, "RDC5": 0.5, "CI3": 0.5})
+    # 37 met for Platinum: 37 certain; the three uncertain ones add to it
+    assert s["Platinum"] == pytest.approx(1.0)
+    s2 = wi.city_tier_probabilities(met[:-1], {"EVAL2": 0.5, "RDC5": 0.5}, outcome=0.9)
+    # 36 certain: Platinum needs at least one of two -> 0.75, times the outcome
+    assert s2["Platinum"] == pytest.approx(0.75 * 0.9) and s2["Gold"] == pytest.approx(0.25 * 0.9)
+    assert s2["Not certified"] == pytest.approx(0.1)
+    frame = pd.DataFrame([dict.fromkeys(STD.criteria, 1.0) | {"outcome": 0.5}])
+    f = wi.tier_probability_frame(frame)
+    assert f.loc[0, "Platinum"] == pytest.approx(0.5) and f.loc[0, "at_least_silver"] == pytest.approx(0.5)
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        wi.tier_probabilities(np.full(43, 1.5))
+
+
+def test_count_distribution_is_poisson_binomial():
+    base, dist = wi.count_distribution(np.array([[1.0, 0.5, 0.5, 0.0], [0.2, 1.0, 1.0, 1.0]]))
+    assert base.tolist() == [1, 3]
+    np.testing.assert_allclose(dist, [[0.25, 0.5, 0.25], [0.8, 0.2, 0.0]])
+
+
+# ---------------------------------------------------------------------------------------------------
+# Threshold sweep
+# ---------------------------------------------------------------------------------------------------
+
+def test_sweep_agrees_with_rescoring_at_every_integer_threshold(matrix):
+    m, o = matrix
+    m, o = m[:800], o[:800]
+    sweep = wi.threshold_sweep((m, o))
+    assert len(sweep) == 3 * 101 * 4
+    for (tier, value), part in sweep.groupby(["swept", "threshold"], observed=True):
+        std = wi.sweep_standard(STD, tier, value)
+        expect = np.bincount(score_matrix(m, std, o).tier, minlength=4)
+        assert part["cities"].tolist() == expect.tolist(), (tier, value)
+        assert tuple(part[["silver_min", "gold_min", "platinum_min"]].iloc[0]) == std.thresholds
+    current = sweep[(sweep["swept"] == "Gold") & (sweep["threshold"] == 68)]
+    assert current["cities"].tolist() == np.bincount(score_matrix(m, STD, o).tier, minlength=4).tolist()
+
+
+@HSETTINGS
+@given(seed=st.integers(0, 2**31), tier=st.sampled_from(["Silver", "Gold", "Platinum"]), value=st.integers(0, 100))
+def test_sweep_from_scores_equals_sweep_from_matrix(seed, tier, value):
+    rng = np.random.default_rng(seed)
+    m = rng.random((300, 43)) < rng.uniform(0, 1, (300, 1))
+    o = rng.random(300) < 0.7
+    a = wi.threshold_sweep((m, o), STD, tiers=[tier], values=[value])
+    b = wi.threshold_sweep(score_matrix(m, STD, o), tiers=[tier], values=[value])
+    assert a["cities"].tolist() == b["cities"].tolist()
+    assert a["at_least"].tolist() == np.cumsum(a["cities"].to_numpy()[::-1])[::-1].tolist()
+
+
+def test_sweep_frame_and_plot(population):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    sweep = wi.threshold_sweep(population)
+    assert sweep.attrs["simulated"] and sweep.attrs["thresholds"] == {"Silver": 51, "Gold": 68, "Platinum": 85}
+    assert (sweep.groupby(["swept", "threshold"], observed=True)["cities"].sum() == sweep.attrs["cities"]).all()
+    fig = wi.plot_threshold_sweep(sweep)
+    assert len(fig.axes) == 3 and any("SIMULATED" in t.get_text() for t in fig.texts)
+    with pytest.raises(ValueError, match="outside"):
+        wi.threshold_sweep(population, values=[101])
+
+
+# ---------------------------------------------------------------------------------------------------
+# Scenario files and the CLI
+# ---------------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def assessments_file(tmp_path_factory, population):
+    path = tmp_path_factory.mktemp("whatif") / "assessments.csv"
+    population.to_csv(path, index=False)
+    return path
+
+
+def _run_cli(tmp_path, text, capsys, *extra, suffix=".yaml"):
+    f = tmp_path / f"scenario{suffix}"
+    f.write_text(text)
+    code = wi.main(["--file", str(f), *extra])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.mark.parametrize(
+    "text, culprit",
+    [
+        ("mark_met: [EVAL2, RDC9]\n", "unknown criterion RDC9"),
+        ("thresholds: {gold: 170}\n", "gold: 170 is outside 0-100"),
+        ("thresholds: {gold: -5}\n", "gold: -5 is outside 0-100"),
+        ("thresholds: {bronze: 40}\n", "unknown key 'bronze' in thresholds"),
+        ("mark_mett: [EVAL2]\n", "unknown key 'mark_mett' (did you mean 'mark_met'?)"),
+        ("city: {met: [DM1], outcome: true}\n", "unknown key 'outcome' (did you mean 'outcome_met'?) in city"),
+        ("city: {met: [DM1, XX1]}\n", "unknown criterion XX1"),
+        ("standard: '2030'\n", "unknown standard '2030'"),
+        ("core_gate: maybe\n", "core_gate: expected true or false"),
+        ("thresholds: {gold: 90}\n", "must not decrease"),
+        ("cities: [sim-0001]\n", "cities: only restricts"),
+        ("- not a mapping\n", "must hold a mapping"),
+        ("mark_met: [EVAL2\n", "not valid YAML"),
+    ],
+)
+def test_cli_errors_name_the_culprit(tmp_path, capsys, assessments_file, text, culprit):
+    code, out, err = _run_cli(tmp_path, text, capsys, "--assessments", str(assessments_file))
+    assert code == 2
+    assert culprit in err
+    assert "Traceback" not in err and out == ""
+
+
+def test_cli_errors_for_missing_files(tmp_path, capsys):
+    code = wi.main(["--file", str(tmp_path / "none.yaml")])
+    assert code == 2 and "cannot read scenario file" in capsys.readouterr().err
+    code, _, err = _run_cli(tmp_path, "thresholds: {gold: 70}\n", capsys, "--assessments", str(tmp_path / "x.csv"))
+    assert code == 2 and "x.csv" in err
+
+
+def test_cli_population_table_and_json(tmp_path, capsys, assessments_file, population):
+    text = "name: Gold at 70\nthresholds: {gold: 70}\n"
+    code, out, err = _run_cli(tmp_path, text, capsys, "--assessments", str(assessments_file))
+    assert code == 0 and err == ""
+    assert "SIMULATED" in out and "Transitions" in out and "threshold Gold 70 %" in out
+    assert "Scenario 'Gold at 70':" in out
+    code, out, _ = _run_cli(tmp_path, json.dumps({"thresholds": {"gold": 70}}), capsys,
+                            "--assessments", str(assessments_file), "--format", "json", suffix=".json")
+    d = json.loads(out)
+    expect = wi.compare(population, SetThresholds(gold=70))
+    assert d["summary"] == {k: int(v) for k, v in expect.summary.items()} and d["simulated"] is True
+    assert len(d["changed"]) == expect.summary["down"] and {"city_id", "round_id"} <= set(d["changed"][0])
+
+
+def test_cli_single_city(tmp_path, capsys, assessments_file):
+    met = [c for c in STD.criteria if c not in {"EVAL2", "RDC5", "EVAL3", "EVAL4", "CI3", "RDC8", "RDC7", "BF3", "OD4"}]
+    text = f"mark_met: [EVAL2, RDC5]\ncity:\n  met: [{', '.join(met)}]\n  outcome_met: true\n"
+    code, out, _ = _run_cli(tmp_path, text, capsys, "--assessments", str(assessments_file), "--format", "json")
+    d = json.loads(out)
+    assert code == 0 and d["before"]["met"] == 34 and d["after"]["met"] == 36
+    assert d["paths"][0]["target"] == "Platinum" and d["paths"][0]["count"] == 1
+    weights = "  weights: {EVAL3: 5, EVAL4: 1, CI3: 2}\n  default_weight: 9\n"
+    code, out, _ = _run_cli(tmp_path, text + weights, capsys, "--assessments", str(assessments_file))
+    assert code == 0 and "EVAL4 (Evaluations; effort 1)" in out and "Total effort: 1." in out
+
+
+def test_parse_scenario_schema_order():
+    sf = wi.parse_scenario(
+        {"use_standard": "2018", "keep_gates": True, "thresholds": {"gold": 70}, "core_gate": False,
+         "mark_met": ["EVAL2"], "mark_unmet": "DM9", "outcome_met": True, "cities": ["a"], "round": "2024-06"}
+    )
+    kinds = [type(c).__name__ for c in sf.scenario.changes]
+    assert kinds == ["UseStandard", "SetThresholds", "SetGates", "MarkMet", "MarkUnmet", "OutcomeMet"]
+    assert sf.round == "2024-06" and sf.scenario.changes[3].cities == ("a",)
+    std = sf.scenario.standard_for(STD)
+    assert std.thresholds == (51, 70, 84) and not std.core_required and std.outcome_required
+    with pytest.raises(ScenarioError, match="keep_gates only applies"):
+        wi.parse_scenario({"keep_gates": True})
+
+
+def test_whatif_is_a_wwc_subcommand(tmp_path, capsys, assessments_file):
+    from wwc_analysis import cli
+
+    if "wwc_analysis.whatif" not in cli.SUBCOMMAND_MODULES:
+        pytest.fail("wwc_analysis.whatif is not listed in cli.SUBCOMMAND_MODULES")
+    f = tmp_path / "s.yaml"
+    f.write_text("mark_met: [NOPE1]\n")
+    assert cli.main(["whatif", "--file", str(f), "--assessments", str(assessments_file)]) == 2
+    assert "NOPE1" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not wi.default_assessments_path().exists(), reason="the shipped simulated file is not generated yet")
+def test_cli_default_assessments_say_simulated(tmp_path, capsys):
+    code, out, _ = _run_cli(tmp_path, "thresholds: {gold: 70}\n", capsys)
+    assert code == 0 and "SIMULATED" in out and "assessments.csv" in out
+
+
+# ---------------------------------------------------------------------------------------------------
+# Checklist widget (headless)
+# ---------------------------------------------------------------------------------------------------
+
+def test_checklist_builds_headless_and_updates_live(population):
+    from wwc_analysis.checklist import checklist
+
+    met = [c for c in STD.criteria if c not in {"PA1", "EVAL1", "EVAL2", "EVAL3", "EVAL4", "RDC5", "RDC6", "RDC7",
+                                                  "RDC8", "CI1", "CI2", "CI3", "BF3", "OD4", "LC7"}]
+    w = checklist(met=met, population=population)
+    assert len(w.checkboxes) == 43 and len(w.accordion.children) == 8
+    assert "Performance and Analytics — 4/5" in w.accordion.titles
+    assert "Not certified" in w.panel.value and "core criterion PA1" in w.panel.value
+    w.checkboxes["PA1"].value = True  # the user ticks PA1
+    assert "29 of 43 criteria met (67.4%): Silver" in w.panel.value
+    assert "To reach Gold you need 1 more criterion" in w.panel.value
+    assert "Performance and Analytics — 5/5" in w.accordion.titles
+    w.outcome.value = False
+    assert "Not certified" in w.panel.value and "outcome requirement unmet" in w.panel.value
+    w.set_met(STD.criteria)
+    w.outcome.value = True
+    assert "Platinum" in w.summary() and "highest tier" in w.panel.value
+    with pytest.raises(ScenarioError, match="ZZ9"):
+        checklist(met=["ZZ9"])
+
+
+def test_checklist_with_effort_weights():
+    from wwc_analysis.checklist import checklist
+
+    met = list(STD.criteria[:29])
+    w = checklist(met=met, weights={"EVAL4": 1.0, "EVAL3": 5.0})
+    assert "EVAL4 (Evaluations; effort 1)" in w.panel.value
+    w.checkboxes["EVAL4"].value = True
+    assert "Gold" in w.summary().splitlines()[0]
+
+
+def test_docs_cookbook_exists():
+    text = (Path(__file__).resolve().parents[1] / "docs" / "whatif-cookbook.md").read_text()
+    for needle in ("EVAL2 and RDC5", "70 %", "Platinum next round", "cheapest path", "2018 thresholds"):
+        assert needle in text
