@@ -18,6 +18,7 @@ Tier rules
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -199,13 +200,19 @@ def standard_from_frames(name: str, standards: pd.DataFrame, criteria: pd.DataFr
 def get_standard(name: str | int | Standard = "2022", data: "Dataset | None" = None) -> Standard:
     """The standard called ``name`` (``"2017"``, ``"2018"``, ``"2022"``) built from ``data``.
 
-    ``data`` defaults to the project's data directory (``wwc_analysis.load()``). A :class:`Standard`
+    ``data`` defaults to the project's data directory (read once per process). A :class:`Standard`
     passed in is returned as is, so functions can accept either.
     """
     if isinstance(name, Standard):
         return name
     if data is None:
-        from .loaders import load_criteria, load_standards
-
-        return standard_from_frames(str(name), load_standards(), load_criteria())
+        return _project_standard(str(name))
     return standard_from_frames(str(name), data.standards, data.criteria)
+
+
+@lru_cache(maxsize=None)
+def _project_standard(name: str) -> Standard:
+    """Standards of the project's own data/ (read once per process: code never writes data/)."""
+    from .loaders import load_criteria, load_standards
+
+    return standard_from_frames(name, load_standards(), load_criteria())
