@@ -1,0 +1,417 @@
+"""The shipped public record loads, with the sizes, dtypes and values the data dictionary documents."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+import pytest
+
+from wwc_analysis import paths, schemas
+from wwc_analysis.errors import DataValidationError
+from wwc_analysis.loaders import (
+    Dataset,
+    load,
+    load_assessments,
+    load_certifications,
+    load_criteria,
+    load_rounds,
+    load_standards,
+    load_unplaced,
+    validate_dir,
+)
+from wwc_analysis.schemas import COHORTS, LEVEL_DTYPE, LEVELS
+
+STRING = pd.StringDtype()
+TABLES = ("criteria", "standards", "rounds", "certifications", "unplaced")
+
+
+@pytest.fixture(scope="module")
+def data() -> Dataset:
+    return load()
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    """A copy of the project's data directory (everything in it)."""
+    target = tmp_path / "data"
+    shutil.copytree(paths.DATA_DIR, target)
+    return target
+
+
+# ------------------------------------------------------------------ the shipped data
+
+
+def test_shipped_data_validates():
+    assert validate_dir() == []
+    assert validate_dir(paths.DATA_DIR) == []
+
+
+def test_load_returns_dataset(data):
+    assert isinstance(data, Dataset)
+    assert data.data_dir == paths.DATA_DIR
+    for name in TABLES:
+        assert isinstance(getattr(data, name), pd.DataFrame)
+
+
+def test_sizes(data):
+    assert len(data.criteria) == 43
+    assert len(data.standards) == 3
+    assert len(data.rounds) == 11
+    assert len(data.certifications) == 132
+    assert data.certifications["city_id"].nunique() == 87
+    assert len(data.unplaced) == 5
+    assert int(data.certifications["level"].isna().sum()) == 19
+    assert int(data.certifications["round_inferred"].sum()) == 6
+    assert int(data.certifications["level_inferred"].sum()) == 1
+
+
+def test_level_is_ordered_categorical(data):
+    level = data.certifications["level"]
+    assert level.dtype == LEVEL_DTYPE
+    assert level.cat.ordered
+    assert list(level.cat.categories) == ["Silver", "Gold", "Platinum"]
+    assert LEVELS == ("Silver", "Gold", "Platinum")
+    silver, gold, platinum = (pd.Series([x], dtype=LEVEL_DTYPE) for x in LEVELS)
+    assert (silver < gold).all() and (gold < platinum).all()
+    assert (level.dropna() >= "Silver").all()
+    assert data.certifications["level"].max() == "Platinum"
+
+
+def test_empty_level_stays_missing(data):
+    c = data.certifications
+    row = c[(c["city_id"] == "alexandria-va-us") & (c["round_id"] == "2024-01")]
+    assert len(row) == 1
+    assert pd.isna(row["level"].iloc[0])
+    assert data.unplaced["level"].isna().all()
+    assert data.unplaced["level"].dtype == LEVEL_DTYPE
+
+
+def test_level_inferred_is_lujan_2024(data):
+    c = data.certifications
+    inferred = c[c["level_inferred"]]
+    assert inferred[["city_id", "round_id"]].values.tolist() == [
+        ["lujan-de-cuyo-mendoza-ar", "2024-01"]
+    ]
+    assert inferred["level"].iloc[0] == "Silver"
+
+
+EXPECTED_DTYPES = {
+    "criteria": {
+        "standard": STRING,
+        "code": STRING,
+        "practice_area": STRING,
+        "name": STRING,
+        "core": "bool",
+    },
+    "standards": {
+        "standard": STRING,
+        "criteria_count": "int64",
+        "practice_area_count": "int64",
+        "tier_rule": STRING,
+        "silver_min": "int64",
+        "gold_min": "int64",
+        "platinum_min": "int64",
+        "core_criteria_required": "bool",
+        "outcome_requirement": "bool",
+        "notes": STRING,
+        "sources": STRING,
+    },
+    "rounds": {
+        "round_id": STRING,
+        "announced": "datetime64[ns]",
+        "date_precision": STRING,
+        "standard": STRING,
+        "reported_new": "Int64",
+        "reported_upgraded": "Int64",
+        "reported_recertified": "Int64",
+        "reported_total_certified": "Int64",
+        "reported_applicants": STRING,
+        "notes": STRING,
+        "sources": STRING,
+    },
+    "certifications": {
+        "city_id": STRING,
+        "city": STRING,
+        "region": STRING,
+        "country": STRING,
+        "round_id": STRING,
+        "level": LEVEL_DTYPE,
+        "reported_cohort": pd.CategoricalDtype(list(COHORTS)),
+        "level_inferred": "bool",
+        "round_inferred": "bool",
+        "notes": STRING,
+        "sources": STRING,
+    },
+    "unplaced": {
+        "city": STRING,
+        "region": STRING,
+        "country": STRING,
+        "level": LEVEL_DTYPE,
+        "notes": STRING,
+        "sources": STRING,
+    },
+}
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_columns_and_dtypes(data, table):
+    frame = getattr(data, table)
+    expected = EXPECTED_DTYPES[table]
+    assert list(frame.columns) == list(expected)
+    for column, dtype in expected.items():
+        assert frame[column].dtype == dtype, (table, column, frame[column].dtype)
+    assert isinstance(frame.index, pd.RangeIndex) and frame.index.start == 0
+
+
+def test_string_columns_use_pd_na(data):
+    notes = data.certifications["notes"]
+    assert notes.isna().sum() == 36
+    assert notes[notes.isna()].iloc[0] is pd.NA
+    assert data.unplaced["region"].isna().sum() == 1  # San Nicolás: province not recorded
+
+
+def test_booleans(data):
+    core = data.criteria.loc[data.criteria["core"], "code"].tolist()
+    assert core == ["DM1", "LC1", "PA1"]
+    s = data.standards.set_index("standard")
+    assert s["core_criteria_required"].tolist() == [False, False, True]
+    assert s["outcome_requirement"].tolist() == [False, False, True]
+    assert s.loc["2022", ["silver_min", "gold_min", "platinum_min"]].tolist() == [51, 68, 85]
+
+
+def test_empty_count_is_missing_not_zero(data):
+    r = data.rounds.set_index("round_id")
+    assert pd.isna(r.loc["2018-01", "reported_upgraded"])
+    assert pd.isna(r.loc["2026-01", "reported_total_certified"])
+    assert r.loc["2018-01", "reported_new"] == 9
+    assert (data.rounds["reported_new"].dropna() > 0).all()
+
+
+def test_rounds_sorted_and_keyed_by_month(data):
+    r = data.rounds
+    assert r["announced"].is_monotonic_increasing
+    assert (r["round_id"] == r["announced"].dt.strftime("%Y-%m")).all()
+    assert r["round_id"].iloc[0] == "2018-01" and r["round_id"].iloc[-1] == "2026-01"
+    assert set(r["standard"]) == {"2017", "2018", "2022"}
+
+
+def test_foreign_keys_hold(data):
+    assert set(data.certifications["round_id"]) <= set(data.rounds["round_id"])
+    assert set(data.criteria["standard"]) <= set(data.standards["standard"])
+    assert data.standards.set_index("standard").loc["2022", "criteria_count"] == 43
+
+
+def test_sources_on_every_row(data):
+    for table in ("rounds", "certifications", "unplaced", "standards"):
+        sources = getattr(data, table)["sources"]
+        assert sources.notna().all() and (sources.str.strip() != "").all()
+
+
+@pytest.mark.parametrize(
+    "loader, table",
+    [
+        (load_criteria, "criteria"),
+        (load_standards, "standards"),
+        (load_rounds, "rounds"),
+        (load_certifications, "certifications"),
+        (load_unplaced, "unplaced"),
+    ],
+)
+def test_single_loaders_match_load(data, loader, table):
+    pd.testing.assert_frame_equal(loader(), getattr(data, table))
+    pd.testing.assert_frame_equal(loader(paths.DATA_DIR), getattr(data, table))
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_loaded_frames_pass_their_schema(data, table):
+    frame = getattr(data, table)
+    schemas.SCHEMAS[table].validate(frame, lazy=True)
+
+
+def test_schema_is_strict():
+    frame = load_unplaced().assign(extra="x")
+    with pytest.raises(pa.errors.SchemaErrors) as info:
+        schemas.UNPLACED_SCHEMA.validate(frame, lazy=True)
+    assert "column_in_schema" in set(info.value.failure_cases["check"])
+
+
+def test_schema_checks_cross_column_rules():
+    standards = load_standards()
+    broken = standards.copy()
+    broken.loc[2, "gold_min"] = 90  # above platinum_min 85
+    with pytest.raises(pa.errors.SchemaErrors) as info:
+        schemas.STANDARDS_SCHEMA.validate(broken, lazy=True)
+    checks = set(info.value.failure_cases["check"])
+    assert any("platinum_min greater than gold_min" in c for c in checks)
+
+
+def test_constants_for_other_modules():
+    assert schemas.COHORTS == ("new", "upgraded", "recertified")
+    assert schemas.LEVEL_DTYPE == pd.CategoricalDtype(["Silver", "Gold", "Platinum"], ordered=True)
+
+
+# ------------------------------------------------------------------ other directories
+
+
+def test_copied_dir_loads_the_same(data, data_copy):
+    copy = load(data_copy)
+    assert copy.data_dir == data_copy
+    for table in TABLES:
+        pd.testing.assert_frame_equal(getattr(copy, table), getattr(data, table))
+    assert (copy.assessments is None) == (data.assessments is None)
+
+
+def test_loading_from_another_working_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert Path.cwd() != paths.PROJECT_ROOT
+    dataset = load()
+    assert len(dataset.certifications) == 132
+
+
+def test_relative_data_dir_argument(data_copy, monkeypatch):
+    monkeypatch.chdir(data_copy.parent)
+    assert len(load("data").rounds) == 11
+
+
+def test_bom_and_crlf_are_accepted(data, data_copy):
+    path = data_copy / "certifications.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))
+    pd.testing.assert_frame_equal(load_certifications(data_copy), data.certifications)
+
+
+def test_column_order_does_not_matter(data, data_copy):
+    frame = pd.read_csv(data_copy / "unplaced.csv", dtype=str, keep_default_na=False)
+    frame[list(reversed(frame.columns))].to_csv(data_copy / "unplaced.csv", index=False)
+    pd.testing.assert_frame_equal(load_unplaced(data_copy), data.unplaced)
+
+
+def test_missing_directory_is_a_problem(tmp_path):
+    missing = tmp_path / "nowhere"
+    problems = validate_dir(missing)
+    assert len(problems) == 1 and "existing data directory" in problems[0].expected
+    with pytest.raises(DataValidationError):
+        load(missing)
+
+
+def test_loading_never_writes_into_data_dir(data_copy):
+    def snapshot() -> dict[str, tuple[int, int]]:
+        return {
+            str(p.relative_to(data_copy)): (p.stat().st_size, p.stat().st_mtime_ns)
+            for p in data_copy.rglob("*")
+        }
+
+    before = snapshot()
+    load(data_copy)
+    validate_dir(data_copy)
+    assert snapshot() == before
+
+
+def test_load_is_fast():
+    load()  # warm the imports
+    best = min(_timed(load) for _ in range(5))
+    assert best < 0.5, f"load() took {best:.3f} s"
+
+
+def _timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+# ------------------------------------------------------------------ assessments
+
+
+def _assessment_rows(
+    city: str = "testville-tx-us", round_id: str = "2024-01", outcome: str = "true"
+):
+    codes = load_criteria()["code"].tolist()
+    return [
+        [city, round_id, code, "true" if i % 3 else "false", outcome]
+        for i, code in enumerate(codes)
+    ]
+
+
+def _write_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
+    import csv
+
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+ASSESSMENT_HEADER = ["city_id", "round_id", "criterion", "met", "outcome_met"]
+
+
+def test_load_assessments_csv(tmp_path):
+    rows = _assessment_rows() + _assessment_rows("other-town-ca-us", "2025-02", "false")
+    frame = load_assessments(_write_csv(tmp_path / "a.csv", ASSESSMENT_HEADER, rows))
+    assert len(frame) == 86
+    assert list(frame.columns) == [
+        "city_id",
+        "round_id",
+        "criterion",
+        "met",
+        "outcome_met",
+        "simulated",
+    ]
+    assert frame["met"].dtype == "bool" and frame["outcome_met"].dtype == "bool"
+    assert frame["simulated"].dtype == "bool" and not frame["simulated"].any()
+    assert frame.attrs["simulated"] is False
+    assert frame["city_id"].dtype == STRING
+    assert frame.loc[frame["city_id"] == "other-town-ca-us", "outcome_met"].eq(False).all()
+    assert int(frame["met"].sum()) == 2 * sum(1 for i in range(43) if i % 3)
+
+
+def test_load_assessments_simulated_flag_and_case(tmp_path):
+    rows = [[*r[:3], r[3].upper(), r[4].title(), "TRUE"] for r in _assessment_rows()]
+    frame = load_assessments(
+        _write_csv(tmp_path / "a.csv", [*ASSESSMENT_HEADER, "simulated"], rows),
+        data_dir=paths.DATA_DIR,
+    )
+    assert frame["simulated"].all() and frame.attrs["simulated"] is True
+
+
+def test_load_assessments_xlsx_with_real_booleans(tmp_path):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(ASSESSMENT_HEADER)
+    for row in _assessment_rows():
+        sheet.append([row[0], row[1], row[2], row[3] == "true", True])
+    workbook.save(tmp_path / "a.xlsx")
+    frame = load_assessments(tmp_path / "a.xlsx")
+    assert len(frame) == 43 and frame["outcome_met"].all()
+    assert frame["met"].dtype == "bool"
+    assert frame.attrs["simulated"] is False
+
+
+def test_load_uses_simulated_assessments_when_present(data_copy):
+    target = data_copy / "simulated" / "assessments.csv"
+    target.parent.mkdir(exist_ok=True)
+    _write_csv(
+        target, [*ASSESSMENT_HEADER, "simulated"], [[*r, "true"] for r in _assessment_rows()]
+    )
+    dataset = load(data_copy)
+    assert dataset.assessments is not None and len(dataset.assessments) == 43
+    assert dataset.assessments.attrs["simulated"] is True
+
+
+def test_load_without_simulated_assessments_gives_none(data_copy):
+    shutil.rmtree(data_copy / "simulated", ignore_errors=True)
+    assert load(data_copy).assessments is None
+
+
+def test_shipped_assessments_if_present(data):
+    shipped = paths.SIMULATED_DIR / "assessments.csv"
+    if shipped.exists():
+        assert data.assessments is not None and data.assessments.attrs["simulated"] is True
+    else:
+        assert data.assessments is None
