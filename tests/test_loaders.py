@@ -312,15 +312,20 @@ def test_loading_never_writes_into_data_dir(data_copy):
 
 
 def test_load_is_fast():
+    """Loading all shipped data (simulated assessments included) costs under 0.5 s.
+
+    Measured in CPU time of this process, best of 5, so that other jobs on a busy machine do not make
+    the test fail; wall time on an idle machine is about the same.
+    """
     load()  # warm the imports
-    best = min(_timed(load) for _ in range(5))
-    assert best < 0.5, f"load() took {best:.3f} s"
+    best = min(_cpu_seconds(load) for _ in range(5))
+    assert best < 0.5, f"load() took {best:.3f} s of CPU"
 
 
-def _timed(fn) -> float:
-    start = time.perf_counter()
+def _cpu_seconds(fn) -> float:
+    start = time.process_time()
     fn()
-    return time.perf_counter() - start
+    return time.process_time() - start
 
 
 # ------------------------------------------------------------------ assessments
