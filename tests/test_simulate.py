@@ -1,0 +1,335 @@
+"""The simulator of fictional cities: determinism, labelling, model behaviour, calibration, shipped file."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from wwc_analysis import cli, paths
+from wwc_analysis import simulate as sim
+from wwc_analysis.loaders import load, load_assessments
+from wwc_analysis.scoring import SCORE_TIERS, score, score_city, score_matrix
+
+SHIPPED = paths.SIMULATED_DIR
+
+
+@pytest.fixture(scope="module")
+def data():
+    return load()
+
+
+@pytest.fixture(scope="module")
+def std(data):
+    return sim.get_standard("2022", data)
+
+
+@pytest.fixture(scope="module")
+def panel(data):
+    """The default simulation (the one shipped in data/simulated)."""
+    return sim.simulate(data=data)
+
+
+@pytest.fixture(scope="module")
+def big_scores(data):
+    """A large simulation, scored: model properties without small-sample noise."""
+    return score(sim.simulate_assessments(20_000, seed=1, data=data))
+
+
+@pytest.fixture(scope="module")
+def panel_scores(panel):
+    return score(panel.assessments)
+
+
+# --- determinism ---------------------------------------------------------------------------------------
+
+def test_same_seed_gives_identical_frames(data):
+    a = sim.simulate(200, seed=5, data=data)
+    b = sim.simulate(200, seed=5, data=data)
+    pd.testing.assert_frame_equal(a.assessments, b.assessments)
+    pd.testing.assert_frame_equal(a.cities, b.cities)
+
+
+def test_different_seed_gives_different_frames(data):
+    a = sim.simulate_assessments(200, seed=5, data=data)
+    b = sim.simulate_assessments(200, seed=6, data=data)
+    assert not a.equals(b)
+    m1, _ = sim.simulate_matrix(1000, seed=5)
+    m2, _ = sim.simulate_matrix(1000, seed=6)
+    assert not np.array_equal(m1, m2)
+
+
+def test_simulate_matrix_is_deterministic_and_shaped(std):
+    m1, o1 = sim.simulate_matrix(5000, seed=3, standard=std)
+    m2, o2 = sim.simulate_matrix(5000, seed=3, standard=std)
+    assert m1.shape == (5000, 43) and m1.dtype == np.bool_
+    assert o1.shape == (5000,) and o1.dtype == np.bool_
+    assert np.array_equal(m1, m2) and np.array_equal(o1, o2)
+    assert sim.simulate_matrix(0, seed=1, standard=std)[0].shape == (0, 43)
+    with pytest.raises(ValueError):
+        sim.simulate_matrix(-1, seed=1, standard=std)
+
+
+# --- fictional and labelled -----------------------------------------------------------------------------
+
+def test_ids_are_fictional_and_never_real(panel, data):
+    ids = set(panel.assessments["city_id"])
+    assert all(i.startswith(sim.CITY_PREFIX) for i in ids)
+    assert ids.isdisjoint(set(data.certifications["city_id"].astype(str)))
+    assert not any(i.startswith(sim.CITY_PREFIX) for i in data.certifications["city_id"].astype(str))
+    assert set(panel.cities["city_id"]) >= ids
+    assert panel.cities["city"].str.startswith("Simulated City ").all()
+
+
+def test_every_frame_says_simulated(panel, panel_scores):
+    a = panel.assessments
+    assert list(a.columns) == list(sim.ASSESSMENT_COLUMNS)
+    assert a["simulated"].dtype == bool and a["simulated"].all() and a.attrs["simulated"] is True
+    assert panel.cities["simulated"].all() and panel.cities.attrs["simulated"] is True
+    assert panel_scores["simulated"].all() and panel_scores.attrs["simulated"] is True
+    assert sim.calibration(panel_scores).attrs["simulated"] is True
+
+
+def test_frame_follows_the_contract(panel, data, std):
+    a = panel.assessments
+    for col in ("city_id", "round_id", "criterion"):
+        assert a[col].dtype == pd.StringDtype()
+    assert a["met"].dtype == bool and a["outcome_met"].dtype == bool
+    assert not a.duplicated(["city_id", "round_id", "criterion"]).any()
+    rounds_2022 = set(data.rounds.loc[data.rounds["standard"] == "2022", "round_id"])
+    assert set(a["round_id"]) <= rounds_2022
+    assert set(a["round_id"]) == rounds_2022  # 500 cities enter in every round
+    assert (a.groupby(["city_id", "round_id"]).size() == std.criteria_count).all()
+    assert (a.groupby(["city_id", "round_id"])["outcome_met"].nunique() == 1).all()
+
+
+# --- model behaviour ------------------------------------------------------------------------------------
+
+def test_capacity_growth_makes_later_assessments_score_higher(big_scores):
+    s = big_scores.reset_index().sort_values(["city_id", "round_id"])
+    s["attempt"] = s.groupby("city_id").cumcount()
+    by_attempt = s.groupby("attempt")["met"].mean()
+    assert by_attempt.is_monotonic_increasing and by_attempt.iloc[1] > by_attempt.iloc[0] + 2
+    repeat = s[s.groupby("city_id")["city_id"].transform("size") > 1]
+    first = repeat.groupby("city_id")["met"].first()
+    last = repeat.groupby("city_id")["met"].last()
+    assert (last - first).mean() > 2  # criteria met grow within a city
+
+
+def test_later_rounds_score_higher_on_average(big_scores):
+    by_round = big_scores.reset_index().groupby("round_id")["met"].mean().sort_index()
+    assert by_round.iloc[-1] > by_round.iloc[0]
+
+
+def test_matrix_growth_and_consistency_with_panel(std, big_scores):
+    m0, _ = sim.simulate_matrix(50_000, seed=2, standard=std)
+    m2, _ = sim.simulate_matrix(50_000, seed=2, standard=std, years_since_entry=2.0)
+    assert m2.sum(axis=1).mean() > m0.sum(axis=1).mean() + 5
+    # simulate_matrix is the panel's first assessment: same model, same distribution of criteria met
+    s = big_scores.reset_index().sort_values(["city_id", "round_id"])
+    first = s.groupby("city_id")["met"].first()
+    assert abs(first.mean() - m0.sum(axis=1).mean()) < 0.3
+
+
+def test_some_cities_fail_core_and_some_fail_outcome(panel_scores):
+    s = panel_scores
+    assert 0 < (~s["core_ok"]).sum() < len(s) / 2
+    assert 0 < (~s["outcome_ok"]).sum() < len(s) / 2
+    blocked = (s["threshold_tier"] > "Not certified") & (s["tier"] == "Not certified")
+    assert blocked.any()  # the gates bind: some cities reach Silver by share and are not certified
+    assert s.loc[blocked, "reason"].astype(str).str.contains("core").any()
+    assert s.loc[blocked, "reason"].astype(str).str.contains("outcome").any()
+
+
+def test_reapplicants_upgrade_recertify_and_fail(panel_scores):
+    outcomes = sim.reapplication_outcomes(panel_scores).value_counts()
+    for kind in ("upgraded", "recertified", "failed", "new after earlier attempt", "not certified again"):
+        assert outcomes[kind] > 0, kind
+    assert outcomes["first assessment"] == panel_scores.reset_index()["city_id"].nunique()
+
+
+def test_every_tier_occurs_and_comes_from_scoring(panel, panel_scores, std):
+    assert set(panel_scores["tier"].astype(str)) == set(SCORE_TIERS)
+    am = panel_scores.iloc[:50]
+    for (city, round_id), row in am.iterrows():
+        rows = panel.assessments[(panel.assessments["city_id"] == city) & (panel.assessments["round_id"] == round_id)]
+        cs = score_city(rows.loc[rows["met"], "criterion"], std, bool(rows["outcome_met"].iloc[0]))
+        assert cs.tier == row["tier"]
+
+
+def test_reapplication_outcomes_on_known_histories():
+    tiers = {
+        ("up-a", "2023-06"): "Silver", ("up-a", "2024-01"): "Gold",
+        ("rec-a", "2023-06"): "Gold", ("rec-a", "2024-06"): "Gold",
+        ("fail-a", "2024-01"): "Gold", ("fail-a", "2025-02"): "Not certified",
+        ("low-a", "2024-01"): "Gold", ("low-a", "2025-02"): "Silver",
+        ("new-a", "2023-06"): "Not certified", ("new-a", "2024-06"): "Silver",
+        ("again-a", "2023-06"): "Not certified", ("again-a", "2025-02"): "Not certified",
+        # compared with the latest *certified* tier, not the latest assessment
+        ("gap-a", "2023-06"): "Gold", ("gap-a", "2024-01"): "Not certified", ("gap-a", "2024-06"): "Gold",
+    }
+    idx = pd.MultiIndex.from_tuples(list(tiers), names=["city_id", "round_id"])
+    frame = pd.DataFrame({"tier": pd.Categorical(list(tiers.values()), categories=SCORE_TIERS, ordered=True)}, index=idx)
+    shuffled = frame.sample(frac=1.0, random_state=0)  # order of rows must not matter
+    got = sim.reapplication_outcomes(shuffled).astype(str).to_dict()
+    assert got[("up-a", "2024-01")] == "upgraded"
+    assert got[("rec-a", "2024-06")] == "recertified"
+    assert got[("fail-a", "2025-02")] == "failed"
+    assert got[("low-a", "2025-02")] == "lower"
+    assert got[("new-a", "2024-06")] == "new after earlier attempt"
+    assert got[("again-a", "2025-02")] == "not certified again"
+    assert got[("gap-a", "2024-01")] == "failed" and got[("gap-a", "2024-06")] == "recertified"
+    assert all(got[(c, r)] == "first assessment" for c, r in tiers if r == min(rr for cc, rr in tiers if cc == c))
+
+
+def test_difficulties_follow_the_stated_assumptions(std):
+    d = sim.criterion_difficulties(std)
+    by_area = d.groupby("practice_area")["difficulty"].mean()
+    for easy in ("Data Management", "Leadership and Capacity"):
+        for hard in ("Results-Driven Contracting", "Evaluations"):
+            assert by_area[easy] < by_area[hard]
+    non_core = d[~d["core"]]
+    assert d.loc[d["core"], "difficulty"].max() < non_core["difficulty"].min()
+    assert set(d.loc[d["core"], "criterion"]) == {"DM1", "LC1", "PA1"}
+    assert d["p_met_at_mean"].between(0, 1).all()
+
+
+def test_probit_table_is_monotone_and_centred():
+    t = sim._probit_table()
+    assert (np.diff(t.astype(np.int64)) >= 0).all()
+    assert t[sim._OFFSET] == 1 << 15  # Phi(0) = 1/2
+    assert t[0] == 0 and t[-1] == (1 << 16) - 1
+
+
+def test_parameters_are_documented():
+    table = sim.parameters_table()
+    assert len(table) == len(dataclasses.fields(sim.SimulationParameters))
+    assert (table["why"].str.len() > 40).all()
+
+
+def test_unknown_practice_area_is_refused(std):
+    params = dataclasses.replace(sim.SimulationParameters(), area_difficulty=(("Data Management", 0.0),))
+    with pytest.raises(KeyError, match="practice area"):
+        sim.simulate_matrix(10, seed=1, standard=std, params=params)
+
+
+# --- calibration -----------------------------------------------------------------------------------------
+
+def test_public_targets_are_computed_from_the_data(data):
+    t = {x.metric: x for x in sim.public_targets(data)}
+    assert math.isclose(t["certified_share_cities"].target, 83 / 170)
+    assert "2024-06" in t["certified_share_cities"].source
+    assert math.isclose(t["silver_share_of_first_certifications"].target, 18 / 24)
+    assert math.isclose(t["upgraded_share_of_recertifying"].target, 13 / 24)
+    assert math.isclose(t["platinum_share_of_certified"].target, 5 / 90)
+    for x in t.values():
+        assert x.low <= x.high and x.source
+
+
+def test_calibration_holds_for_the_model(big_scores, data):
+    table = sim.calibration(big_scores, data)
+    assert len(table) == len(sim.public_targets(data))
+    bad = table.loc[~table["within"], ["metric", "simulated", "low", "high"]]
+    assert bad.empty, bad.to_string()
+    shares = table.set_index("metric")["simulated"]
+    # the public order of levels: Silver most common, then Gold, few Platinum
+    assert shares["silver_share_of_certified"] > shares["gold_share_of_certified"] > shares["platinum_share_of_certified"]
+
+
+def test_calibration_holds_for_the_shipped_file(data):
+    table = sim.calibration(load_assessments(SHIPPED / "assessments.csv"), data)
+    bad = table.loc[~table["within"], ["metric", "simulated", "low", "high"]]
+    assert bad.empty, bad.to_string()
+
+
+def test_calibration_accepts_frames_and_scores_alike(panel, panel_scores, data):
+    a = sim.calibration(panel.assessments, data)
+    b = sim.calibration(panel_scores, data)
+    c = sim.calibration(panel_scores.reset_index(), data)
+    pd.testing.assert_frame_equal(a, b)
+    pd.testing.assert_frame_equal(a, c)
+    with pytest.raises(ValueError, match="expected an assessment frame"):
+        sim.calibration(pd.DataFrame({"x": [1]}), data)
+
+
+def test_calibration_detects_a_miscalibrated_model(data):
+    everyone_gold = dataclasses.replace(sim.SimulationParameters(), capacity_mean=1.5)
+    table = sim.calibration(sim.simulate_assessments(2000, seed=1, data=data, params=everyone_gold), data)
+    assert not table.set_index("metric").loc["certified_share_assessments", "within"]
+
+
+# --- shipped file ------------------------------------------------------------------------------------------
+
+def test_regenerating_gives_the_shipped_bytes(tmp_path, data):
+    written = sim.write_simulated(tmp_path, data=data)
+    for name, path in written.items():
+        shipped = SHIPPED / path.name
+        assert shipped.read_bytes() == path.read_bytes(), f"{shipped} differs from a fresh `wwc simulate` ({name})"
+
+
+def test_shipped_file_loads_validated_and_equals_the_generator(panel):
+    loaded = load_assessments(SHIPPED / "assessments.csv")
+    assert loaded.attrs["simulated"] is True
+    pd.testing.assert_frame_equal(loaded, panel.assessments, check_dtype=True)
+    assert (SHIPPED / "assessments.csv").stat().st_size < 1_500_000
+    readme = (SHIPPED / "README.md").read_text(encoding="utf-8")
+    for needle in ("SIMULATED", f"seed: {sim.DEFAULT_SEED}", sim.GENERATOR_VERSION, "wwc simulate --out data/simulated"):
+        assert needle in readme
+
+
+def test_load_picks_up_the_shipped_simulation(data):
+    assert data.assessments is not None and data.assessments.attrs["simulated"] is True
+    assert data.assessments["city_id"].str.startswith(sim.CITY_PREFIX).all()
+
+
+# --- command line ------------------------------------------------------------------------------------------
+
+def test_cli_writes_and_prints_calibration(tmp_path, capsys):
+    assert cli.main(["simulate", "--out", str(tmp_path), "--n-cities", "40", "--seed", "9", "--calibration"]) == 0
+    out = capsys.readouterr().out
+    assert "SIMULATED" in out and "certified_share_assessments" in out
+    assert (tmp_path / "assessments.csv").exists() and (tmp_path / "cities.csv").exists()
+    again = sim.simulate_assessments(40, seed=9)
+    pd.testing.assert_frame_equal(load_assessments(tmp_path / "assessments.csv"), again)
+
+
+def test_cli_markdown_and_nothing_to_do(capsys):
+    assert cli.main(["simulate", "--calibration", "--n-cities", "30", "--format", "markdown"]) == 0
+    assert "| metric | simulated | public |" in capsys.readouterr().out
+    assert cli.main(["simulate"]) == 2
+    assert "nothing to do" in capsys.readouterr().err
+    assert cli.main(["simulate", "--calibration", "--n-cities", "0"]) == 2
+
+
+# --- scoring a simulated frame equals scoring its rows one by one -------------------------------------------
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(n=st.integers(1, 12), seed=st.integers(0, 2**32 - 1))
+def test_scoring_a_simulated_frame_equals_scoring_each_city(n, seed, data, std):
+    df = sim.simulate_assessments(n, seed=seed, data=data)
+    scores = score(df, std)
+    for (city, round_id), group in df.groupby(["city_id", "round_id"]):
+        one = score_city(group.loc[group["met"], "criterion"], std, bool(group["outcome_met"].iloc[0]))
+        row = scores.loc[(city, round_id)]
+        assert (row["met"], str(row["threshold_tier"]), str(row["tier"])) == (one.met, one.threshold_tier, one.tier)
+        assert row["missing_core"] == ", ".join(one.missing_core)
+
+
+@pytest.mark.slow
+def test_a_million_assessments_are_fast(std):
+    import time
+
+    best = math.inf
+    for _ in range(2):
+        t = time.perf_counter()
+        m, o = sim.simulate_matrix(1_000_000, seed=1, standard=std)
+        best = min(best, time.perf_counter() - t)
+    assert m.shape == (1_000_000, 43)
+    assert best < 3.0, f"simulate_matrix(1e6) took {best:.2f} s"
+    arrays = score_matrix(m, std, o)
+    assert 0.3 < (arrays.tier > 0).mean() < 0.6
