@@ -169,3 +169,411 @@ def geography(frame: pd.DataFrame, by: str = "country") -> pd.DataFrame:
     table = table.reindex(columns=["Silver", "Gold", "Platinum", "Unknown"], fill_value=0)
     table["total"] = table.sum(axis=1)
     return table.sort_values("total", ascending=False)
+
+
+# --------------------------------------------------------------------------------------------------
+# The annual summary in words and display tables (used by notebooks/04-annual-summary.ipynb).
+# Every frame below holds display text only (no <NA>): "–" means not known / not reported.
+# --------------------------------------------------------------------------------------------------
+
+DASH = "–"
+_SMALL = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+_COHORT_COLUMNS = {"new": "New", "upgraded": "Upgraded", "recertified": "Re-certified"}
+_COHORT_SINGULAR = {"new": "new city", "upgraded": "upgraded city", "recertified": "re-certified city"}
+
+
+def _cities(n: int, cohort: str) -> str:
+    """'1 new city', '21 new cities'."""
+    return f"{n} {_COHORT_SINGULAR[cohort] if n == 1 else COHORT_NOUNS[cohort]}"
+
+
+def _count_words(n: int, noun: str) -> str:
+    """'two rounds', 'one round', '12 rounds'."""
+    word = _SMALL[n] if 0 <= n < len(_SMALL) else str(n)
+    return f"{word} {noun}" if n == 1 else f"{word} {noun}s"
+
+
+def _and(items) -> str:
+    items = [str(i) for i in items]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _day(ts: pd.Timestamp, approximate: bool = False, with_year: bool = True) -> str:
+    text = f"{ts.day} {ts:%B}" + (f" {ts.year}" if with_year else "")
+    return f"about {text}" if approximate else text
+
+
+def _round_dates(rs: pd.DataFrame, data: "Dataset") -> str:
+    """'23 January and 17 June 2024' (with 'about' for approximate days)."""
+    prec = data.rounds.set_index("round_id")["date_precision"]
+    days = [_day(r.announced, prec.get(r.round_id) == "approximate", with_year=False) for r in rs.itertuples()]
+    return f"{_and(days)} {int(rs['announced'].iloc[-1].year)}"
+
+
+def _display(value) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+        return DASH
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def headline_table(metrics: list[Metric]) -> pd.DataFrame:
+    """The headline numbers for display: ``label``, ``value`` (text, '–' when not known), ``basis``, ``note``."""
+    return pd.DataFrame(
+        {
+            "label": [m.label for m in metrics],
+            "value": [_display(m.value) for m in metrics],
+            "basis": [m.basis for m in metrics],
+            "note": [m.note or "" for m in metrics],
+        }
+    )
+
+
+def headline_sentences(year: int, data: "Dataset | None" = None) -> list[str]:
+    """The year's headline numbers in a few plain sentences, reported and identified side by side.
+
+    Counts the program reported are summed only over rounds that reported them; wherever the record
+    identifies fewer (or more) than was reported, the sentence says so.
+    """
+    data = _data(data)
+    y = check_year(year, data)
+    rs = rounds_in_year(y, data)
+    m = {x.name: x for x in annual_metrics(y, data)}
+    month = {r.round_id: f"{r.announced:%B}" for r in rs.itertuples()}
+    several = len(rs) > 1
+    sentences = [f"In {y} the program announced {_count_words(len(rs), 'round')} ({_round_dates(rs, data)})."]
+
+    reported, unreported, identified = [], [], []
+    for c in REPORTED_COHORTS:
+        noun = COHORT_NOUNS[c]
+        rep = rs[f"reported_{c}"]
+        ident = rs[f"identified_{c}"]
+        known = rep.notna().to_numpy()
+        found_all = int(ident.sum())
+        if known.all():
+            parts = f" ({' + '.join(str(int(v)) for v in rep)})" if several else ""
+            total = int(rep.sum())
+            reported.append(f"{_cities(total, c)}{parts}")
+            identified.append(f"all {_cities(total, c)}" if found_all == total
+                              else f"{found_all or 'none'} of the {_cities(total, c)}")
+        elif known.any():
+            ids = list(rs["round_id"])
+            where = _and(month[r] for r, k in zip(ids, known) if k)
+            missing = _and(month[r] for r, k in zip(ids, known) if not k)
+            total, found = int(rep[known].sum()), int(ident[known].sum())
+            reported.append(f"{_cities(total, c)} in {where} (not reported for {missing})")
+            compared = f"all {total} reported for {where}" if found == total else f"{found} of the {total} reported for {where}"
+            identified.append(f"{_cities(found_all, c)} ({compared})")
+        else:
+            unreported.append(noun)
+            if found_all:
+                identified.append(_cities(found_all, c))
+    if reported:
+        s = f"It reported {_and(reported)}"
+        if unreported:
+            s += (f"; the numbers of {_and(unreported)} were not reported." if len(unreported) > 1
+                  else f"; the number of {unreported[0]} was not reported.")
+        else:
+            s += "."
+    else:
+        s = f"It did not report how many {_and(unreported)} there were."
+    sentences.append(s)
+    unstated = int(rs["identified_unstated"].sum())
+    extra = f", plus {_count_words(unstated, 'event')} whose cohort no source states" if unstated else ""
+    sentences.append(f"The record identifies {_and(identified) or 'no event'}{extra}.")
+
+    rep_total = m["total_certified_reported"].value
+    ident_total = m["total_certified_identified"].value
+    last_month = month[rs["round_id"].iloc[-1]]
+    if rep_total is None:
+        sentences.append(f"The program did not state how many cities had been certified in all after its {last_month} "
+                         f"round; the record identifies {ident_total} cities certified in all.")
+    elif rep_total == ident_total:
+        sentences.append(f"By the end of {y} the program reported {rep_total} cities certified in all, "
+                         f"and the record identifies every one of them.")
+    elif rep_total > ident_total:
+        sentences.append(f"By the end of {y} the program reported {rep_total} cities certified in all; the record "
+                         f"identifies {ident_total} of them, so {rep_total - ident_total} certified cities are not in the record.")
+    else:
+        sentences.append(f"By the end of {y} the program reported {rep_total} cities certified in all; the record "
+                         f"identifies {ident_total}, {ident_total - rep_total} more than reported.")
+
+    levels = {t: m[f"latest_{t}"].value for t in ("silver", "gold", "platinum", "unknown")}
+    countries = countries_reached(y, data)
+    new_countries = list(countries.index[countries["new_country"]])
+    s = (f"At the end of the year the latest level on record was Silver for {levels['silver']} cities, "
+         f"Gold for {levels['gold']} and Platinum for {levels['platinum']}")
+    s += f", and not known for {levels['unknown']}" if levels["unknown"] else ""
+    n_countries = len(countries)
+    where = f"{_SMALL[n_countries] if n_countries < len(_SMALL) else n_countries} " + ("country" if n_countries == 1 else "countries")
+    if n_countries == 1:
+        where += f" ({countries.index[0]})"
+    s += f"; the certified cities are in {where}"
+    if new_countries and len(new_countries) == n_countries:
+        s += ", all reached for the first time this year."
+    elif new_countries:
+        s += f", {len(new_countries)} of them reached for the first time this year ({_and(new_countries)})."
+    else:
+        s += "."
+    sentences.append(s)
+
+    bad = int(rs["disagreements"].sum())
+    if bad:
+        sentences.append(f"For {_count_words(bad, 'event')} the cohort the sources report disagrees with the history on "
+                         f"record or cannot be checked against it (listed under each round below).")
+    return sentences
+
+
+def sources_html(sources: str | None) -> str:
+    """A ``sources`` cell as compact numbered HTML links ('[1] [2]'); entries without a URL stay text."""
+    if sources is None or sources is pd.NA or not str(sources).strip():
+        return DASH
+    import html
+
+    out = []
+    for i, entry in enumerate(str(sources).split(" ; "), start=1):
+        entry = entry.strip()
+        url = entry.split(" ", 1)[0]
+        if url.startswith(("http://", "https://")):
+            title = html.escape(entry, quote=True)
+            out.append(f'<a href="{html.escape(url, quote=True)}" title="{title}">[{i}]</a>')
+        else:
+            out.append(f'<span title="{html.escape(entry, quote=True)}">[{i}: {html.escape(entry)}]</span>')
+    return " ".join(out)
+
+
+def round_cohorts(round_id: str, data: "Dataset | None" = None) -> pd.DataFrame:
+    """One round's cohorts, three ways: reported by the program, identified (events whose sources state
+    the cohort) and derived from the history on record. Rows are the three ways, columns the cohorts;
+    '–' = not reported, '' = does not apply."""
+    data = _data(data)
+    s = round_summary(data).set_index("round_id")
+    if round_id not in s.index:
+        raise ValueError(f"unknown round {round_id!r}; rounds: {', '.join(s.index)}")
+    r = s.loc[round_id]
+    rows = {
+        "Reported by the program": {**{_COHORT_COLUMNS[c]: _display(r[f"reported_{c}"]) for c in REPORTED_COHORTS},
+                                    "Lower level": "", "Cohort not known": ""},
+        "Identified (cohort stated by sources)": {
+            **{_COHORT_COLUMNS[c]: str(int(r[f"identified_{c}"])) for c in REPORTED_COHORTS},
+            "Lower level": "", "Cohort not known": str(int(r["identified_unstated"]))},
+        "Derived from the history on record": {
+            **{_COHORT_COLUMNS[c]: str(int(r[f"derived_{c}"])) for c in REPORTED_COHORTS},
+            "Lower level": str(int(r["derived_lower"])), "Cohort not known": str(int(r["derived_unknown"]))},
+    }
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def round_heading(round_id: str, data: "Dataset | None" = None) -> str:
+    """Markdown describing a round: date (and its precision), standard, totals, notes and sources."""
+    data = _data(data)
+    rounds = data.rounds.set_index("round_id")
+    if round_id not in rounds.index:
+        raise ValueError(f"unknown round {round_id!r}; rounds: {', '.join(rounds.index)}")
+    r = rounds.loc[round_id]
+    cum = cumulative(data).set_index("round_id").loc[round_id]
+    date = _day(r["announced"], r["date_precision"] == "approximate")
+    total = (f"the program reported {int(cum['reported_total_certified'])} cities certified in all after it; "
+             if pd.notna(cum["reported_total_certified"]) else "the program did not state a cumulative total; ")
+    total += f"the record identifies {int(cum['identified_total_certified'])}."
+    lines = [
+        f"### Round {round_id}: announced {date}",
+        "",
+        f"Standard {r['standard']}; {total}",
+        "",
+    ]
+    if pd.notna(r["notes"]) and str(r["notes"]).strip():
+        lines += [f"*Notes in the record:* {r['notes']}", ""]
+    lines.append(f"*Sources (data/rounds.csv):* {sources_html(r['sources'])}")
+    return "\n".join(lines)
+
+
+def round_table(round_id: str, data: "Dataset | None" = None, links: bool = True) -> pd.DataFrame:
+    """The named cities of a round for display: place, level, reported vs derived cohort, the earlier
+    certification, what was inferred, the record's notes and sources (as HTML links, or the raw
+    ``sources`` text with ``links=False``, e.g. for a CSV)."""
+    data = _data(data)
+    if round_id not in set(data.rounds["round_id"]):
+        raise ValueError(f"unknown round {round_id!r}; rounds: {', '.join(data.rounds['round_id'])}")
+    ev = classify_events(data)
+    # the order of round_members: reported cohort, country, city
+    ev = ev[ev["round_id"] == round_id].sort_values(["reported_cohort", "country", "city"], na_position="last")
+
+    def place(r) -> str:
+        return f"{r.region}, {r.country}" if pd.notna(r.region) else str(r.country)
+
+    def previous(r) -> str:
+        if pd.isna(r.previous_round):
+            return DASH
+        return f"{r.previous_round} ({'level not known' if pd.isna(r.previous_level) else r.previous_level})"
+
+    def inferred(r) -> str:
+        bits = [b for b, flag in (("level inferred", r.level_inferred), ("round inferred", r.round_inferred)) if flag]
+        return ", ".join(bits)
+
+    rows = ev.itertuples(index=False)
+    return pd.DataFrame(
+        [
+            {
+                "City": r.city,
+                "Where": place(r),
+                "Level": "not known" if pd.isna(r.level) else str(r.level),
+                "Reported cohort": "not stated" if pd.isna(r.reported_cohort) else str(r.reported_cohort),
+                "Derived cohort": "not known" if pd.isna(r.derived_cohort) else str(r.derived_cohort),
+                "Earlier certification": previous(r),
+                "Inferred": inferred(r),
+                "Notes": "" if pd.isna(r.notes) else str(r.notes),
+                "Sources": sources_html(r.sources) if links else str(r.sources),
+            }
+            for r in rows
+        ]
+    )
+
+
+def round_disagreements(round_id: str, data: "Dataset | None" = None) -> pd.DataFrame:
+    """A round's events whose reported cohort disagrees with the history or cannot be checked, with the reason."""
+    from .cohorts import disagreements
+
+    data = _data(data)
+    if round_id not in set(data.rounds["round_id"]):
+        raise ValueError(f"unknown round {round_id!r}; rounds: {', '.join(data.rounds['round_id'])}")
+    d = disagreements(data)
+    d = d[d["round_id"] == round_id]
+    return pd.DataFrame(
+        {
+            "City": d["city"].astype(str).to_numpy(),
+            "Reported cohort": [_display(v) for v in d["reported_cohort"].astype("object")],
+            "Derived cohort": ["not known" if pd.isna(v) else str(v) for v in d["derived_cohort"].astype("object")],
+            "Status": d["status"].astype(str).to_numpy(),
+            "Why": d["reason"].astype(str).to_numpy(),
+        }
+    )
+
+
+def growth(year: int, data: "Dataset | None" = None) -> pd.DataFrame:
+    """Cities ever certified after each round up to the end of ``year`` (reported vs identified, see
+    :func:`cohorts.cumulative`), with ``in_year`` marking the year's rounds."""
+    data = _data(data)
+    y = check_year(year, data)
+    cum = cumulative(data)
+    cum = cum[cum["announced"].dt.year <= y].reset_index(drop=True)
+    cum["in_year"] = cum["announced"].dt.year == y
+    return cum
+
+
+def countries_reached(year: int, data: "Dataset | None" = None) -> pd.DataFrame:
+    """Countries with a certified city by the end of ``year`` (index ``country``, most cities first).
+
+    Columns: cities by latest level (``Silver``, ``Gold``, ``Platinum``, ``Unknown``), ``total``,
+    ``new_cities`` (cities whose first certification *on record* is in one of the year's rounds: this
+    includes cities reported as upgraded whose earlier certification was not found), ``first_round``
+    (the country's first certified city) and ``new_country`` (that first round is in ``year``).
+    """
+    data = _data(data)
+    y = check_year(year, data)
+    lv = latest_levels(pd.Timestamp(y, 12, 31), data)
+    table = geography(lv)
+    announced = data.rounds.set_index("round_id")["announced"]
+    first = lv.assign(first_announced=lv["first_round"].map(announced))
+    table["new_cities"] = (first["first_announced"].dt.year == y).groupby(first["country"]).sum().reindex(table.index).astype("int64")
+    firsts = first.sort_values("first_announced").groupby("country")["first_round"].first()
+    table["first_round"] = firsts.reindex(table.index).astype(str)
+    table["new_country"] = table["first_round"].map(announced).dt.year.eq(y).to_numpy()
+    table.columns.name = None
+    return table.sort_values(["total", "new_cities"], ascending=False, kind="stable")
+
+
+def coverage_lines(year: int, data: "Dataset | None" = None) -> list[str]:
+    """How complete the record is for ``year``: per round and for the year, what is identified and what
+    is only reported, unknown levels and inferred placements."""
+    data = _data(data)
+    y = check_year(year, data)
+    rs = rounds_in_year(y, data)
+    ev = classify_events(data)
+    lines = []
+    for r in rs.itertuples(index=False):
+        e = ev[ev["round_id"] == r.round_id]
+        parts = [_identified_of(int(getattr(r, f"identified_{c}")), getattr(r, f"reported_{c}"), c) for c in REPORTED_COHORTS]
+        text = f"{r.round_id}: identified " + ", ".join(parts)
+        if r.identified_unstated:
+            text += f", and {r.identified_unstated} {'event' if r.identified_unstated == 1 else 'events'} with no cohort stated"
+        text += f"; level not known for {r.level_unknown} of {r.events} events on record"
+        inferred = [f"{k} inferred for {n}" for k, n in (("level", int(e["level_inferred"].sum())),
+                                                          ("round placement", int(e["round_inferred"].sum()))) if n]
+        if inferred:
+            text += "; " + ", ".join(inferred)
+        lines.append(text)
+    m = {x.name: x for x in annual_metrics(y, data)}
+    if len(rs) > 1:
+        parts = [_identified_of(m[f"{c}_identified"].value, m[f"{c}_reported"].value, c) for c in REPORTED_COHORTS]
+        lines.append(f"{y} in all: identified " + ", ".join(parts)
+                     + f"; level not known for {int(rs['level_unknown'].sum())} of {int(rs['events'].sum())} events")
+    rep_total, ident_total = m["total_certified_reported"].value, m["total_certified_identified"].value
+    if rep_total is None:
+        lines.append(f"Cities ever certified by the end of {y}: {ident_total} identified; no total was reported")
+    else:
+        lines.append(f"Cities ever certified by the end of {y}: identified {ident_total} of {rep_total} reported"
+                     + (f" ({rep_total - ident_total} not in the record)" if rep_total > ident_total else ""))
+    if len(data.unplaced):
+        lines.append(f"Not counted anywhere above: {len(data.unplaced)} cities shown as certified that no source "
+                     f"places in a round (data/unplaced.csv)")
+    return lines
+
+
+def _identified_of(found: int, reported, cohort: str) -> str:
+    """'7 of 21 new cities' or '2 upgraded cities (count not reported)'."""
+    if reported is None or pd.isna(reported):
+        return f"{_cities(found, cohort)} (count not reported)"
+    return f"{found} of {_cities(int(reported), cohort)}"
+
+
+def _simulated_history(year: int, data: "Dataset") -> pd.DataFrame:
+    from .profiles import assessment_history
+
+    ids = list(rounds_in_year(year, data)["round_id"])
+    a = data.assessments
+    if a is None or not a["round_id"].isin(ids).any():
+        return pd.DataFrame()
+    a = a[a["round_id"].isin(ids)]
+    hist = assessment_history(a, data)
+    hist.attrs["simulated"] = True
+    return hist
+
+
+def simulated_tiers(year: int, data: "Dataset | None" = None) -> pd.DataFrame:
+    """SIMULATED: fictional assessments of the year's rounds, counted by round (rows) and tier reached
+    (columns ``Not certified`` … ``Platinum``). Empty when no simulated assessment falls in the year."""
+    from .scoring import SCORE_TIERS
+
+    data = _data(data)
+    y = check_year(year, data)
+    hist = _simulated_history(y, data)
+    if hist.empty:
+        out = pd.DataFrame(columns=list(SCORE_TIERS), dtype="int64")
+    else:
+        out = pd.crosstab(hist["round_id"].astype(str), hist["tier"]).reindex(columns=list(SCORE_TIERS), fill_value=0)
+    out.index.name, out.columns.name = "round_id", None
+    out.attrs["simulated"] = True
+    return out
+
+
+def simulated_gates(year: int, data: "Dataset | None" = None) -> pd.DataFrame:
+    """SIMULATED: per round of the year, the number of fictional assessments and the shares certified,
+    below the Silver threshold, missing a core criterion, missing the outcome requirement, and blocked by
+    a gate despite the threshold (see :func:`profiles.gate_failures`). Empty when there are none."""
+    from .profiles import gate_failures
+
+    data = _data(data)
+    y = check_year(year, data)
+    hist = _simulated_history(y, data)
+    if hist.empty:
+        out = pd.DataFrame()
+    else:
+        out = pd.DataFrame({rid: gate_failures(g) for rid, g in hist.groupby(hist["round_id"].astype(str))}).T
+        out["assessments"] = out["assessments"].astype("int64")
+    out.index.name = "round_id"
+    out.attrs["simulated"] = True
+    return out
