@@ -320,16 +320,11 @@ def test_scoring_a_simulated_frame_equals_scoring_each_city(n, seed, data, std):
         assert row["missing_core"] == ", ".join(one.missing_core)
 
 
-@pytest.mark.slow
-def test_a_million_assessments_are_fast(std):
-    import time
-
-    best = math.inf
-    for _ in range(2):
-        t = time.perf_counter()
-        m, o = sim.simulate_matrix(1_000_000, seed=1, standard=std)
-        best = min(best, time.perf_counter() - t)
-    assert m.shape == (1_000_000, 43)
-    assert best < 3.0, f"simulate_matrix(1e6) took {best:.2f} s"
+def test_large_matrix_is_seeded_and_calibrated(std):
+    """Shape, determinism and certified share at scale (timings are in benchmarks/bench_scoring.py)."""
+    m, o = sim.simulate_matrix(200_000, seed=1, standard=std)
+    m2, o2 = sim.simulate_matrix(200_000, seed=1, standard=std)
+    assert m.shape == (200_000, 43) and m.dtype == bool
+    assert np.array_equal(m, m2) and np.array_equal(o, o2)
     arrays = score_matrix(m, std, o)
     assert 0.3 < (arrays.tier > 0).mean() < 0.6

@@ -143,7 +143,7 @@ def caption(fig: Figure, text: str, simulated: bool = False) -> Text:
     wrapped = textwrap.fill(full, width=chars)
     return fig.text(
         0.01,
-        -0.01,
+        _below_everything(fig),
         wrapped,
         ha="left",
         va="top",
@@ -153,6 +153,21 @@ def caption(fig: Figure, text: str, simulated: bool = False) -> Text:
         gid=_CAPTION_GID,
         transform=fig.transFigure,
     )
+
+
+def _below_everything(fig: Figure) -> float:
+    """Figure y coordinate just under the lowest artist (rotated tick labels, legends below axes).
+
+    Lays the figure out first (``tight_layout`` unless a layout engine is set), so the caption never
+    overlaps tick labels; falls back to just under the figure when no renderer is available.
+    """
+    if fig.get_layout_engine() is None and fig.axes:
+        fig.tight_layout()
+    get_renderer = getattr(fig.canvas, "get_renderer", None)
+    if get_renderer is None:
+        return -0.01
+    bottom = fig.get_tightbbox(get_renderer()).y0 / fig.get_figheight()
+    return min(0.0, bottom) - 0.01
 
 
 __all__ = [

@@ -1,0 +1,112 @@
+"""Structure of the committed notebooks, and papermill runs with non-default parameters.
+
+nbval (collected from notebooks/ by pytest) checks the tagged outputs with the default parameters;
+these tests check what nbval cannot: the parameters cell, the kernel, the stripped outputs, and that
+each notebook runs headless with other parameters from another working directory.
+"""
+
+from __future__ import annotations
+
+import nbformat
+import papermill as pm
+import pytest
+
+from wwc_analysis.paths import NOTEBOOKS_DIR
+
+EXPECTED_PARAMETERS = {
+    "01-tier-distribution": {"year", "as_of", "country", "region", "data_dir", "output_dir"},
+    "02-cohort-comparison": {"year", "round_id", "data_dir", "output_dir"},
+    "03-what-if-scoring": {"year", "met", "outcome_met", "self_assessment", "scenario_gold", "scenario_standard",
+                           "data_dir", "output_dir"},
+    "04-annual-summary": {"year", "data_dir", "output_dir"},
+}
+
+# Non-default parameters for one headless run of each notebook.
+OTHER_PARAMETERS = {
+    "01-tier-distribution": {"year": 2024, "as_of": "2024-06-30", "country": "United States"},
+    "02-cohort-comparison": {"year": 2024, "round_id": "2024-01"},
+    "03-what-if-scoring": {"year": 2024, "met": ["DM1", "LC1", "PA1", "DM2", "DM3", "OD1"], "outcome_met": False,
+                           "scenario_gold": 72, "scenario_standard": "2018"},
+    "04-annual-summary": {"year": 2024},
+}
+
+NAMES = sorted(EXPECTED_PARAMETERS)
+
+
+def _path(name: str):
+    path = NOTEBOOKS_DIR / f"{name}.ipynb"
+    assert path.exists(), f"{path} is missing"
+    return path
+
+
+def test_no_unexpected_notebooks():
+    assert sorted(p.stem for p in NOTEBOOKS_DIR.glob("*.ipynb")) == NAMES
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_parameters_cell(name):
+    path = _path(name)
+    params = pm.inspect_notebook(str(path))
+    assert set(params) == EXPECTED_PARAMETERS[name]
+    for p in params.values():  # plain `name = literal` lines: no annotations papermill would warn about
+        assert p["inferred_type_name"] == "None", p
+    nb = nbformat.read(path, as_version=4)
+    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1
+    assert not any("injected-parameters" in c.metadata.get("tags", []) for c in nb.cells)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_metadata_and_stripped_outputs(name):
+    nb = nbformat.read(_path(name), as_version=4)
+    assert nb.metadata.kernelspec.name == "python3"
+    assert nb.metadata.get("title")
+    assert "papermill" not in nb.metadata
+    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("#")
+    checked = 0
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        tags = cell.metadata.get("tags", [])
+        if "nbval-check-output" in tags:
+            checked += 1
+            assert cell.metadata.get("keep_output") is True
+            assert cell.outputs, "a checked cell must keep its reference output"
+            assert cell.execution_count is not None
+            for out in cell.outputs:  # small text only: figures and HTML do not belong in references
+                assert out.output_type in ("stream", "execute_result")
+                if out.output_type == "execute_result":
+                    assert set(out.data) <= {"text/plain"}
+        else:
+            assert not cell.outputs, f"cell {cell.source[:40]!r} should be stripped (nbstripout --keep-count)"
+    assert 2 <= checked <= 6
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NAMES)
+def test_runs_with_other_parameters(name, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # paths must resolve from the package, not the working directory
+    out_dir = tmp_path / "out"
+    params = dict(OTHER_PARAMETERS[name])
+    if "output_dir" in EXPECTED_PARAMETERS[name]:
+        params["output_dir"] = str(out_dir)
+    executed = tmp_path / f"{name}.ipynb"
+    pm.execute_notebook(
+        str(_path(name)), str(executed), parameters=params, kernel_name="python3",
+        cwd=str(NOTEBOOKS_DIR), progress_bar=False, execution_timeout=600,
+    )
+    nb = nbformat.read(executed, as_version=4)
+    pngs = sum(1 for c in nb.cells if c.cell_type == "code" for o in c.outputs if "image/png" in o.get("data", {}))
+    assert pngs >= 1, "figures must reach the notebook as PNG"
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    assert not errors
+    # A bare `sns.histplot(...)` or `fig` as the last line leaves an <Axes ...> / <Figure ...> text result
+    # (or a second copy of the figure); a figure shown by plt.show() carries its PNG beside the text.
+    texts = [
+        o.get("data", {}).get("text/plain", "")
+        for c in nb.cells if c.cell_type == "code" for o in c.outputs
+        if o.output_type in ("execute_result", "display_data") and "image/png" not in o.get("data", {})
+    ]
+    assert not [t for t in texts if "<Axes" in t or "<Figure" in t], "plot cells must end with plt.show()"
+    written = list(out_dir.glob("*.png")) if out_dir.exists() else []
+    assert written, "figures are saved as PNG into output_dir"
