@@ -6,7 +6,14 @@ import pandas as pd
 import pytest
 
 import wwc_analysis
-from wwc_analysis.summary import annual_metrics, check_year, geography, metrics_json, round_members, years_with_rounds
+from wwc_analysis.summary import (
+    annual_metrics,
+    check_year,
+    geography,
+    metrics_json,
+    round_members,
+    years_with_rounds,
+)
 
 
 @pytest.fixture(scope="module")

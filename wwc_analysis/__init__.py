@@ -33,15 +33,51 @@ from .loaders import (
 )
 from .scoring import SCORE_TIER_DTYPE, SCORE_TIERS, score, score_city, score_counts, score_matrix
 from .standards import TIERS, Standard, get_standard
-from .summary import annual_metrics, geography, latest_year, round_members, rounds_in_year, years_with_rounds
+from .summary import (
+    annual_metrics,
+    geography,
+    latest_year,
+    round_members,
+    rounds_in_year,
+    years_with_rounds,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "DataValidationError", "Dataset", "Problem", "SCORE_TIERS", "SCORE_TIER_DTYPE", "Standard", "TIERS",
-    "annual_metrics", "classify_events", "coverage", "cumulative", "disagreements", "geography", "get_standard",
-    "latest_levels", "latest_year", "level_counts", "level_transitions", "load", "load_assessments",
-    "load_certifications", "load_criteria", "load_rounds", "load_standards", "load_unplaced", "round_members",
-    "round_summary", "rounds_in_year", "score", "score_city", "score_counts", "score_matrix", "upgrade_times",
-    "validate_dir", "years_with_rounds",
+    "SCORE_TIERS",
+    "SCORE_TIER_DTYPE",
+    "TIERS",
+    "DataValidationError",
+    "Dataset",
+    "Problem",
+    "Standard",
+    "annual_metrics",
+    "classify_events",
+    "coverage",
+    "cumulative",
+    "disagreements",
+    "geography",
+    "get_standard",
+    "latest_levels",
+    "latest_year",
+    "level_counts",
+    "level_transitions",
+    "load",
+    "load_assessments",
+    "load_certifications",
+    "load_criteria",
+    "load_rounds",
+    "load_standards",
+    "load_unplaced",
+    "round_members",
+    "round_summary",
+    "rounds_in_year",
+    "score",
+    "score_city",
+    "score_counts",
+    "score_matrix",
+    "upgrade_times",
+    "validate_dir",
+    "years_with_rounds",
 ]

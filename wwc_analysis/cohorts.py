@@ -36,7 +36,7 @@ REPORTED_COHORTS = ("new", "upgraded", "recertified")
 STATUS_DTYPE = pd.CategoricalDtype(["agrees", "disagrees", "unverifiable", "derived only", "unknown"])
 
 
-def _frames(data: "Dataset | None", certifications=None, rounds=None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _frames(data: Dataset | None, certifications=None, rounds=None) -> tuple[pd.DataFrame, pd.DataFrame]:
     if certifications is not None and rounds is not None:
         return certifications, rounds
     if data is None:
@@ -61,7 +61,7 @@ def to_timestamp(as_of) -> pd.Timestamp:
         raise ValueError(f"as-of date {as_of!r} is not a date: expected YYYY-MM-DD or a year YYYY") from exc
 
 
-def classify_events(data: "Dataset | None" = None, *, certifications=None, rounds=None) -> pd.DataFrame:
+def classify_events(data: Dataset | None = None, *, certifications=None, rounds=None) -> pd.DataFrame:
     """Every certification event with its derived cohort and how it compares with the reported one.
 
     Added columns: ``announced``, ``previous_round``, ``previous_level``, ``derived_cohort``
@@ -132,7 +132,7 @@ def _why_underivable(r, prev_txt: str | None) -> str:
     return f"the level of the earlier certification {prev_txt} is not known"
 
 
-def disagreements(data: "Dataset | None" = None, *, certifications=None, rounds=None, events=None) -> pd.DataFrame:
+def disagreements(data: Dataset | None = None, *, certifications=None, rounds=None, events=None) -> pd.DataFrame:
     """Events whose reported cohort disagrees with the history, or cannot be checked, with the reason."""
     ev = classify_events(data, certifications=certifications, rounds=rounds) if events is None else events
     out = ev[ev["status"].isin(["disagrees", "unverifiable"])]
@@ -141,7 +141,7 @@ def disagreements(data: "Dataset | None" = None, *, certifications=None, rounds=
     return out[cols].reset_index(drop=True)
 
 
-def cumulative(data: "Dataset | None" = None, *, certifications=None, rounds=None) -> pd.DataFrame:
+def cumulative(data: Dataset | None = None, *, certifications=None, rounds=None) -> pd.DataFrame:
     """Distinct certified cities after each round: reported and identified side by side.
 
     ``gap`` = reported - identified (<NA> when the total was not reported); ``status`` says whether
@@ -173,7 +173,7 @@ def cumulative(data: "Dataset | None" = None, *, certifications=None, rounds=Non
     return out
 
 
-def round_summary(data: "Dataset | None" = None, *, certifications=None, rounds=None) -> pd.DataFrame:
+def round_summary(data: Dataset | None = None, *, certifications=None, rounds=None) -> pd.DataFrame:
     """One row per round: reported counts, identified events by reported cohort, derived cohorts,
     disagreements and cumulative totals (reported vs identified)."""
     certs, rnds = _frames(data, certifications, rounds)
@@ -210,7 +210,7 @@ def coverage(summary_row: pd.Series, cohort: str) -> str:
     return f"identified {ident} of {int(rep)} {noun}"
 
 
-def latest_levels(as_of=None, data: "Dataset | None" = None, *, certifications=None, rounds=None) -> pd.DataFrame:
+def latest_levels(as_of=None, data: Dataset | None = None, *, certifications=None, rounds=None) -> pd.DataFrame:
     """Each city's latest certification announced on or before ``as_of`` (default: everything on record).
 
     ``level`` is the level of that latest event and stays <NA> when unknown; ``last_known_level`` /
@@ -231,7 +231,7 @@ def latest_levels(as_of=None, data: "Dataset | None" = None, *, certifications=N
     return out.reset_index()
 
 
-def level_transitions(data: "Dataset | None" = None, *, certifications=None, rounds=None) -> pd.DataFrame:
+def level_transitions(data: Dataset | None = None, *, certifications=None, rounds=None) -> pd.DataFrame:
     """Consecutive pairs of a city's events: from round/level to round/level (levels may be <NA>)."""
     ev = classify_events(data, certifications=certifications, rounds=rounds)
     later = ev[ev["previous_round"].notna()]
@@ -241,7 +241,7 @@ def level_transitions(data: "Dataset | None" = None, *, certifications=None, rou
     ].reset_index(drop=True)
 
 
-def upgrade_times(data: "Dataset | None" = None, *, certifications=None, rounds=None) -> pd.DataFrame:
+def upgrade_times(data: Dataset | None = None, *, certifications=None, rounds=None) -> pd.DataFrame:
     """For every upgrade (derived from the history, or reported): years since the city's first
     certification on record. Reported upgrades the history cannot confirm (the earlier certification is
     not on record, or a level is unknown) are kept, with ``first_round`` and the time <NA>."""

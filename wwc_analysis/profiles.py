@@ -30,7 +30,7 @@ def _simulated(assessments: pd.DataFrame) -> bool:
     return bool(assessments.attrs.get("simulated", False))
 
 
-def assessment_history(assessments: pd.DataFrame, data: "Dataset", standard: Standard | str = "2022") -> pd.DataFrame:
+def assessment_history(assessments: pd.DataFrame, data: Dataset, standard: Standard | str = "2022") -> pd.DataFrame:
     """One row per assessed (city, round): score, tier and cohort.
 
     ``cohort`` is ``not certified`` for an assessment below Silver (or blocked by a gate); otherwise the
@@ -63,7 +63,7 @@ def assessment_history(assessments: pd.DataFrame, data: "Dataset", standard: Sta
     return hist.sort_values(["announced", "city_id"]).reset_index(drop=True)
 
 
-def _joined(assessments: pd.DataFrame, history: pd.DataFrame, data: "Dataset", standard) -> pd.DataFrame:
+def _joined(assessments: pd.DataFrame, history: pd.DataFrame, data: Dataset, standard) -> pd.DataFrame:
     std = get_standard(standard, data)
     area = dict(zip(std.criteria, std.practice_areas))
     a = assessments[["city_id", "round_id", "criterion", "met"]].merge(
@@ -73,7 +73,7 @@ def _joined(assessments: pd.DataFrame, history: pd.DataFrame, data: "Dataset", s
     return a
 
 
-def practice_area_profile(assessments: pd.DataFrame, history: pd.DataFrame, data: "Dataset",
+def practice_area_profile(assessments: pd.DataFrame, history: pd.DataFrame, data: Dataset,
                           standard: Standard | str = "2022") -> pd.DataFrame:
     """Share of criteria met per practice area (columns, standard order) for each cohort (rows)."""
     std = get_standard(standard, data)
@@ -85,7 +85,7 @@ def practice_area_profile(assessments: pd.DataFrame, history: pd.DataFrame, data
     return prof
 
 
-def separating_criteria(assessments: pd.DataFrame, history: pd.DataFrame, data: "Dataset",
+def separating_criteria(assessments: pd.DataFrame, history: pd.DataFrame, data: Dataset,
                         a: str = "upgraded", b: str = "recertified", top: int = 10,
                         standard: Standard | str = "2022") -> pd.DataFrame:
     """Criteria whose prevalence differs most between cohort ``a`` and cohort ``b``.
@@ -118,7 +118,7 @@ def separating_criteria(assessments: pd.DataFrame, history: pd.DataFrame, data: 
     return out
 
 
-def criterion_prevalence(assessments: pd.DataFrame, history: pd.DataFrame, data: "Dataset",
+def criterion_prevalence(assessments: pd.DataFrame, history: pd.DataFrame, data: Dataset,
                          standard: Standard | str = "2022") -> pd.DataFrame:
     """Share of assessments meeting each criterion, per tier reached (rows: criteria in standard order)."""
     std = get_standard(standard, data)

@@ -14,8 +14,8 @@ the tier after the gates, and ``reason`` says why a city is below its threshold 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd

@@ -18,7 +18,7 @@ Tier rules
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cache
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -120,13 +120,13 @@ class Standard:
         return out
 
     # --- what-if copies --------------------------------------------------------------------------
-    def with_thresholds(self, silver: int | None = None, gold: int | None = None, platinum: int | None = None) -> "Standard":
+    def with_thresholds(self, silver: int | None = None, gold: int | None = None, platinum: int | None = None) -> Standard:
         """A copy with some thresholds changed (whole percents, or component counts)."""
         s, g, p = self.thresholds
         new = (s if silver is None else int(silver), g if gold is None else int(gold), p if platinum is None else int(platinum))
         return replace(self, thresholds=new, name=f"{self.name} (thresholds {new[0]}/{new[1]}/{new[2]})")
 
-    def with_gates(self, core_required: bool | None = None, outcome_required: bool | None = None) -> "Standard":
+    def with_gates(self, core_required: bool | None = None, outcome_required: bool | None = None) -> Standard:
         """A copy with the core or outcome gate switched on or off."""
         return replace(
             self,
@@ -197,7 +197,7 @@ def standard_from_frames(name: str, standards: pd.DataFrame, criteria: pd.DataFr
     )
 
 
-def get_standard(name: str | int | Standard = "2022", data: "Dataset | None" = None) -> Standard:
+def get_standard(name: str | int | Standard = "2022", data: Dataset | None = None) -> Standard:
     """The standard called ``name`` (``"2017"``, ``"2018"``, ``"2022"``) built from ``data``.
 
     ``data`` defaults to the project's data directory (read once per process). A :class:`Standard`
@@ -210,7 +210,7 @@ def get_standard(name: str | int | Standard = "2022", data: "Dataset | None" = N
     return standard_from_frames(str(name), data.standards, data.criteria)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _project_standard(name: str) -> Standard:
     """Standards of the project's own data/ (read once per process: code never writes data/)."""
     from .loaders import load_criteria, load_standards

@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .cohorts import REPORTED_COHORTS, classify_events, cumulative, latest_levels, level_counts, round_summary
+from .cohorts import (
+    REPORTED_COHORTS,
+    classify_events,
+    cumulative,
+    latest_levels,
+    level_counts,
+    round_summary,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from .loaders import Dataset
@@ -20,7 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
 COHORT_NOUNS = {"new": "new cities", "upgraded": "upgraded cities", "recertified": "re-certified cities"}
 
 
-def _data(data: "Dataset | None") -> "Dataset":
+def _data(data: Dataset | None) -> Dataset:
     if data is None:
         from .loaders import load
 
@@ -28,17 +35,17 @@ def _data(data: "Dataset | None") -> "Dataset":
     return data
 
 
-def years_with_rounds(data: "Dataset | None" = None) -> list[int]:
+def years_with_rounds(data: Dataset | None = None) -> list[int]:
     """Announcement years that have at least one round, ascending."""
     return sorted({int(y) for y in _data(data).rounds["announced"].dt.year})
 
 
-def latest_year(data: "Dataset | None" = None) -> int:
+def latest_year(data: Dataset | None = None) -> int:
     """The latest announcement year with a round (the report's default year)."""
     return years_with_rounds(data)[-1]
 
 
-def check_year(year: int, data: "Dataset | None" = None) -> int:
+def check_year(year: int, data: Dataset | None = None) -> int:
     """``year`` as an int if it has a round; otherwise a ValueError listing the years that have one."""
     years = years_with_rounds(data)
     try:
@@ -52,7 +59,7 @@ def check_year(year: int, data: "Dataset | None" = None) -> int:
     return y
 
 
-def rounds_in_year(year: int, data: "Dataset | None" = None) -> pd.DataFrame:
+def rounds_in_year(year: int, data: Dataset | None = None) -> pd.DataFrame:
     """The per-round summary (see :func:`cohorts.round_summary`) of the rounds announced in ``year``."""
     data = _data(data)
     y = check_year(year, data)
@@ -78,7 +85,7 @@ class Metric:
         return d
 
 
-def annual_metrics(year: int, data: "Dataset | None" = None) -> list[Metric]:
+def annual_metrics(year: int, data: Dataset | None = None) -> list[Metric]:
     """Headline numbers of an announcement year, reported and identified side by side.
 
     A reported sum over the year's rounds is given only when every round reported its count;
@@ -130,14 +137,7 @@ def annual_metrics(year: int, data: "Dataset | None" = None) -> list[Metric]:
     return out
 
 
-def metrics_frame(metrics: list[Metric]) -> pd.DataFrame:
-    """The metrics as a table (value shown as '–' where not known)."""
-    df = pd.DataFrame([m.as_dict() for m in metrics])
-    df["rounds"] = df["rounds"].map(", ".join)
-    return df
-
-
-def metrics_json(year: int, data: "Dataset | None" = None) -> dict:
+def metrics_json(year: int, data: Dataset | None = None) -> dict:
     """The payload written to the report's ``metrics.json``."""
     data = _data(data)
     return {
@@ -147,15 +147,17 @@ def metrics_json(year: int, data: "Dataset | None" = None) -> dict:
     }
 
 
-def round_members(round_id: str, data: "Dataset | None" = None) -> pd.DataFrame:
-    """The named cities of a round with their reported and derived cohort and earlier level."""
+def round_members(round_id: str, data: Dataset | None = None) -> pd.DataFrame:
+    """The named cities of a round with their reported and derived cohort and earlier level.
+
+    Each row keeps its ``city_id``, ``notes`` and ``sources`` so a table built from it can cite the record."""
     data = _data(data)
     if round_id not in set(data.rounds["round_id"]):
         raise ValueError(f"unknown round {round_id!r}; rounds: {', '.join(data.rounds['round_id'])}")
     ev = classify_events(data)
     ev = ev[ev["round_id"] == round_id]
     cols = ["city", "region", "country", "level", "reported_cohort", "derived_cohort", "previous_level",
-            "previous_round", "level_inferred", "round_inferred", "status"]
+            "previous_round", "level_inferred", "round_inferred", "status", "reason", "city_id", "notes", "sources"]
     return ev[cols].sort_values(["reported_cohort", "country", "city"], na_position="last").reset_index(drop=True)
 
 
@@ -205,7 +207,7 @@ def _day(ts: pd.Timestamp, approximate: bool = False, with_year: bool = True) ->
     return f"about {text}" if approximate else text
 
 
-def _round_dates(rs: pd.DataFrame, data: "Dataset") -> str:
+def _round_dates(rs: pd.DataFrame, data: Dataset) -> str:
     """'23 January and 17 June 2024' (with 'about' for approximate days)."""
     prec = data.rounds.set_index("round_id")["date_precision"]
     days = [_day(r.announced, prec.get(r.round_id) == "approximate", with_year=False) for r in rs.itertuples()]
@@ -232,7 +234,7 @@ def headline_table(metrics: list[Metric]) -> pd.DataFrame:
     )
 
 
-def headline_sentences(year: int, data: "Dataset | None" = None) -> list[str]:
+def headline_sentences(year: int, data: Dataset | None = None) -> list[str]:
     """The year's headline numbers in a few plain sentences, reported and identified side by side.
 
     Counts the program reported are summed only over rounds that reported them; wherever the record
@@ -345,7 +347,7 @@ def sources_html(sources: str | None) -> str:
     return " ".join(out)
 
 
-def round_cohorts(round_id: str, data: "Dataset | None" = None) -> pd.DataFrame:
+def round_cohorts(round_id: str, data: Dataset | None = None) -> pd.DataFrame:
     """One round's cohorts, three ways: reported by the program, identified (events whose sources state
     the cohort) and derived from the history on record. Rows are the three ways, columns the cohorts;
     '–' = not reported, '' = does not apply."""
@@ -367,7 +369,7 @@ def round_cohorts(round_id: str, data: "Dataset | None" = None) -> pd.DataFrame:
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
-def round_heading(round_id: str, data: "Dataset | None" = None) -> str:
+def round_heading(round_id: str, data: Dataset | None = None) -> str:
     """Markdown describing a round: date (and its precision), standard, totals, notes and sources."""
     data = _data(data)
     rounds = data.rounds.set_index("round_id")
@@ -391,7 +393,7 @@ def round_heading(round_id: str, data: "Dataset | None" = None) -> str:
     return "\n".join(lines)
 
 
-def round_table(round_id: str, data: "Dataset | None" = None, links: bool = True) -> pd.DataFrame:
+def round_table(round_id: str, data: Dataset | None = None, links: bool = True) -> pd.DataFrame:
     """The named cities of a round for display: place, level, reported vs derived cohort, the earlier
     certification, what was inferred, the record's notes and sources (as HTML links, or the raw
     ``sources`` text with ``links=False``, e.g. for a CSV)."""
@@ -433,7 +435,7 @@ def round_table(round_id: str, data: "Dataset | None" = None, links: bool = True
     )
 
 
-def round_disagreements(round_id: str, data: "Dataset | None" = None) -> pd.DataFrame:
+def round_disagreements(round_id: str, data: Dataset | None = None) -> pd.DataFrame:
     """A round's events whose reported cohort disagrees with the history or cannot be checked, with the reason."""
     from .cohorts import disagreements
 
@@ -453,7 +455,7 @@ def round_disagreements(round_id: str, data: "Dataset | None" = None) -> pd.Data
     )
 
 
-def growth(year: int, data: "Dataset | None" = None) -> pd.DataFrame:
+def growth(year: int, data: Dataset | None = None) -> pd.DataFrame:
     """Cities ever certified after each round up to the end of ``year`` (reported vs identified, see
     :func:`cohorts.cumulative`), with ``in_year`` marking the year's rounds."""
     data = _data(data)
@@ -464,7 +466,7 @@ def growth(year: int, data: "Dataset | None" = None) -> pd.DataFrame:
     return cum
 
 
-def countries_reached(year: int, data: "Dataset | None" = None) -> pd.DataFrame:
+def countries_reached(year: int, data: Dataset | None = None) -> pd.DataFrame:
     """Countries with a certified city by the end of ``year`` (index ``country``, most cities first).
 
     Columns: cities by latest level (``Silver``, ``Gold``, ``Platinum``, ``Unknown``), ``total``,
@@ -486,7 +488,7 @@ def countries_reached(year: int, data: "Dataset | None" = None) -> pd.DataFrame:
     return table.sort_values(["total", "new_cities"], ascending=False, kind="stable")
 
 
-def coverage_lines(year: int, data: "Dataset | None" = None) -> list[str]:
+def coverage_lines(year: int, data: Dataset | None = None) -> list[str]:
     """How complete the record is for ``year``: per round and for the year, what is identified and what
     is only reported, unknown levels and inferred placements."""
     data = _data(data)
@@ -530,7 +532,7 @@ def _identified_of(found: int, reported, cohort: str) -> str:
     return f"{found} of {_cities(int(reported), cohort)}"
 
 
-def _simulated_history(year: int, data: "Dataset") -> pd.DataFrame:
+def _simulated_history(year: int, data: Dataset) -> pd.DataFrame:
     from .profiles import assessment_history
 
     ids = list(rounds_in_year(year, data)["round_id"])
@@ -543,7 +545,7 @@ def _simulated_history(year: int, data: "Dataset") -> pd.DataFrame:
     return hist
 
 
-def simulated_tiers(year: int, data: "Dataset | None" = None) -> pd.DataFrame:
+def simulated_tiers(year: int, data: Dataset | None = None) -> pd.DataFrame:
     """SIMULATED: fictional assessments of the year's rounds, counted by round (rows) and tier reached
     (columns ``Not certified`` … ``Platinum``). Empty when no simulated assessment falls in the year."""
     from .scoring import SCORE_TIERS
@@ -560,7 +562,7 @@ def simulated_tiers(year: int, data: "Dataset | None" = None) -> pd.DataFrame:
     return out
 
 
-def simulated_gates(year: int, data: "Dataset | None" = None) -> pd.DataFrame:
+def simulated_gates(year: int, data: Dataset | None = None) -> pd.DataFrame:
     """SIMULATED: per round of the year, the number of fictional assessments and the shares certified,
     below the Silver threshold, missing a core criterion, missing the outcome requirement, and blocked by
     a gate despite the threshold (see :func:`profiles.gate_failures`). Empty when there are none."""
