@@ -138,8 +138,10 @@ def caption(fig: Figure, text: str, simulated: bool = False) -> Text:
         if artist.get_gid() == _CAPTION_GID:
             artist.remove()
     width_in = fig.get_figwidth()
-    # Average glyph width is about 0.55 em; wrap to the figure's width.
-    chars = max(40, int(width_in * 72 / (_CAPTION_FONTSIZE * 0.55)))
+    # Average glyph width is about 0.55 em (0.62 em in bold, used for simulated captions); wrap to the
+    # figure's width.
+    em = 0.62 if simulated else 0.55
+    chars = max(40, int(width_in * 72 / (_CAPTION_FONTSIZE * em)))
     wrapped = textwrap.fill(full, width=chars)
     return fig.text(
         0.01,

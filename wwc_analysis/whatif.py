@@ -848,7 +848,7 @@ class TierPath:
         t = self.target
         outcome = (
             " You must also meet the outcome requirement (an internationally recognised standard on at least one "
-            "outcome), which you do not yet."
+            "outcome), which you do not yet meet."
             if self.outcome_needed
             else ""
         )
@@ -879,7 +879,8 @@ class TierPath:
             parts.append(f"your share already clears the {t} threshold")
         text = head + ": " + "; ".join(parts) + "."
         if self.ranking == "prevalence" and others:
-            text += f" (Peer shares from the {self.peer_cities} {t} cities of the comparison population.)"
+            peers = f"the one {t} city" if self.peer_cities == 1 else f"the {self.peer_cities} {t} cities"
+            text += f" (Peer shares from {peers} of the comparison population.)"
         text += (
             f" You would then meet {self.met_after} of {self.total} criteria ({self.share_after:.1%}, "
             f"{t} needs {self.required}), which is {self.tier_after}."
