@@ -755,24 +755,25 @@ def _has(frame: pd.DataFrame | None, *columns: str) -> bool:
     return frame is not None and all(c in frame.columns for c in columns)
 
 
-def _check_criteria_standard(reader: _Reader) -> list[Problem]:
-    """Every criterion's ``standard`` is a standard of standards.csv."""
-    criteria = reader.get("criteria").frame
+def _check_standard_exists(reader: _Reader, table: str) -> list[Problem]:
+    """Every row's ``standard`` in ``table`` (criteria or rounds) is a standard of standards.csv."""
+    frame = reader.get(table).frame
     standards = reader.get("standards").usable("standard")
-    if not _has(criteria, "standard") or standards is None:
+    if not _has(frame, "standard") or standards is None:
         return []
     known = set(standards["standard"].dropna())
-    wrong = criteria["standard"].notna() & ~criteria["standard"].isin(known)
+    wrong = frame["standard"].notna() & ~frame["standard"].isin(known)
+    expected = f"a standard listed in standards.csv ({', '.join(sorted(known))})"
+    # criteria come from several criteria_<standard>.csv files, each row remembers its own
+    files = frame["_file"] if "_file" in frame.columns else pd.Series(FILES[table], index=frame.index)
     return [
-        Problem(
-            row["_file"],
-            int(line),
-            "standard",
-            row["standard"],
-            f"a standard listed in standards.csv ({', '.join(sorted(known))})",
-        )
-        for line, row in criteria.loc[wrong].iterrows()
+        Problem(files[line], int(line), "standard", frame.at[line, "standard"], expected)
+        for line in frame.index[wrong]
     ]
+
+
+def _check_criteria_standard(reader: _Reader) -> list[Problem]:
+    return _check_standard_exists(reader, "criteria")
 
 
 def _check_criteria_counts(reader: _Reader) -> list[Problem]:
@@ -839,23 +840,7 @@ def _check_criteria_counts(reader: _Reader) -> list[Problem]:
 
 
 def _check_rounds_standard(reader: _Reader) -> list[Problem]:
-    """Every round's ``standard`` is a standard of standards.csv."""
-    rounds = reader.get("rounds").frame
-    standards = reader.get("standards").usable("standard")
-    if not _has(rounds, "standard") or standards is None:
-        return []
-    known = set(standards["standard"].dropna())
-    wrong = rounds["standard"].notna() & ~rounds["standard"].isin(known)
-    return [
-        Problem(
-            FILES["rounds"],
-            int(line),
-            "standard",
-            value,
-            f"a standard listed in standards.csv ({', '.join(sorted(known))})",
-        )
-        for line, value in rounds.loc[wrong, "standard"].items()
-    ]
+    return _check_standard_exists(reader, "rounds")
 
 
 def _round_ids(rounds: pd.DataFrame) -> set[str]:
