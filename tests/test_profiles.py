@@ -80,7 +80,8 @@ def test_profiles(frame, data, std):
 
 def test_gate_failures(frame, data):
     g = gate_failures(assessment_history(frame, data))
-    assert g["assessments"] == 9
+    assert g.attrs["assessments"] == 9 and "assessments" not in g.index
+    assert g.dtype == float and g.attrs["simulated"]
     assert g["missing a core criterion"] == pytest.approx(1 / 9)
     assert g["outcome requirement unmet"] == pytest.approx(1 / 9)
     assert g["blocked by a gate despite the threshold"] == pytest.approx(2 / 9)

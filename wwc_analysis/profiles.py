@@ -130,18 +130,27 @@ def criterion_prevalence(assessments: pd.DataFrame, history: pd.DataFrame, data:
 
 
 def gate_failures(history: pd.DataFrame) -> pd.Series:
-    """Shares of assessments that fail the core gate, the outcome gate, and the Silver threshold."""
+    """Shares of assessments (floats in 0..1) that are certified, fall below the Silver threshold, miss a
+    core criterion, miss the outcome requirement, or reach the Silver share but are blocked by a gate.
+
+    The number of assessments the shares are taken over is ``len(history)``, also kept in
+    ``attrs["assessments"]`` (an int, so it never prints as a float among the shares).
+    """
     n = len(history)
     if n == 0:
         raise ValueError("no assessments")
-    return pd.Series(
+    out = pd.Series(
         {
-            "assessments": n,
             "certified": float(np.mean(history["tier"] != "Not certified")),
             "below Silver threshold": float(np.mean(history["threshold_tier"] == "Not certified")),
             "missing a core criterion": float(np.mean(~history["core_ok"])),
             "outcome requirement unmet": float(np.mean(~history["outcome_ok"])),
             "blocked by a gate despite the threshold": float(
                 np.mean((history["threshold_tier"] != "Not certified") & (history["tier"] == "Not certified"))),
-        }
+        },
+        name="share",
     )
+    out.attrs["assessments"] = n
+    out.attrs["simulated"] = bool(history.attrs.get("simulated", False)) or (
+        "simulated" in history.columns and bool(history["simulated"].all()))
+    return out

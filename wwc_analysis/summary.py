@@ -574,8 +574,9 @@ def simulated_gates(year: int, data: Dataset | None = None) -> pd.DataFrame:
     if hist.empty:
         out = pd.DataFrame()
     else:
-        out = pd.DataFrame({rid: gate_failures(g) for rid, g in hist.groupby(hist["round_id"].astype(str))}).T
-        out["assessments"] = out["assessments"].astype("int64")
+        groups = hist.groupby(hist["round_id"].astype(str))
+        out = pd.DataFrame({rid: gate_failures(g) for rid, g in groups}).T
+        out.insert(0, "assessments", groups.size().astype("int64"))
     out.index.name = "round_id"
     out.attrs["simulated"] = True
     return out
