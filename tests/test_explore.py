@@ -3,6 +3,8 @@ the choice of simulated assessments, pinned on the public record and the shipped
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -203,3 +205,78 @@ def test_plural():
     assert explore.plural(0, "round") == "0 rounds"
     assert explore.plural(2, "day") == "2 days"
     assert explore.plural(2, "city", "cities") == "2 cities"
+
+
+# --- tables for the report --------------------------------------------------------------------------
+@pytest.fixture
+def messy():
+    """A filtered frame as the notebooks have them: gappy integer index, snake_case names, booleans,
+    and every kind of missing value pandas has (NaN, None, <NA> in Int64 / string / boolean / category)."""
+    return pd.DataFrame({
+        "city": pd.array(["Alexandria", "Medellín", pd.NA], dtype="string"),
+        "last_known_level": pd.Categorical(["Gold", None, "Silver"]),
+        "level_inferred": [True, False, False],
+        "reported": pd.array([13, pd.NA, 4], dtype="Int64"),
+        "share": [0.4123, float("nan"), 1.0],
+        "checked": pd.array([True, pd.NA, False], dtype="boolean"),
+        "note": ["a", None, "c"],
+    }, index=[0, 40, 47])
+
+
+def test_readable():
+    assert explore.readable("last_known_level") == "Last known level"
+    assert explore.readable("total") == "Total"
+    assert explore.readable("new reported") == "New reported"
+    assert explore.readable("Gold") == "Gold"
+
+
+def test_report_frame(messy):
+    out = explore.report_frame(messy)
+    assert list(out.index) == [0, 1, 2]  # the gappy row numbers are gone, not shown as a column
+    assert list(out.columns) == ["City", "Last known level", "Level inferred", "Reported", "Share", "Checked", "Note"]
+    assert out["Level inferred"].tolist() == ["yes", "", ""]
+    assert out["Checked"].tolist() == ["yes", explore.MISSING, ""]  # unknown is not "no"
+    assert out["Reported"].tolist() == ["13", explore.MISSING, "4"]
+    assert out["Share"].tolist() == ["0.41", explore.MISSING, "1.00"]
+    text = out.to_string()
+    for token in ("<NA>", "NaN", "None", "True", "False", "nan"):
+        assert token not in text
+    chosen = explore.report_frame(messy, {"city": "City", "share": "Share met"}, formats={"share": "{:.0%}"})
+    assert list(chosen.columns) == ["City", "Share met"] and chosen["Share met"].tolist() == ["41%", "–", "100%"]
+    with pytest.raises(KeyError, match="no column 'town'"):
+        explore.report_frame(messy, ["town"])
+
+
+def test_report_frame_index(summary):
+    sizes = explore.cohort_sizes(summary, "2026-01")  # named index "cohort" -> a leading column
+    out = explore.report_frame(sizes)
+    assert list(out.columns) == ["Cohort", "Reported", "Identified", "Derived"]
+    assert out.loc[out["Cohort"] == "upgraded", "Reported"].item() == "–"
+    assert list(explore.report_frame(sizes, index=False).columns) == ["Reported", "Identified", "Derived"]
+    assert explore.report_text(sizes).splitlines() == [
+        "Cohort       Reported  Identified  Derived",
+        "new                13           0        0",
+        "upgraded            –           4        5",
+        "recertified         –           0        0",
+        "lower               –           0        0",
+        "unknown             –           4        3",
+    ]
+
+
+def test_report_table(messy):
+    styler = explore.report_table(messy, {"city": "City", "note": "Reason", "reported": None},
+                                  wrap=["note"], caption="Cities & <reasons>")
+    html = styler.to_html()
+    cells = re.findall(r"<t[hd][^>]*>([^<]*)</t[hd]>", html)
+    assert cells == ["City", "Reason", "Reported", "Alexandria", "a", "13", "Medellín", "–", "–", "–", "c", "4"]
+    assert "<caption>Cities &amp; &lt;reasons&gt;</caption>" in html
+    assert re.search(r"td\.col1 \{\s*white-space: normal", html)  # only the reason column breaks lines
+    assert re.search(r"\.col2 \{\s*text-align: right", html)  # numbers align right
+    assert html == explore.report_table(messy, {"city": "City", "note": "Reason", "reported": None},
+                                         wrap=["note"], caption="Cities & <reasons>").to_html()  # same bytes
+    assert "white-space: normal" in explore.report_table(messy, wrap=["note"]).to_html()  # by name, all columns
+    with pytest.raises(KeyError, match="to wrap"):
+        explore.report_table(messy, ["city"], wrap=["note"])
+    sim = messy.copy()
+    sim.attrs["simulated"] = True
+    assert "SIMULATED" in explore.report_table(sim, ["city"]).to_html()
