@@ -280,3 +280,31 @@ def test_report_table(messy):
     sim = messy.copy()
     sim.attrs["simulated"] = True
     assert "SIMULATED" in explore.report_table(sim, ["city"]).to_html()
+
+
+def test_report_table_raw_html_columns():
+    links = pd.DataFrame({"city": ["A & B"], "sources": ['<a href="https://example.org/x?a=1&amp;b=2">[1]</a>']})
+    html = explore.report_table(links, raw_html=["Sources"], wrap=["sources"]).to_html()  # by header or name
+    assert '<a href="https://example.org/x?a=1&amp;b=2">[1]</a>' in html  # shown as a link
+    assert "A &amp; B" in html  # every other cell is still escaped
+    escaped = explore.report_table(links).to_html()
+    assert "&lt;a href=" in escaped and "<a href" not in escaped  # HTML only where asked
+    assert explore.report_table(links).uuid == explore.report_table(links, wrap=()).uuid  # ids unchanged by default
+    assert explore.report_table(links).uuid != explore.report_table(links, raw_html=["sources"]).uuid
+    with pytest.raises(KeyError, match="no column 'links' to show as HTML"):
+        explore.report_table(links, raw_html=["links"])
+
+
+def test_report_table_row_labels():
+    """An unnamed index of row labels (as summary.round_cohorts) shown with index=True: a column with an
+    empty header, not 'Index'; a named index keeps its name as header."""
+    table = pd.DataFrame({"New": ["13", "0"], "Upgraded": ["–", "4"]}, index=["Reported", "Identified"])
+    assert list(explore.report_frame(table, index=True).columns) == ["", "New", "Upgraded"]
+    assert explore.report_frame(table, index=True)[""].tolist() == ["Reported", "Identified"]
+    assert list(explore.report_frame(table).columns) == ["New", "Upgraded"]  # unnamed: hidden by default
+    assert list(explore.report_frame(table.rename_axis("basis"), index=True).columns) == ["Basis", "New", "Upgraded"]
+    html = explore.report_table(table, index=True).to_html()
+    assert re.findall(r"<th[^>]*>([^<]*)</th>", html) == ["", "New", "Upgraded"]
+    assert explore.report_text(table, index=True).splitlines()[1].startswith("Reported    13")
+    with pytest.raises(ValueError, match="header 'New'"):
+        explore.report_frame(table.assign(new=1))  # 'new' would read 'New' too: never a silently lost column

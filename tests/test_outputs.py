@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from wwc_analysis.outputs import SIMULATED_NOTE, save_figure, save_table, write_metrics
+from wwc_analysis.outputs import SIMULATED_NOTE, save_figure, save_table, say, write_metrics
 
 
 def test_nothing_written_without_output_dir(tmp_path, monkeypatch):
@@ -42,3 +42,17 @@ def test_figure_table_metrics(tmp_path):
     assert json.loads(m.read_text()) == {"n": 3, "d": "2024-01-23"}
     with pytest.raises(ValueError, match="no letters"):
         save_table(real.parent and pd.DataFrame(), "??", tmp_path)
+
+
+def test_say_displays_markdown(monkeypatch):
+    import IPython.display
+    from IPython.display import Markdown
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    assert say("**Round 2024-01**: 13 new cities") is None  # a cell ending in say(...) shows the text once
+    assert len(shown) == 1 and isinstance(shown[0], Markdown)
+    assert shown[0].data == "**Round 2024-01**: 13 new cities"
+    assert shown[0]._repr_markdown_() == "**Round 2024-01**: 13 new cities"
+    say(12)  # computed values are shown as text
+    assert shown[1].data == "12"

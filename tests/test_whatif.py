@@ -91,6 +91,53 @@ def test_met_criteria_reads_one_city(population):
         wi.met_criteria(population, city, "1999-01")
 
 
+def _self_assessment(path: Path, *assessments) -> Path:
+    """A long-format self-assessment CSV: one ``(city_id, round_id, met codes, outcome_met)`` per assessment,
+    every criterion of the 2022 standard listed."""
+    lines = ["city_id,round_id,criterion,met,outcome_met"]
+    for city, round_id, met, outcome in assessments:
+        lines += [f"{city},{round_id},{c},{str(c in met).lower()},{str(outcome).lower()}" for c in STD.criteria]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_city_from_file_reads_one_city(tmp_path):
+    path = _self_assessment(tmp_path / "mine.csv", ("my-town", "2024-01", {"DM1", "LC1"}, True))
+    own = wi.city_from_file(path)
+    assert own == (("DM1", "LC1"), True, "my-town", "2024-01")
+    met, outcome, city_id, round_id = own  # unpacks as the notebook uses it
+    assert (own.met, own.outcome_met, own.city_id, own.round_id) == (met, outcome, city_id, round_id)
+    # several rounds of the city: the latest one, in the standard's order of criteria
+    path = _self_assessment(tmp_path / "two-rounds.csv", ("my-town", "2025-02", {"PA1", "DM2", "DM1"}, False),
+                            ("my-town", "2024-01", {"DM1"}, True))
+    assert wi.city_from_file(path) == (("DM1", "DM2", "PA1"), False, "my-town", "2025-02")
+    assert wi.score_city(wi.city_from_file(path).met, STD).met == 3
+
+
+def test_city_from_file_refuses_several_cities(tmp_path):
+    path = _self_assessment(tmp_path / "both.csv", ("a-town", "2024-01", {"DM1"}, True),
+                            ("b-town", "2024-01", set(), True))
+    with pytest.raises(ScenarioError, match=r"both\.csv holds 2 cities \(a-town, b-town\).*one city"):
+        wi.city_from_file(path)
+    many = _self_assessment(tmp_path / "many.csv", *[(f"town-{i:02d}", "2024-01", set(), True) for i in range(12)])
+    with pytest.raises(ScenarioError, match=r"12 cities \(town-00, .*town-09 and 2 more\)"):
+        wi.city_from_file(many)
+
+
+def test_city_from_file_validates_against_data_dir(tmp_path):
+    from wwc_analysis.errors import DataValidationError
+
+    path = _self_assessment(tmp_path / "mine.csv", ("my-town", "2024-01", {"DM1"}, True))
+    with pytest.raises(DataValidationError):  # the rounds and criteria come from data_dir
+        wi.city_from_file(path, tmp_path / "no-data-here")
+    bad = _self_assessment(tmp_path / "bad.csv", ("my-town", "1999-01", {"DM1"}, True))
+    with pytest.raises(DataValidationError, match="1999-01"):
+        wi.city_from_file(bad)
+    (tmp_path / "empty.csv").write_text("city_id,round_id,criterion,met,outcome_met\n", encoding="utf-8")
+    with pytest.raises(DataValidationError, match="only a header"):
+        wi.city_from_file(tmp_path / "empty.csv")
+
+
 def test_describe_is_readable():
     s = Scenario(
         [MarkMet(["EVAL2", "RDC5"], cities=["sim-0001"]), SetThresholds(gold=70), UseStandard("2018"),
@@ -292,6 +339,41 @@ def test_real_assessments_are_not_flagged_simulated(population):
     assert not c.simulated and "SIMULATED" not in c.explain()
 
 
+def test_moves_text_in_words(population):
+    c = wi.compare(population, SetThresholds(gold=70))
+    before, after = c.transitions.sum(axis=1), c.transitions.sum(axis=0)
+    shifts = "; ".join(f"{t} {before[t]} → {after[t]}" for t in SCORE_TIERS if before[t] != after[t])
+    n_rows, n_cities = c.summary["total"], population["city_id"].nunique()
+    assert n_rows > n_cities  # some fictional cities have several rounds: the rows are assessments
+    down = c.summary["down"]
+    assert c.moves_text() == (f"**0** of the {n_rows} assessments of {n_cities} fictional cities move up and "
+                              f"**{down}** {'moves' if down == 1 else 'move'} down ({shifts})")
+    assert c.moves_text(markdown=False) == c.moves_text().replace("**", "")
+    # one assessment per city, real (not simulated): "cities"; one mover is singular; nothing moved: no shifts
+    latest = population[population["round_id"] == population.groupby("city_id")["round_id"].transform("max")]
+    real = latest.assign(simulated=False)
+    real.attrs["simulated"] = False
+    one = real["city_id"].iloc[0]
+    up = wi.compare(real, MarkMet(STD.criteria, cities=[one]))
+    assert up.moves_text(markdown=False).startswith(f"{up.summary['up']} of the {len(real) // len(STD.criteria)} cities ")
+    none = wi.compare(real, Scenario())
+    assert none.moves_text() == f"**0** of the {none.summary['total']} cities move up and **0** move down"
+    a = wi.apply_arrays(Scenario(), np.zeros((2, 43), bool), np.ones(2, bool))
+    b = wi.apply_arrays(Scenario(), np.array([[True] * 43, [False] * 43]), np.ones(2, bool))
+    assert wi.compare(a, b).moves_text() == ("**1** of the 2 cities moves up and **0** move down "
+                                            "(Not certified 2 → 1; Platinum 0 → 1)")
+
+
+def test_labelled_transitions(population):
+    c = wi.compare(population, SetThresholds(gold=70))
+    t = c.labelled_transitions("2022 rules ↓", "Gold at 70 % →")
+    assert (t.index.name, t.columns.name) == ("2022 rules ↓", "Gold at 70 % →")
+    np.testing.assert_array_equal(t.to_numpy(), c.transitions.to_numpy())
+    assert list(t.index) == list(t.columns) == list(SCORE_TIERS)
+    assert (c.transitions.index.name, c.transitions.columns.name) == ("before", "after")  # a copy
+    assert t.attrs["simulated"]
+
+
 # ---------------------------------------------------------------------------------------------------
 # Paths to a higher tier
 # ---------------------------------------------------------------------------------------------------
@@ -458,6 +540,22 @@ def test_city_tier_probabilities_and_frame():
     assert f.loc[0, "Platinum"] == pytest.approx(0.5) and f.loc[0, "at_least_silver"] == pytest.approx(0.5)
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
         wi.tier_probabilities(np.full(43, 1.5))
+
+
+@pytest.mark.parametrize("p, text", [
+    (0.5, "50.0%"), (0.03125, "3.1%"), (0, "0.0%"), (1, "100.0%"), (np.float64(0.25), "25.0%"),
+    (0.0004, "less than 0.1%"), (0.5 ** 50, "less than 0.1%"), (0.0005, "0.1%"),
+    (0.9996, "more than 99.9%"), (0.9994, "99.9%"),
+    (1 + 1e-15, "100.0%"), (1 - 1e-15, "100.0%"), (-1e-15, "0.0%"),  # floating-point noise of a sum
+])
+def test_format_probability(p, text):
+    assert wi.format_probability(p) == text
+
+
+@pytest.mark.parametrize("p", [1.2, -0.1, float("nan")])
+def test_format_probability_refuses_non_probabilities(p):
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        wi.format_probability(p)
 
 
 def test_count_distribution_is_poisson_binomial():

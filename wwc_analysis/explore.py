@@ -436,8 +436,15 @@ def _cell_formatter(series: pd.Series, fmt) -> Callable[[object], str]:
 def _report_frame(df: pd.DataFrame, columns, index, formats) -> tuple[pd.DataFrame, list[str], dict]:
     """The display frame (all text), the headers of its numeric columns (aligned right) and the header
     of each column name."""
-    named = any(n is not None for n in df.index.names)
-    out = df.reset_index() if (named if index is None else index) else df.reset_index(drop=True)
+    names = list(df.index.names)
+    named = any(n is not None for n in names)
+    blank = {}  # the header of a lone unnamed index level shown: empty, as a row-label column
+    if named if index is None else index:
+        out = df.reset_index()
+        if names.count(None) == 1:
+            blank[out.columns[names.index(None)]] = ""
+    else:
+        out = df.reset_index(drop=True)
     if columns is None:
         columns = {c: None for c in out.columns}
     elif not isinstance(columns, Mapping):
@@ -448,7 +455,9 @@ def _report_frame(df: pd.DataFrame, columns, index, formats) -> tuple[pd.DataFra
     formats = dict(formats or {})
     text, numeric, labels = {}, [], {}
     for col, label in columns.items():
-        label = labels[col] = readable(col) if label is None else str(label)
+        label = labels[col] = blank.get(col, readable(col)) if label is None else str(label)
+        if label in text:
+            raise ValueError(f"two columns would have the header {label!r}: give them distinct headers")
         series = out[col]
         fmt = formats.get(col, formats.get(label))
         show = _cell_formatter(series, fmt)
@@ -473,6 +482,7 @@ def report_frame(df: pd.DataFrame, columns: Mapping[str, str | None] | Iterable[
       name made readable by :func:`readable`, as for every column when ``columns`` is not given);
     * ``index``: the index levels become leading columns when they are named (``None``, the default),
       always (``True``) or never (``False``): a row number or filtered ``RangeIndex`` is never shown;
+      a single unnamed index level shown with ``index=True`` (row labels) gets an empty header;
     * booleans show as ``yes`` / blank, missing values (``NaN``, ``None``, ``<NA>``) as ``–``;
       floats with 2 decimals, dates as ``17 Jun 2024``; ``formats`` overrides per column (by name or
       header), with a format string (``"{:.0%}"``) or a function.
@@ -496,28 +506,30 @@ def report_text(df: pd.DataFrame, columns: Mapping[str, str | None] | Iterable[s
 
 def report_table(df: pd.DataFrame, columns: Mapping[str, str | None] | Iterable[str] | None = None, *,
                  index: bool | None = None, formats: Mapping[str, str | Callable] | None = None,
-                 wrap: Iterable[str] = (), caption: str | None = None) -> Styler:
+                 wrap: Iterable[str] = (), caption: str | None = None, raw_html: Iterable[str] = ()) -> Styler:
     """:func:`report_frame` as a styled table to ``display`` in a notebook (and so in the HTML report).
 
     No row index; text aligned left and numbers right; cells do not break lines except in the ``wrap``
     columns (by name or header), which wrap long text such as a reason. ``caption`` is shown above
     the table; a frame whose ``attrs["simulated"]`` is true gets a caption saying SIMULATED whatever
-    ``caption`` says. Cells, headers and caption are HTML-escaped. The table's HTML id is derived from its content, so a report renders the same
-    bytes on every run.
+    ``caption`` says. Cells, headers and caption are HTML-escaped, except the cells of the ``raw_html``
+    columns (by name or header), which already hold HTML made by the package (such as the numbered
+    source links of :func:`summary.sources_html`) and are shown as is. The table's HTML id is derived
+    from its content, so a report renders the same bytes on every run.
     """
     frame, numeric, labels = _report_frame(df, columns, index, formats)
-    wrapped = [labels.get(c, c) for c in wrap]
-    missing = [c for c in wrapped if c not in frame.columns]
-    if missing:
-        raise KeyError(f"no column {missing[0]!r} to wrap; columns: {', '.join(frame.columns)}")
+    wrapped = _headers(wrap, labels, frame, "to wrap")
+    trusted = _headers(raw_html, labels, frame, "to show as HTML")
     if df.attrs.get("simulated") and "SIMULATED" not in (caption or ""):
         caption = "SIMULATED DATA: fictional cities." + (f" {caption}" if caption else "")
-    key = "\x1f".join([frame.to_csv(index=False), caption or "", *wrapped])
+    key = "\x1f".join([frame.to_csv(index=False), caption or "", *wrapped, *(["\x1e", *trusted] if trusted else [])])
     uuid = hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]
     from pandas.io.formats.style import Styler
 
     styler = (Styler(frame, uuid=uuid, cell_ids=False).hide(axis="index").set_table_styles(_TABLE_CSS)
               .format(escape="html").format_index(escape="html", axis="columns"))
+    if trusted:
+        styler = styler.format(escape=None, subset=trusted)
     per_column = {c: [{"selector": "", "props": "text-align: right;"}] for c in numeric}
     for c in wrapped:
         per_column.setdefault(c, []).append(
@@ -527,6 +539,16 @@ def report_table(df: pd.DataFrame, columns: Mapping[str, str | None] | Iterable[
     if caption:
         styler = styler.set_caption(html.escape(caption, quote=False))
     return styler
+
+
+def _headers(names: Iterable[str], labels: Mapping, frame: pd.DataFrame, what: str) -> list[str]:
+    """The headers of ``names`` (column names or headers) in a :func:`_report_frame`; a KeyError names
+    the first that is not shown."""
+    out = [labels.get(c, c) for c in ([names] if isinstance(names, str) else names)]
+    missing = [c for c in out if c not in frame.columns]
+    if missing:
+        raise KeyError(f"no column {missing[0]!r} {what}; columns: {', '.join(frame.columns)}")
+    return out
 
 
 def _data(data: Dataset | None) -> Dataset:

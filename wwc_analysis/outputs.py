@@ -3,7 +3,8 @@
 Notebooks never open files themselves: they call these helpers with the ``output_dir`` parameter that
 ``wwc report`` passes in. With ``output_dir=None`` (an interactive session) nothing is written and the
 helpers only return the object, so the same notebook runs in JupyterLab and under papermill.
-A table built on simulated data gets a first comment line saying so.
+A table built on simulated data gets a first comment line saying so. :func:`say` shows a notebook's
+computed prose as formatted Markdown.
 """
 
 from __future__ import annotations
@@ -31,6 +32,17 @@ def _dir(output_dir) -> Path | None:
     path = Path(output_dir).expanduser().resolve()
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def say(text: str) -> None:
+    """Show ``text`` (computed prose, Markdown) as formatted text in the notebook.
+
+    Returns None on purpose: a ``say(...)`` that ends a cell must not print the text a second time as
+    the cell's result. Outside a notebook IPython shows the Markdown source as plain text.
+    """
+    from IPython.display import Markdown, display
+
+    display(Markdown(str(text)))
 
 
 def save_figure(fig, name: str, output_dir=None, dpi: int = 150) -> Path | None:

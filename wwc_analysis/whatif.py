@@ -9,15 +9,18 @@ Scenarios
     :class:`SetGates`, :class:`OutcomeMet`) composed into a :class:`Scenario` (``s1 + s2`` or
     ``Scenario([...])``) and applied in order by :func:`apply` to a long or wide assessment frame, an
     :class:`~wwc_analysis.scoring.AssessmentMatrix` or ``(matrix, outcome)`` arrays.
-    :func:`compare` gives each city's tier before and after and a transition matrix.
+    :func:`compare` gives each city's tier before and after and a transition matrix
+    (:meth:`Comparison.moves_text` and :meth:`Comparison.labelled_transitions` put them in prose and
+    in a table for reading).
 Paths to a higher tier
     :func:`path_to_tier` / :func:`paths_to_higher_tiers`: the fewest further criteria that reach a tier,
     always including the missing core criteria, the rest chosen by peer prevalence
-    (:func:`peer_prevalence`) or by effort weights (cheapest set, exact).
+    (:func:`peer_prevalence`) or by effort weights (cheapest set, exact). :func:`city_from_file` reads
+    the one city of a self-assessment file.
 Uncertainty
     :func:`tier_probabilities`: the exact probability of each tier when criteria are met with given
     (independent) probabilities, respecting the core and outcome gates; a Poisson-binomial dynamic
-    programme vectorised over cities.
+    programme vectorised over cities. :func:`format_probability` writes one for prose.
 Threshold sensitivity
     :func:`threshold_sweep`: tier counts as each threshold sweeps 0..100 %, from the histogram of criteria
     met; :func:`plot_threshold_sweep` draws it.
@@ -35,7 +38,7 @@ import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -64,16 +67,19 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "ScenarioFile",
+    "SelfAssessment",
     "SetGates",
     "SetThresholds",
     "TierPath",
     "UseStandard",
     "apply",
     "apply_arrays",
+    "city_from_file",
     "city_tier_probabilities",
     "city_whatif",
     "compare",
     "count_distribution",
+    "format_probability",
     "load_scenario_file",
     "main",
     "met_criteria",
@@ -547,6 +553,13 @@ class Comparison:
         """The cities whose tier changed."""
         return self.cities[self.cities["change"] != "unchanged"]
 
+    def _n_cities(self) -> int:
+        """Distinct cities compared (the rows are assessments: a city may have several rounds)."""
+        idx = self.cities.index
+        if isinstance(idx, pd.MultiIndex) and "city_id" in idx.names:
+            return int(idx.get_level_values("city_id").nunique())
+        return int(self.summary["total"])
+
     def explain(self, flag_simulated: bool = True) -> str:
         """The summary in words (``flag_simulated=False`` leaves out the SIMULATED line)."""
         s = self.summary
@@ -555,12 +568,7 @@ class Comparison:
             lines.append("SIMULATED assessments (fictional cities), not real certification results.")
         if self.scenario:
             lines.append(self.scenario)
-        idx = self.cities.index
-        n_cities = (
-            idx.get_level_values("city_id").nunique()
-            if isinstance(idx, pd.MultiIndex) and "city_id" in idx.names
-            else s["total"]
-        )
+        n_cities = self._n_cities()
         what = f"{s['total']} cities" if n_cities == s["total"] else f"{s['total']} assessments of {n_cities} cities"
         lines.append(
             f"{what}: {s['up']} move up, {s['down']} move down, {s['unchanged']} keep their tier "
@@ -572,6 +580,30 @@ class Comparison:
             if before[t] or after[t]:
                 lines.append(f"  {t}: {before[t]} -> {after[t]}")
         return "\n".join(lines)
+
+    def moves_text(self, markdown: bool = True) -> str:
+        """The moves in one clause for prose, e.g. ``'**0** of the 500 fictional cities move up and **8**
+        move down (Silver 130 → 138; Gold 62 → 54)'``: the counts up and down (bold unless
+        ``markdown=False``), then each tier whose count changed, before → after, lowest tier first.
+
+        "fictional cities" when the comparison is simulated, "cities" otherwise; when a city has
+        several assessments the rows are counted as assessments.
+        """
+        s, before, after = self.summary, self.transitions.sum(axis=1), self.transitions.sum(axis=0)
+        b = "**" if markdown else ""
+        kind = "fictional cities" if self.simulated else "cities"
+        n_cities = self._n_cities()
+        what = f"{s['total']} {kind}" if n_cities == s["total"] else f"{s['total']} assessments of {n_cities} {kind}"
+        shifts = [f"{t} {before[t]} → {after[t]}" for t in self.transitions.index if before[t] != after[t]]
+        return (f"{b}{s['up']}{b} of the {what} {'moves' if s['up'] == 1 else 'move'} up and "
+                f"{b}{s['down']}{b} {'moves' if s['down'] == 1 else 'move'} down"
+                + (f" ({'; '.join(shifts)})" if shifts else ""))
+
+    def labelled_transitions(self, before_label: str, after_label: str) -> pd.DataFrame:
+        """:attr:`transitions` with its axes named for reading: rows ``before_label`` (the tier before),
+        columns ``after_label`` (the tier after), e.g. ``("2022 rules ↓", "Gold at 70 % →")``.
+        A copy: :attr:`transitions` itself keeps the axis names ``before`` / ``after``."""
+        return self.transitions.rename_axis(index=str(before_label), columns=str(after_label))
 
     def to_dict(self, max_cities: int | None = None) -> dict:
         ch = self.changed()
@@ -753,6 +785,43 @@ def met_criteria(assessments, city_id: str, round_id: str | None = None) -> tupl
     codes = tuple(rows.loc[rows["met"].astype(bool), "criterion"].astype(str))
     outcome = bool(rows["outcome_met"].astype(bool).iloc[0]) if "outcome_met" in rows.columns else True
     return codes, outcome
+
+
+class SelfAssessment(NamedTuple):
+    """The one city of a self-assessment file (see :func:`city_from_file`)."""
+
+    met: tuple[str, ...]
+    outcome_met: bool
+    city_id: str
+    round_id: str
+
+
+#: How many city ids an error message lists before saying "and N more".
+_SHOWN_IDS = 10
+
+
+def city_from_file(path: str | Path, data_dir: str | Path | None = None) -> SelfAssessment:
+    """The criteria met, the outcome flag, the city id and the round id of the one city in a
+    self-assessment file (long format ``city_id, round_id, criterion, met, outcome_met``, ``.csv`` or
+    ``.xlsx``, validated by :func:`wwc_analysis.load_assessments` against the rounds and criteria of
+    ``data_dir``). When the city was assessed in several rounds, its latest round is used.
+
+    A file with more than one city is refused with a :class:`ScenarioError` naming the file and the
+    cities in it; a file that fails validation (including one without a data row) raises the loader's
+    :class:`~wwc_analysis.errors.DataValidationError`. Returns a :class:`SelfAssessment`, which unpacks
+    as ``met, outcome_met, city_id, round_id``.
+    """
+    from .loaders import load_assessments
+
+    own = load_assessments(path, data_dir)
+    ids = list(dict.fromkeys(own["city_id"].astype(str)))
+    if len(ids) > 1:  # (a file without a data row is already refused by load_assessments)
+        shown = ", ".join(ids[:_SHOWN_IDS]) + (f" and {len(ids) - _SHOWN_IDS} more" if len(ids) > _SHOWN_IDS else "")
+        raise ScenarioError(f"{path} holds {len(ids)} cities ({shown}); a self-assessment file holds one city: "
+                            "keep the rows of one city_id")
+    round_id = max(own["round_id"].astype(str))  # round ids are YYYY-MM, so the latest sorts last
+    codes, outcome = met_criteria(own, ids[0], round_id)
+    return SelfAssessment(codes, outcome, ids[0], round_id)
 
 
 _WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
@@ -1249,6 +1318,29 @@ def city_tier_probabilities(
             raise ValueError(f"probability of {c} must lie in [0, 1], got {v}")
         p[std.criteria.index(c)] = v
     return pd.Series(tier_probabilities(p, outcome, std), index=list(SCORE_TIERS), name="probability")
+
+
+_NOISE = 1e-12  # floating-point noise of a probability computed as a sum
+
+
+def format_probability(p: float) -> str:
+    """A probability for prose, to one decimal of a percent: ``0.5 -> '50.0%'``.
+
+    A chance that is not zero never reads as "0.0%" (``'less than 0.1%'``) and one that is not certain
+    never reads as "100.0%" (``'more than 99.9%'``); 0 and 1 read ``'0.0%'`` and ``'100.0%'``.
+    Within 1e-12 of 1 counts as 1, and that far outside [0, 1] as the bound: floating-point noise of a
+    sum of probabilities that is exactly 1 (a tiny positive value is a real chance, such as 0.5 ** 50,
+    and stays "less than 0.1%"). Anything else outside [0, 1], or NaN, is a ValueError.
+    """
+    v = float(p)
+    if math.isnan(v) or not -_NOISE <= v <= 1 + _NOISE:
+        raise ValueError(f"a probability must lie in [0, 1], got {p!r}")
+    v = 0.0 if v < 0 else 1.0 if v > 1 - _NOISE else v
+    if 0 < v < 0.0005:
+        return "less than 0.1%"
+    if 0.9995 <= v < 1:
+        return "more than 99.9%"
+    return f"{v:.1%}"
 
 
 # =================================================================================================
