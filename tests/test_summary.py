@@ -32,6 +32,8 @@ def test_2024_headlines(data):
     assert m["rounds"].value == 2 and m["rounds"].rounds == ("2024-01", "2024-06")
     assert (m["new_reported"].value, m["new_reported"].basis) == (21, "reported")
     assert m["new_reported"].note == "12 + 9 by round"
+    one = {x.name: x for x in annual_metrics(2026, data)}
+    assert (one["new_reported"].value, one["new_reported"].note) == (13, "as stated for 2026-01")
     assert m["new_identified"].value == 21
     assert (m["upgraded_reported"].value, m["upgraded_identified"].value) == (10, 10)
     # re-certifications were not reported for June 2024: no sum is invented

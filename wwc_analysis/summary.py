@@ -104,8 +104,9 @@ def annual_metrics(year: int, data: Dataset | None = None) -> list[Metric]:
         known = rep.dropna()
         parts = " + ".join(f"{int(v)}" if pd.notna(v) else "not reported" for v in rep)
         if len(known) == len(rep):
+            note = f"{parts} by round" if len(ids) > 1 else f"as stated for {ids[0]}"
             out.append(Metric(f"{c}_reported", f"{COHORT_NOUNS[c].capitalize()} (reported)", int(known.sum()),
-                              "reported", f"{parts} by round", ids))
+                              "reported", note, ids))
         else:
             missing = [r for r, v in zip(ids, rep) if pd.isna(v)]
             note = f"not reported for {', '.join(missing)}"
@@ -395,8 +396,8 @@ def round_heading(round_id: str, data: Dataset | None = None) -> str:
 
 def round_table(round_id: str, data: Dataset | None = None, links: bool = True) -> pd.DataFrame:
     """The named cities of a round for display: place, level, reported vs derived cohort, the earlier
-    certification, what was inferred, the record's notes and sources (as HTML links, or the raw
-    ``sources`` text with ``links=False``, e.g. for a CSV)."""
+    certification, what was inferred (a column only when something in the round was), the record's notes
+    and sources (as HTML links, or the raw ``sources`` text with ``links=False``, e.g. for a CSV)."""
     data = _data(data)
     if round_id not in set(data.rounds["round_id"]):
         raise ValueError(f"unknown round {round_id!r}; rounds: {', '.join(data.rounds['round_id'])}")
@@ -417,7 +418,7 @@ def round_table(round_id: str, data: Dataset | None = None, links: bool = True) 
         return ", ".join(bits)
 
     rows = ev.itertuples(index=False)
-    return pd.DataFrame(
+    table = pd.DataFrame(
         [
             {
                 "City": r.city,
@@ -433,6 +434,9 @@ def round_table(round_id: str, data: Dataset | None = None, links: bool = True) 
             for r in rows
         ]
     )
+    if not table.empty and not table["Inferred"].astype(bool).any():
+        table = table.drop(columns="Inferred")  # nothing in this round was inferred: no empty column
+    return table
 
 
 def round_disagreements(round_id: str, data: Dataset | None = None) -> pd.DataFrame:
