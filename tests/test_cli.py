@@ -1,0 +1,121 @@
+"""`wwc rounds` and `wwc score`: formats, exact results and clear errors without tracebacks."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from wwc_analysis import get_standard
+from wwc_analysis.cli import main
+
+
+def run(capsys, *argv) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_help_lists_every_command():
+    proc = subprocess.run([sys.executable, "-m", "wwc_analysis.cli", "--help"], capture_output=True, text=True, check=True)
+    for command in ("rounds", "score", "validate", "whatif", "simulate", "report"):
+        assert command in proc.stdout
+
+
+def test_rounds_table(capsys):
+    code, out, _ = run(capsys, "rounds", "--disagreements")
+    assert code == 0
+    lines = out.splitlines()
+    row = next(line for line in lines if line.startswith("2024-01"))
+    assert row.split() == ["2024-01", "2024-01-23", "2022", "12", "12", "13", "6", "6", "5", "4", "4", "4", "0",
+                           "22", "9", "1", "74", "67"]
+    assert "<NA>" not in out and "–" in out  # not reported is a dash, never <NA>
+    assert "8 disagreements" in out
+    assert "2024-01 San Jose: reported as upgraded, but no earlier certification of this city is on record" in out
+
+
+def test_rounds_csv_and_json_agree(capsys):
+    _, out_csv, _ = run(capsys, "rounds", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out_csv)))
+    assert len(rows) == 11
+    jan = next(r for r in rows if r["round_id"] == "2024-01")
+    assert (jan["reported_new"], jan["identified_new"], jan["reported_total_certified"]) == ("12", "12", "74")
+    _, out_json, _ = run(capsys, "rounds", "--format", "json")
+    payload = json.loads(out_json)
+    june = next(r for r in payload["rounds"] if r["round_id"] == "2024-06")
+    assert june["reported_recertified"] is None and june["reported_total_certified"] == 83
+    assert june["announced"] == "2024-06-17"
+
+
+def test_score_met_text_and_json(capsys):
+    std = get_standard("2022")
+    met = ",".join(std.criteria[:30])  # includes DM1, LC1 and PA1
+    code, out, _ = run(capsys, "score", "--met", met, "--outcome-met")
+    assert code == 0 and out.startswith("30 of 43 criteria met (69.8%) under standard 2022: Gold.")
+    code, out, _ = run(capsys, "score", "--met", met, "--format", "json")
+    result = json.loads(out)
+    assert (result["tier"], result["threshold_tier"], result["met"]) == ("Not certified", "Gold", 30)
+    assert any("outcome requirement unmet" in r for r in result["reasons"])
+
+
+def test_score_lowercase_codes_and_core_reason(capsys):
+    std = get_standard("2022")
+    met = ",".join(c.lower() for c in std.criteria if c != "PA1")
+    code, out, _ = run(capsys, "score", "--met", met, "--outcome-met")
+    assert code == 0
+    assert "Not certified" in out and "core criteria missing: PA1" in out
+
+
+@pytest.mark.parametrize("count, tier", [(22, "Not certified"), (23, "Silver"), (31, "Gold"), (38, "Platinum")])
+def test_score_count_2018(capsys, count, tier):
+    code, out, _ = run(capsys, "score", "--standard", "2018", "--count", str(count), "--format", "json")
+    assert code == 0 and json.loads(out)["tier"] == tier
+
+
+def test_score_file(capsys, tmp_path):
+    std = get_standard("2022")
+    path = tmp_path / "own.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["city_id", "round_id", "criterion", "met", "outcome_met"])
+        for i, code in enumerate(std.criteria):
+            w.writerow(["testville-tx-us", "2024-01", code, "true" if i < 37 else "false", "true"])
+    code, out, _ = run(capsys, "score", "--file", str(path), "--format", "json")
+    assert code == 0
+    payload = json.loads(out)
+    assert payload["note"] is None  # a researcher's own file is not simulated
+    assert payload["scores"][0]["tier"] == "Platinum" and payload["scores"][0]["met"] == 37
+
+
+def test_score_file_of_simulated_data_says_so(capsys):
+    from wwc_analysis.paths import SIMULATED_DIR
+
+    code, out, _ = run(capsys, "score", "--file", str(SIMULATED_DIR / "assessments.csv"))
+    assert code == 0 and out.startswith("SIMULATED DATA")
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["score", "--met", "DM1,XX9"], "unknown criterion code(s) XX9"),
+        (["score", "--standard", "2030", "--met", "DM1"], "unknown standard '2030'"),
+        (["score", "--standard", "2018", "--met", "DM1"], "score it with --count N"),
+        (["score", "--count", "44"], "--count must lie in 0..43"),
+        (["score", "--file", "/no/such/file.csv"], "does not exist"),
+    ],
+)
+def test_score_errors_are_clear(capsys, argv, message):
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == ""
+    assert message in err and "Traceback" not in err
+
+
+def test_score_bad_file_lists_problems(capsys, tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("city_id,round_id,criterion,met,outcome_met\ntestville-tx-us,2024-01,DM1,maybe,true\n", encoding="utf-8")
+    code, _, err = run(capsys, "score", "--file", str(path))
+    assert code == 1 and "bad.csv:2" in err and "'maybe'" in err and "Traceback" not in err
