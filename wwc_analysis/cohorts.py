@@ -25,14 +25,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from .schemas import COHORTS
 from .standards import TIERS
 
 if TYPE_CHECKING:  # pragma: no cover
     from .loaders import Dataset
 
-DERIVED_COHORTS = ("new", "upgraded", "recertified", "lower")
+DERIVED_COHORTS = (*COHORTS, "lower")
 DERIVED_COHORT_DTYPE = pd.CategoricalDtype(list(DERIVED_COHORTS), ordered=False)
-REPORTED_COHORTS = ("new", "upgraded", "recertified")
+REPORTED_COHORTS = COHORTS  # as in certifications.csv (schemas.COHORTS)
 STATUS_DTYPE = pd.CategoricalDtype(["agrees", "disagrees", "unverifiable", "derived only", "unknown"])
 
 

@@ -17,6 +17,9 @@ import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
+from .schemas import LEVELS
+from .scoring import SCORE_TIERS
+
 # One fixed colour per tier. Chosen so the tiers read as silver / gold / platinum yet differ in
 # lightness (the cue that survives every kind of colour-vision deficiency) and, for Silver vs Gold,
 # along the blue-yellow axis that red-green colour-blind readers still see:
@@ -34,10 +37,10 @@ TIER_PALETTE: dict[str, str] = {
 }
 
 #: Tiers from lowest to highest (the order of ``SCORE_TIER_DTYPE``), for ``hue_order``/``order``.
-TIER_ORDER: tuple[str, ...] = ("Not certified", "Silver", "Gold", "Platinum")
+TIER_ORDER: tuple[str, ...] = SCORE_TIERS
 
 #: Certification levels only (the order of ``LEVEL_DTYPE``).
-LEVEL_ORDER: tuple[str, ...] = ("Silver", "Gold", "Platinum")
+LEVEL_ORDER: tuple[str, ...] = LEVELS
 
 SIMULATED_LABEL = "SIMULATED DATA \u2014 fictional cities."
 

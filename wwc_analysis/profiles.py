@@ -13,15 +13,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .cohorts import classify_events
-from .schemas import LEVEL_DTYPE
+from .cohorts import DERIVED_COHORTS, classify_events
+from .schemas import COHORT_DTYPE, LEVEL_DTYPE
 from .scoring import assessment_matrix, score_matrix
 from .standards import Standard, get_standard
 
 if TYPE_CHECKING:  # pragma: no cover
     from .loaders import Dataset
 
-HISTORY_COHORTS = ("new", "upgraded", "recertified", "lower", "not certified")
+HISTORY_COHORTS = (*DERIVED_COHORTS, "not certified")
 
 
 def _simulated(assessments: pd.DataFrame) -> bool:
@@ -50,7 +50,7 @@ def assessment_history(assessments: pd.DataFrame, data: Dataset, standard: Stand
             "country": pd.array([pd.NA] * len(certified), dtype="string"),
             "round_id": certified["round_id"].astype("string"),
             "level": certified["tier"].astype(str).astype(LEVEL_DTYPE),
-            "reported_cohort": pd.Categorical([None] * len(certified), categories=["new", "upgraded", "recertified"]),
+            "reported_cohort": pd.Categorical([None] * len(certified), dtype=COHORT_DTYPE),
         }
     )
     ev = classify_events(certifications=as_certs, rounds=data.rounds)

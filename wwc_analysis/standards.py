@@ -23,10 +23,12 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from .schemas import LEVELS
+
 if TYPE_CHECKING:  # pragma: no cover
     from .loaders import Dataset
 
-TIERS: tuple[str, ...] = ("Silver", "Gold", "Platinum")
+TIERS: tuple[str, ...] = LEVELS  # one definition of the tier names: schemas.LEVELS
 COMPONENTS_2017: tuple[str, ...] = ("Commit", "Measure", "Take Stock", "Act")
 TIER_RULES = ("percent_of_criteria", "components")
 

@@ -20,6 +20,7 @@ from .cohorts import (
     level_counts,
     round_summary,
 )
+from .standards import TIERS
 
 if TYPE_CHECKING:  # pragma: no cover
     from .loaders import Dataset
@@ -169,7 +170,7 @@ def geography(frame: pd.DataFrame, by: str = "country") -> pd.DataFrame:
     keys = ["country", "region"] if by == "region" else ["country"]
     lv = frame.assign(level=frame["level"].astype("object").fillna("Unknown"))
     table = pd.crosstab([lv[k] for k in keys], lv["level"])
-    table = table.reindex(columns=["Silver", "Gold", "Platinum", "Unknown"], fill_value=0)
+    table = table.reindex(columns=[*TIERS, "Unknown"], fill_value=0)
     table["total"] = table.sum(axis=1)
     return table.sort_values("total", ascending=False)
 
