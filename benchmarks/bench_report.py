@@ -24,7 +24,8 @@ from pathlib import Path
 
 import nbformat
 
-from wwc_analysis import paths, report
+from wwc_analysis.data import paths
+from wwc_analysis.report import build as report
 
 
 def imports_only(source: Path, target: Path) -> Path:

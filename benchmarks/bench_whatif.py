@@ -22,10 +22,10 @@ import time
 
 import numpy as np
 
-from wwc_analysis.scoring import score_matrix
-from wwc_analysis.simulate import simulate_matrix
-from wwc_analysis.standards import get_standard
-from wwc_analysis.whatif import (
+from wwc_analysis.rules.scoring import score_matrix
+from wwc_analysis.rules.standards import get_standard
+from wwc_analysis.simulate.model import simulate_matrix
+from wwc_analysis.whatif.engine import (
     MarkMet,
     OutcomeMet,
     SetThresholds,

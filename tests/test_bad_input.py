@@ -17,9 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from wwc_analysis import paths, validate_cli
-from wwc_analysis.errors import DataValidationError, Problem
-from wwc_analysis.loaders import (
+from wwc_analysis.cli import validate as validate_cli
+from wwc_analysis.cli.app import main as cli_main
+from wwc_analysis.data import paths
+from wwc_analysis.data.load import (
     load,
     load_assessments,
     load_certifications,
@@ -27,6 +28,7 @@ from wwc_analysis.loaders import (
     load_rounds,
     validate_dir,
 )
+from wwc_analysis.errors import DataValidationError, Problem
 
 # ------------------------------------------------------------------ helpers
 
@@ -972,7 +974,7 @@ def test_register_adds_validate_subcommand(data_dir: Path, capsys):
 
 
 def test_validate_missing_directory_exits_1(tmp_path: Path, capsys):
-    assert validate_cli.main([str(tmp_path / "nowhere")]) == 1
+    assert cli_main(["validate", str(tmp_path / "nowhere")]) == 1
     err = capsys.readouterr().err
     assert "expected an existing data directory" in err and "Traceback" not in err
 

@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from wwc_analysis import get_standard
-from wwc_analysis.cli import main
+from wwc_analysis.cli.app import main
 
 
 def run(capsys, *argv) -> tuple[int, str, str]:
@@ -92,7 +92,7 @@ def test_score_file(capsys, tmp_path):
 
 
 def test_score_file_of_simulated_data_says_so(capsys):
-    from wwc_analysis.paths import SIMULATED_DIR
+    from wwc_analysis.data.paths import SIMULATED_DIR
 
     code, out, _ = run(capsys, "score", "--file", str(SIMULATED_DIR / "assessments.csv"))
     assert code == 0 and out.startswith("SIMULATED DATA")

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import wwc_analysis
-from wwc_analysis.cohorts import (
+from wwc_analysis.history.cohorts import (
     classify_events,
     coverage,
     cumulative,

@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 
 import wwc_analysis
-from wwc_analysis import explore, profiles
-from wwc_analysis.summary import round_members
+from wwc_analysis.history import explore, profiles
+from wwc_analysis.history.annual import round_members
+from wwc_analysis.text import tables, words
 
 
 @pytest.fixture(scope="module")
@@ -164,7 +165,7 @@ def test_simulated_assessments_fallback(data, tmp_path):
     # a researcher's folder without simulated/ still gets the shipped simulated file
     import shutil
 
-    from wwc_analysis import paths
+    from wwc_analysis.data import paths
 
     for f in paths.DATA_DIR.glob("*.csv"):
         shutil.copy(f, tmp_path / f.name)
@@ -200,11 +201,11 @@ def test_cohort_sizes_table_and_reporting_coverage(summary):
 
 
 def test_plural():
-    assert explore.plural(1, "country") == "1 country"
-    assert explore.plural(3, "country") == "3 countries"
-    assert explore.plural(0, "round") == "0 rounds"
-    assert explore.plural(2, "day") == "2 days"
-    assert explore.plural(2, "city", "cities") == "2 cities"
+    assert words.plural(1, "country") == "1 country"
+    assert words.plural(3, "country") == "3 countries"
+    assert words.plural(0, "round") == "0 rounds"
+    assert words.plural(2, "day") == "2 days"
+    assert words.plural(2, "city", "cities") == "2 cities"
 
 
 # --- tables for the report --------------------------------------------------------------------------
@@ -224,36 +225,36 @@ def messy():
 
 
 def test_readable():
-    assert explore.readable("last_known_level") == "Last known level"
-    assert explore.readable("total") == "Total"
-    assert explore.readable("new reported") == "New reported"
-    assert explore.readable("Gold") == "Gold"
+    assert tables.readable("last_known_level") == "Last known level"
+    assert tables.readable("total") == "Total"
+    assert tables.readable("new reported") == "New reported"
+    assert tables.readable("Gold") == "Gold"
 
 
 def test_report_frame(messy):
-    out = explore.report_frame(messy)
+    out = tables.report_frame(messy)
     assert list(out.index) == [0, 1, 2]  # the gappy row numbers are gone, not shown as a column
     assert list(out.columns) == ["City", "Last known level", "Level inferred", "Reported", "Share", "Checked", "Note"]
     assert out["Level inferred"].tolist() == ["yes", "", ""]
-    assert out["Checked"].tolist() == ["yes", explore.MISSING, ""]  # unknown is not "no"
-    assert out["Reported"].tolist() == ["13", explore.MISSING, "4"]
-    assert out["Share"].tolist() == ["0.41", explore.MISSING, "1.00"]
+    assert out["Checked"].tolist() == ["yes", tables.MISSING, ""]  # unknown is not "no"
+    assert out["Reported"].tolist() == ["13", tables.MISSING, "4"]
+    assert out["Share"].tolist() == ["0.41", tables.MISSING, "1.00"]
     text = out.to_string()
     for token in ("<NA>", "NaN", "None", "True", "False", "nan"):
         assert token not in text
-    chosen = explore.report_frame(messy, {"city": "City", "share": "Share met"}, formats={"share": "{:.0%}"})
+    chosen = tables.report_frame(messy, {"city": "City", "share": "Share met"}, formats={"share": "{:.0%}"})
     assert list(chosen.columns) == ["City", "Share met"] and chosen["Share met"].tolist() == ["41%", "–", "100%"]
     with pytest.raises(KeyError, match="no column 'town'"):
-        explore.report_frame(messy, ["town"])
+        tables.report_frame(messy, ["town"])
 
 
 def test_report_frame_index(summary):
     sizes = explore.cohort_sizes(summary, "2026-01")  # named index "cohort" -> a leading column
-    out = explore.report_frame(sizes)
+    out = tables.report_frame(sizes)
     assert list(out.columns) == ["Cohort", "Reported", "Identified", "Derived"]
     assert out.loc[out["Cohort"] == "upgraded", "Reported"].item() == "–"
-    assert list(explore.report_frame(sizes, index=False).columns) == ["Reported", "Identified", "Derived"]
-    assert explore.report_text(sizes).splitlines() == [
+    assert list(tables.report_frame(sizes, index=False).columns) == ["Reported", "Identified", "Derived"]
+    assert tables.report_text(sizes).splitlines() == [
         "Cohort       Reported  Identified  Derived",
         "new                13           0        0",
         "upgraded            –           4        5",
@@ -264,7 +265,7 @@ def test_report_frame_index(summary):
 
 
 def test_report_table(messy):
-    styler = explore.report_table(messy, {"city": "City", "note": "Reason", "reported": None},
+    styler = tables.report_table(messy, {"city": "City", "note": "Reason", "reported": None},
                                   wrap=["note"], caption="Cities & <reasons>")
     html = styler.to_html()
     cells = re.findall(r"<t[hd][^>]*>([^<]*)</t[hd]>", html)
@@ -272,39 +273,39 @@ def test_report_table(messy):
     assert "<caption>Cities &amp; &lt;reasons&gt;</caption>" in html
     assert re.search(r"td\.col1 \{\s*white-space: normal", html)  # only the reason column breaks lines
     assert re.search(r"\.col2 \{\s*text-align: right", html)  # numbers align right
-    assert html == explore.report_table(messy, {"city": "City", "note": "Reason", "reported": None},
+    assert html == tables.report_table(messy, {"city": "City", "note": "Reason", "reported": None},
                                          wrap=["note"], caption="Cities & <reasons>").to_html()  # same bytes
-    assert "white-space: normal" in explore.report_table(messy, wrap=["note"]).to_html()  # by name, all columns
+    assert "white-space: normal" in tables.report_table(messy, wrap=["note"]).to_html()  # by name, all columns
     with pytest.raises(KeyError, match="to wrap"):
-        explore.report_table(messy, ["city"], wrap=["note"])
+        tables.report_table(messy, ["city"], wrap=["note"])
     sim = messy.copy()
     sim.attrs["simulated"] = True
-    assert "SIMULATED" in explore.report_table(sim, ["city"]).to_html()
+    assert "SIMULATED" in tables.report_table(sim, ["city"]).to_html()
 
 
 def test_report_table_raw_html_columns():
     links = pd.DataFrame({"city": ["A & B"], "sources": ['<a href="https://example.org/x?a=1&amp;b=2">[1]</a>']})
-    html = explore.report_table(links, raw_html=["Sources"], wrap=["sources"]).to_html()  # by header or name
+    html = tables.report_table(links, raw_html=["Sources"], wrap=["sources"]).to_html()  # by header or name
     assert '<a href="https://example.org/x?a=1&amp;b=2">[1]</a>' in html  # shown as a link
     assert "A &amp; B" in html  # every other cell is still escaped
-    escaped = explore.report_table(links).to_html()
+    escaped = tables.report_table(links).to_html()
     assert "&lt;a href=" in escaped and "<a href" not in escaped  # HTML only where asked
-    assert explore.report_table(links).uuid == explore.report_table(links, wrap=()).uuid  # ids unchanged by default
-    assert explore.report_table(links).uuid != explore.report_table(links, raw_html=["sources"]).uuid
+    assert tables.report_table(links).uuid == tables.report_table(links, wrap=()).uuid  # ids unchanged by default
+    assert tables.report_table(links).uuid != tables.report_table(links, raw_html=["sources"]).uuid
     with pytest.raises(KeyError, match="no column 'links' to show as HTML"):
-        explore.report_table(links, raw_html=["links"])
+        tables.report_table(links, raw_html=["links"])
 
 
 def test_report_table_row_labels():
     """An unnamed index of row labels (as summary.round_cohorts) shown with index=True: a column with an
     empty header, not 'Index'; a named index keeps its name as header."""
     table = pd.DataFrame({"New": ["13", "0"], "Upgraded": ["–", "4"]}, index=["Reported", "Identified"])
-    assert list(explore.report_frame(table, index=True).columns) == ["", "New", "Upgraded"]
-    assert explore.report_frame(table, index=True)[""].tolist() == ["Reported", "Identified"]
-    assert list(explore.report_frame(table).columns) == ["New", "Upgraded"]  # unnamed: hidden by default
-    assert list(explore.report_frame(table.rename_axis("basis"), index=True).columns) == ["Basis", "New", "Upgraded"]
-    html = explore.report_table(table, index=True).to_html()
+    assert list(tables.report_frame(table, index=True).columns) == ["", "New", "Upgraded"]
+    assert tables.report_frame(table, index=True)[""].tolist() == ["Reported", "Identified"]
+    assert list(tables.report_frame(table).columns) == ["New", "Upgraded"]  # unnamed: hidden by default
+    assert list(tables.report_frame(table.rename_axis("basis"), index=True).columns) == ["Basis", "New", "Upgraded"]
+    html = tables.report_table(table, index=True).to_html()
     assert re.findall(r"<th[^>]*>([^<]*)</th>", html) == ["", "New", "Upgraded"]
-    assert explore.report_text(table, index=True).splitlines()[1].startswith("Reported    13")
+    assert tables.report_text(table, index=True).splitlines()[1].startswith("Reported    13")
     with pytest.raises(ValueError, match="header 'New'"):
-        explore.report_frame(table.assign(new=1))  # 'new' would read 'New' too: never a silently lost column
+        tables.report_frame(table.assign(new=1))  # 'new' would read 'New' too: never a silently lost column

@@ -9,9 +9,8 @@ import pandas as pd
 import pandera.pandas as pa
 import pytest
 
-from wwc_analysis import paths, schemas
-from wwc_analysis.errors import DataValidationError
-from wwc_analysis.loaders import (
+from wwc_analysis.data import paths, schemas
+from wwc_analysis.data.load import (
     Dataset,
     load,
     load_assessments,
@@ -22,7 +21,8 @@ from wwc_analysis.loaders import (
     load_unplaced,
     validate_dir,
 )
-from wwc_analysis.schemas import COHORTS, LEVEL_DTYPE, LEVELS
+from wwc_analysis.data.schemas import COHORTS, LEVEL_DTYPE, LEVELS
+from wwc_analysis.errors import DataValidationError
 
 STRING = pd.StringDtype()
 TABLES = ("criteria", "standards", "rounds", "certifications", "unplaced")

@@ -11,7 +11,7 @@ import nbformat
 import papermill as pm
 import pytest
 
-from wwc_analysis.paths import NOTEBOOKS_DIR
+from wwc_analysis.data.paths import NOTEBOOKS_DIR
 
 EXPECTED_PARAMETERS = {
     "01-tier-distribution": {"year", "as_of", "country", "region", "data_dir", "output_dir"},

@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from wwc_analysis.outputs import SIMULATED_NOTE, save_figure, save_table, say, write_metrics
+from wwc_analysis.report.outputs import SIMULATED_NOTE, save_figure, save_table, say, write_metrics
 
 
 def test_nothing_written_without_output_dir(tmp_path, monkeypatch):

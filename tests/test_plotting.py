@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 from matplotlib.colors import to_rgb
 
-from wwc_analysis import plotting
-from wwc_analysis.plotting import TIER_PALETTE, caption, set_style, tier_colors
+from wwc_analysis.figures import style as plotting
+from wwc_analysis.figures.style import TIER_PALETTE, caption, set_style, tier_colors
 
 
 def _lab(color: str) -> np.ndarray:
@@ -164,7 +164,7 @@ def test_set_style_in_a_kernel_that_inherited_agg_still_draws(tmp_path):
     nb.cells = [
         nbformat.v4.new_code_cell(
             "import matplotlib.pyplot as plt\n"
-            "from wwc_analysis import plotting\n"
+            "from wwc_analysis.figures import style as plotting\n"
             "plotting.set_style()\n"
             "fig, ax = plt.subplots()\n"
             "ax.plot([1, 2], [3, 4])\n"

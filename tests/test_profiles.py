@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import wwc_analysis
-from wwc_analysis.profiles import (
+from wwc_analysis.history.profiles import (
     assessment_history,
     criterion_prevalence,
     gate_failures,

@@ -17,8 +17,10 @@ import nbformat
 import pandas as pd
 import pytest
 
-from wwc_analysis import report
-from wwc_analysis.report import ReportError, build_report
+from wwc_analysis.cli import report as report_cli
+from wwc_analysis.cli.app import main as cli_main
+from wwc_analysis.report import build as report
+from wwc_analysis.report.build import ReportError, build_report
 
 ROUNDS = pd.DataFrame(
     {
@@ -71,7 +73,7 @@ def figure_notebook(path: Path) -> Path:
                 (
                     f"# {SOURCE_MARKER}\n"
                     "import matplotlib.pyplot as plt\n"
-                    "from wwc_analysis import plotting\n"
+                    "from wwc_analysis.figures import style as plotting\n"
                     "plotting.set_style()\n"
                     "fig, ax = plt.subplots()\n"
                     "ax.bar(['Silver', 'Gold'], [3, 1], color=plotting.tier_colors(['Silver', 'Gold']))\n"
@@ -296,7 +298,7 @@ def test_cell_timeout_names_the_running_cell(tmp_path, fake_rounds):
 
 
 def test_year_without_round_exits_2_listing_years(tmp_path, fake_rounds, capsys):
-    code = report.main(["--year", "2020", "--out", str(tmp_path)])
+    code = cli_main(["report", "--year", "2020", "--out", str(tmp_path)])
     err = capsys.readouterr().err
     assert code == 2
     assert "no round was announced in 2020" in err
@@ -405,7 +407,7 @@ def test_injected_cell_offset(tmp_path):
 
 def test_register_adds_the_report_subcommand():
     parser = argparse.ArgumentParser(prog="wwc")
-    report.register(parser.add_subparsers(dest="command"))
+    report_cli.register(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["report", "--year", "2024", "--jobs", "3", "--pdf", "--out", "/x"])
     assert (args.command, args.year, args.jobs, args.pdf, args.out) == (
         "report",
@@ -414,7 +416,7 @@ def test_register_adds_the_report_subcommand():
         True,
         Path("/x"),
     )
-    assert args.func is report.run
+    assert args.func is report_cli.run
     defaults = parser.parse_args(["report"])
     assert defaults.year is None and defaults.jobs == 2 and defaults.pdf is False
     with pytest.raises(SystemExit):
@@ -422,7 +424,7 @@ def test_register_adds_the_report_subcommand():
 
 
 def test_real_rounds_table_years():
-    pytest.importorskip("wwc_analysis.loaders")
+    pytest.importorskip("wwc_analysis.data.load")
     years = report.report_years()
     assert years[0] == 2018
     assert report.resolve_year(None) == years[-1]

@@ -17,9 +17,9 @@ import pytest
 from papermill.exceptions import PapermillExecutionError
 
 import wwc_analysis
-from wwc_analysis import summary
-from wwc_analysis.paths import NOTEBOOKS_DIR
-from wwc_analysis.report import ReportError, build_report
+from wwc_analysis.data.paths import NOTEBOOKS_DIR
+from wwc_analysis.history import annual as summary
+from wwc_analysis.report.build import ReportError, build_report
 
 pytestmark = pytest.mark.slow
 

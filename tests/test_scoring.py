@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from wwc_analysis.scoring import (
+from wwc_analysis.rules.scoring import (
     SCORE_TIER_DTYPE,
     SCORE_TIERS,
     assessment_matrix,
@@ -16,7 +16,7 @@ from wwc_analysis.scoring import (
     score_matrix,
     threshold_tiers,
 )
-from wwc_analysis.standards import Standard, get_standard, tier_code
+from wwc_analysis.rules.standards import Standard, get_standard, tier_code
 
 
 @pytest.fixture(scope="module")

@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from wwc_analysis.scoring import SCORE_TIERS, score, score_city, score_matrix
-from wwc_analysis.standards import get_standard
+from wwc_analysis.rules.scoring import SCORE_TIERS, score, score_city, score_matrix
+from wwc_analysis.rules.standards import get_standard
 
 K = 43
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

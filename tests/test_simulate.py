@@ -11,10 +11,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from wwc_analysis import cli, paths
-from wwc_analysis import simulate as sim
-from wwc_analysis.loaders import load, load_assessments
-from wwc_analysis.scoring import SCORE_TIERS, score, score_city, score_matrix
+from wwc_analysis import cli
+from wwc_analysis.data import paths
+from wwc_analysis.data.load import load, load_assessments
+from wwc_analysis.rules.scoring import SCORE_TIERS, score, score_city, score_matrix
+from wwc_analysis.simulate import model as sim
 
 SHIPPED = paths.SIMULATED_DIR
 

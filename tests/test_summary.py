@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import wwc_analysis
-from wwc_analysis.summary import (
+from wwc_analysis.history.annual import (
     annual_metrics,
     check_year,
     geography,
@@ -79,7 +79,7 @@ def test_geography_keeps_unknown(data):
 
 
 def test_headline_sentences_2024(data):
-    from wwc_analysis.summary import headline_sentences
+    from wwc_analysis.history.annual import headline_sentences
 
     s = headline_sentences(2024, data)
     assert s[0] == "In 2024 the program announced two rounds (23 January and 17 June 2024)."
@@ -98,7 +98,7 @@ def test_headline_sentences_2024(data):
 def test_headline_sentences_every_year(data, year):
     import re
 
-    from wwc_analysis.summary import coverage_lines, headline_sentences
+    from wwc_analysis.history.annual import coverage_lines, headline_sentences
 
     text = " ".join(headline_sentences(year, data)) + " ".join(coverage_lines(year, data))
     assert "<NA>" not in text and "nan" not in text and "None" not in text
@@ -106,7 +106,7 @@ def test_headline_sentences_every_year(data, year):
 
 
 def test_headline_sentences_unreported(data):
-    from wwc_analysis.summary import headline_sentences
+    from wwc_analysis.history.annual import headline_sentences
 
     s = headline_sentences(2026, data)
     assert s[0] == "In 2026 the program announced one round (about 15 January 2026)."  # approximate day
@@ -120,7 +120,8 @@ def test_headline_sentences_unreported(data):
 
 
 def test_headline_table_dashes_unknown(data):
-    from wwc_analysis.summary import DASH, headline_table
+    from wwc_analysis.history.annual import headline_table
+    from wwc_analysis.text.words import DASH
 
     t = headline_table(annual_metrics(2024, data))
     assert list(t.columns) == ["label", "value", "basis", "note"]
@@ -130,7 +131,7 @@ def test_headline_table_dashes_unknown(data):
 
 
 def test_round_cohorts_three_ways(data):
-    from wwc_analysis.summary import round_cohorts
+    from wwc_analysis.history.annual import round_cohorts
 
     t = round_cohorts("2024-01", data)
     assert t.loc["Reported by the program", ["New", "Upgraded", "Re-certified"]].tolist() == ["12", "6", "4"]
@@ -141,7 +142,7 @@ def test_round_cohorts_three_ways(data):
 
 
 def test_round_table_and_disagreements(data):
-    from wwc_analysis.summary import round_disagreements, round_heading, round_table
+    from wwc_analysis.history.annual import round_disagreements, round_heading, round_table
 
     t = round_table("2024-01", data)
     assert len(t) == 22 and list(t["City"]) == list(round_members("2024-01", data)["city"])
@@ -160,7 +161,7 @@ def test_round_table_and_disagreements(data):
 
 
 def test_sources_html():
-    from wwc_analysis.summary import sources_html
+    from wwc_analysis.history.annual import sources_html
 
     out = sources_html("https://a.example/x ; greenebarrett (June 2024 article; URL not recorded)")
     assert out.startswith('<a href="https://a.example/x"') and "[2: greenebarrett" in out
@@ -168,7 +169,7 @@ def test_sources_html():
 
 
 def test_growth_and_countries(data):
-    from wwc_analysis.summary import countries_reached, growth
+    from wwc_analysis.history.annual import countries_reached, growth
 
     g = growth(2024, data)
     assert list(g.loc[g["in_year"], "round_id"]) == ["2024-01", "2024-06"]
@@ -183,7 +184,7 @@ def test_growth_and_countries(data):
 
 
 def test_coverage_lines(data):
-    from wwc_analysis.summary import coverage_lines
+    from wwc_analysis.history.annual import coverage_lines
 
     lines = coverage_lines(2025, data)
     assert lines[0].startswith("2025-02: identified 7 of 21 new cities, 2 upgraded cities (count not reported)")
@@ -193,7 +194,7 @@ def test_coverage_lines(data):
 
 
 def test_simulated_tables(data):
-    from wwc_analysis.summary import simulated_gates, simulated_tiers
+    from wwc_analysis.history.annual import simulated_gates, simulated_tiers
 
     t = simulated_tiers(2024, data)
     assert list(t.index) == ["2024-01", "2024-06"] and list(t.columns) == ["Not certified", "Silver", "Gold", "Platinum"]

@@ -13,11 +13,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from wwc_analysis import whatif as wi
-from wwc_analysis.scoring import SCORE_TIERS, assessment_matrix, score, score_city, score_matrix
-from wwc_analysis.simulate import simulate_assessments, simulate_matrix
-from wwc_analysis.standards import Standard, get_standard, tier_code
-from wwc_analysis.whatif import (
+from wwc_analysis.cli import whatif as whatif_cli
+from wwc_analysis.cli.app import main as cli_main
+from wwc_analysis.rules.scoring import (
+    SCORE_TIERS,
+    assessment_matrix,
+    score,
+    score_city,
+    score_matrix,
+)
+from wwc_analysis.rules.standards import Standard, get_standard, tier_code
+from wwc_analysis.simulate.model import simulate_assessments, simulate_matrix
+from wwc_analysis.whatif import engine as wi
+from wwc_analysis.whatif.engine import (
     MarkMet,
     MarkUnmet,
     OutcomeMet,
@@ -621,7 +629,7 @@ def assessments_file(tmp_path_factory, population):
 def _run_cli(tmp_path, text, capsys, *extra, suffix=".yaml"):
     f = tmp_path / f"scenario{suffix}"
     f.write_text(text)
-    code = wi.main(["--file", str(f), *extra])
+    code = cli_main(["whatif", "--file", str(f), *extra])
     out = capsys.readouterr()
     return code, out.out, out.err
 
@@ -652,7 +660,7 @@ def test_cli_errors_name_the_culprit(tmp_path, capsys, assessments_file, text, c
 
 
 def test_cli_errors_for_missing_files(tmp_path, capsys):
-    code = wi.main(["--file", str(tmp_path / "none.yaml")])
+    code = cli_main(["whatif", "--file", str(tmp_path / "none.yaml")])
     assert code == 2 and "cannot read scenario file" in capsys.readouterr().err
     code, _, err = _run_cli(tmp_path, "thresholds: {gold: 70}\n", capsys, "--assessments", str(tmp_path / "x.csv"))
     assert code == 2 and "x.csv" in err
@@ -699,17 +707,16 @@ def test_parse_scenario_schema_order():
 
 
 def test_whatif_is_a_wwc_subcommand(tmp_path, capsys, assessments_file):
-    from wwc_analysis import cli
+    from wwc_analysis.cli import app as cli
 
-    if "wwc_analysis.whatif" not in cli.SUBCOMMAND_MODULES:
-        pytest.fail("wwc_analysis.whatif is not listed in cli.SUBCOMMAND_MODULES")
+    assert whatif_cli in cli.COMMANDS, "whatif is a wwc command"
     f = tmp_path / "s.yaml"
     f.write_text("mark_met: [NOPE1]\n")
     assert cli.main(["whatif", "--file", str(f), "--assessments", str(assessments_file)]) == 2
     assert "NOPE1" in capsys.readouterr().err
 
 
-@pytest.mark.skipif(not wi.default_assessments_path().exists(), reason="the shipped simulated file is not generated yet")
+@pytest.mark.skipif(not whatif_cli.default_assessments_path().exists(), reason="the shipped simulated file is not generated yet")
 def test_cli_default_assessments_say_simulated(tmp_path, capsys):
     code, out, _ = _run_cli(tmp_path, "thresholds: {gold: 70}\n", capsys)
     assert code == 0 and "SIMULATED" in out and "assessments.csv" in out
@@ -720,7 +727,7 @@ def test_cli_default_assessments_say_simulated(tmp_path, capsys):
 # ---------------------------------------------------------------------------------------------------
 
 def test_checklist_builds_headless_and_updates_live(population):
-    from wwc_analysis.checklist import checklist
+    from wwc_analysis.whatif.checklist import checklist
 
     met = [c for c in STD.criteria if c not in {"PA1", "EVAL1", "EVAL2", "EVAL3", "EVAL4", "RDC5", "RDC6", "RDC7",
                                                   "RDC8", "CI1", "CI2", "CI3", "BF3", "OD4", "LC7"}]
@@ -742,7 +749,7 @@ def test_checklist_builds_headless_and_updates_live(population):
 
 
 def test_checklist_with_effort_weights():
-    from wwc_analysis.checklist import checklist
+    from wwc_analysis.whatif.checklist import checklist
 
     met = list(STD.criteria[:29])
     w = checklist(met=met, weights={"EVAL4": 1.0, "EVAL3": 5.0})

@@ -8,19 +8,7 @@ Start with :func:`load`, which returns every table of ``data/`` validated and ty
     wwc.round_summary(data)
 """
 
-from .cohorts import (
-    classify_events,
-    coverage,
-    cumulative,
-    disagreements,
-    latest_levels,
-    level_counts,
-    level_transitions,
-    round_summary,
-    upgrade_times,
-)
-from .errors import DataValidationError, Problem
-from .loaders import (
+from wwc_analysis.data.load import (
     Dataset,
     load,
     load_assessments,
@@ -31,9 +19,8 @@ from .loaders import (
     load_unplaced,
     validate_dir,
 )
-from .scoring import SCORE_TIER_DTYPE, SCORE_TIERS, score, score_city, score_counts, score_matrix
-from .standards import TIERS, Standard, get_standard
-from .summary import (
+from wwc_analysis.errors import DataValidationError, Problem
+from wwc_analysis.history.annual import (
     annual_metrics,
     geography,
     latest_year,
@@ -41,6 +28,26 @@ from .summary import (
     rounds_in_year,
     years_with_rounds,
 )
+from wwc_analysis.history.cohorts import (
+    classify_events,
+    coverage,
+    cumulative,
+    disagreements,
+    latest_levels,
+    level_counts,
+    level_transitions,
+    round_summary,
+    upgrade_times,
+)
+from wwc_analysis.rules.scoring import (
+    SCORE_TIER_DTYPE,
+    SCORE_TIERS,
+    score,
+    score_city,
+    score_counts,
+    score_matrix,
+)
+from wwc_analysis.rules.standards import TIERS, Standard, get_standard
 
 __version__ = "0.1.0"
 

@@ -1,4 +1,4 @@
-"""Validation problems and the error that carries all of them at once."""
+"""Errors that carry their explanation: validation problems (all of them at once) and user errors."""
 
 from __future__ import annotations
 
@@ -38,3 +38,12 @@ class DataValidationError(ValueError):
         n = len(self.problems)
         head = f"{n} problem{'s' if n != 1 else ''} found in the input data:"
         super().__init__("\n".join([head, *(f"  {p}" for p in self.problems)]))
+
+
+class UserError(Exception):
+    """An error in the user's input (bad option, unknown name, missing file): the command line prints
+    the message on one line, without a traceback, and exits with ``code``."""
+
+    def __init__(self, message: str, code: int = 2):
+        super().__init__(message)
+        self.code = code

@@ -1,4 +1,4 @@
-"""`wwc rounds` and `wwc score`: the per-round table and exact scoring from the command line."""
+"""``wwc score``: exact scoring of one city (criteria met or a count) or of an assessment file."""
 
 from __future__ import annotations
 
@@ -9,43 +9,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from .cli import UserError
-
-ROUND_COLUMNS = {
-    "round_id": "round",
-    "announced": "announced",
-    "standard": "std",
-    "reported_new": "new rep",
-    "identified_new": "new id",
-    "derived_new": "new der",
-    "reported_upgraded": "up rep",
-    "identified_upgraded": "up id",
-    "derived_upgraded": "up der",
-    "reported_recertified": "recert rep",
-    "identified_recertified": "recert id",
-    "derived_recertified": "recert der",
-    "identified_unstated": "unstated",
-    "events": "events",
-    "level_unknown": "lvl unk",
-    "disagreements": "disagree",
-    "reported_total_certified": "total rep",
-    "identified_total_certified": "total id",
-}
+from wwc_analysis.cli.common import records
+from wwc_analysis.data.load import load, load_assessments
+from wwc_analysis.errors import UserError
+from wwc_analysis.rules.scoring import SCORE_TIERS, score, score_city, score_counts
+from wwc_analysis.rules.standards import get_standard
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "rounds",
-        help="per-round table: reported vs identified vs derived cohorts, cumulative totals",
-        description="One row per announcement round: counts as reported by the program, events identified "
-        "in the record (by their reported cohort), cohorts derived from the certification history, "
-        "disagreements, and the cumulative number of certified cities (reported and identified).",
-    )
-    p.add_argument("--data", metavar="DIR", help="data directory (default: the project's data/)")
-    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    p.add_argument("--disagreements", action="store_true", help="also list every disagreement with its reason")
-    p.set_defaults(func=cmd_rounds)
-
     s = sub.add_parser(
         "score",
         help="score a city (criteria met) or an assessment file under a standard",
@@ -63,73 +34,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.set_defaults(func=cmd_score)
 
 
-def _load(data_dir):
-    from .loaders import load
-
-    return load(data_dir)
-
-
-def cmd_rounds(args) -> int:
-    from .cohorts import classify_events, disagreements, round_summary
-
-    data = _load(args.data)
-    summary = round_summary(data)
-    dis = disagreements(data, events=classify_events(data)) if args.disagreements else None
-    if args.format == "csv":
-        summary.assign(announced=summary["announced"].dt.strftime("%Y-%m-%d")).to_csv(sys.stdout, index=False)
-        if dis is not None:
-            print()
-            dis.to_csv(sys.stdout, index=False)
-    elif args.format == "json":
-        payload = {"rounds": _records(summary)}
-        if dis is not None:
-            payload["disagreements"] = _records(dis)
-        print(json.dumps(payload, indent=2, ensure_ascii=False))
-    else:
-        table = summary[list(ROUND_COLUMNS)].rename(columns=ROUND_COLUMNS)
-        table["announced"] = summary["announced"].dt.strftime("%Y-%m-%d")
-        table = table.astype(object).where(table.notna(), "–")
-        print(table.to_string(index=False))
-        print(
-            "\nrep = reported by the program; id = identified events in the record, by their reported cohort; "
-            "der = derived from the certification history; – = not reported."
-        )
-        if dis is not None:
-            print(f"\n{len(dis)} disagreements between reported and derived cohorts:")
-            for r in dis.itertuples(index=False):
-                print(f"  {r.round_id} {r.city}: {r.reason}")
-    return 0
-
-
-def _records(df: pd.DataFrame) -> list[dict]:
-    out = []
-    for rec in df.to_dict(orient="records"):
-        clean = {}
-        for k, v in rec.items():
-            if isinstance(v, pd.Timestamp):
-                v = v.strftime("%Y-%m-%d")
-            elif v is pd.NA or (isinstance(v, float) and pd.isna(v)) or v is None:
-                v = None
-            elif hasattr(v, "item"):
-                v = v.item()
-            clean[k] = v
-        out.append(clean)
-    return out
-
-
 def cmd_score(args) -> int:
-    from .scoring import SCORE_TIERS, score, score_city, score_counts
-    from .standards import get_standard
-
-    data = _load(args.data)
+    data = load(args.data)
     try:
         std = get_standard(args.standard, data)
     except KeyError as exc:
         raise UserError(str(exc.args[0])) from None
 
     if args.file:
-        from .loaders import load_assessments
-
         path = Path(args.file)
         if not path.exists():
             raise UserError(f"assessment file {path} does not exist")
@@ -138,7 +50,7 @@ def cmd_score(args) -> int:
         scores["share"] = scores["share"].round(4)
         note = "SIMULATED DATA: fictional cities. " if bool(scores["simulated"].any()) else ""
         if args.format == "json":
-            print(json.dumps({"standard": std.name, "note": note.strip() or None, "scores": _records(scores)}, indent=2))
+            print(json.dumps({"standard": std.name, "note": note.strip() or None, "scores": records(scores)}, indent=2))
         elif args.format == "csv":
             scores.to_csv(sys.stdout, index=False)
         else:

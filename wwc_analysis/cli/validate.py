@@ -11,8 +11,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import paths
-from .loaders import ASSESSMENTS_FILE, CRITERIA_GLOB, FILES, TABLE_ORDER, _load_all
+from wwc_analysis.data import paths
+from wwc_analysis.data.load import ASSESSMENTS_FILE, CRITERIA_GLOB, FILES, TABLE_ORDER, _load_all
 
 
 def _source(name: str, data_dir: Path, assessments: Path | None) -> str:
@@ -78,14 +78,3 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser.set_defaults(func=run)
     return parser
 
-
-def main(argv: list[str] | None = None) -> int:
-    """Run ``validate`` on its own: ``python -m wwc_analysis.validate_cli [DIR] [--assessments FILE]``."""
-    parser = argparse.ArgumentParser(prog="wwc")
-    register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(["validate", *(sys.argv[1:] if argv is None else argv)])
-    return args.func(args)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

@@ -47,9 +47,7 @@ A notebook is marked as built on simulated data in the index when its notebook m
 
 from __future__ import annotations
 
-import argparse
 import concurrent.futures as cf
-import functools
 import html
 import json
 import os
@@ -66,7 +64,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from wwc_analysis import paths
+from wwc_analysis.data import paths
 
 KERNEL_NAME = "python3"
 CELL_TIMEOUT = 600  # seconds per cell, the same budget nbval gets (--nbval-cell-timeout=600)
@@ -125,9 +123,9 @@ class NotebookRun:
 def _load_rounds(data_dir: Path):
     """The rounds table (``round_id``, ``announced`` datetime64) via ``wwc_analysis.loaders``."""
     try:
-        from wwc_analysis.loaders import load_rounds
+        from wwc_analysis.data.load import load_rounds
     except ModuleNotFoundError as exc:  # pragma: no cover - only while loaders.py is not installed
-        if exc.name != "wwc_analysis.loaders":
+        if exc.name != "wwc_analysis.data.load":
             raise
         raise ReportError("wwc report needs wwc_analysis.loaders to read the rounds table") from exc
     return load_rounds(data_dir)
@@ -350,7 +348,7 @@ def _run_one(job: Mapping[str, Any]) -> NotebookRun:
     """
     job_file = Path(job["log"]).with_suffix(".job.json")
     job_file.write_text(json.dumps(dict(job)), encoding="utf-8")
-    code = f"import sys; from wwc_analysis.report import _worker_main; sys.exit(_worker_main({str(job_file)!r}))"
+    code = f"import sys; from wwc_analysis.report.build import _worker_main; sys.exit(_worker_main({str(job_file)!r}))"
     name = Path(job["input"]).stem
     start = time.perf_counter()
     with open(job["log"], "ab") as log:
@@ -750,97 +748,14 @@ def build_report(
 # ------------------------------------------------------------------------------------------ CLI
 
 
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
-def _add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--year",
-        type=int,
-        metavar="YYYY",
-        help="report year (default: the latest year with a round)",
-    )
-    parser.add_argument(
-        "--data", type=Path, metavar="DIR", help=f"data folder (default: {paths.DATA_DIR})"
-    )
-    parser.add_argument(
-        "--out",
-        type=Path,
-        metavar="DIR",
-        default=paths.REPORTS_DIR,
-        help=f"reports folder; the report goes to DIR/YYYY (default: {paths.REPORTS_DIR})",
-    )
-    parser.add_argument(
-        "--jobs",
-        type=_positive_int,
-        default=2,
-        metavar="N",
-        help="notebooks run at a time (default: 2)",
-    )
-    parser.add_argument(
-        "--pdf", action="store_true", help="also write report.pdf (needs the pdf extra: WeasyPrint)"
-    )
-    parser.set_defaults(func=run)
-
-
-def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    """Add the ``report`` subcommand to the ``wwc`` CLI; its handler is ``args.func(args) -> int``."""
-    parser = subparsers.add_parser(
-        "report",
-        help="run the notebooks for one year and publish the HTML report",
-        description=(__doc__ or "").split("\n\n")[0],
-    )
-    _add_arguments(parser)
-    return parser
-
-
-def run(args: argparse.Namespace) -> int:
-    """Handler of ``wwc report``: build, print errors without a traceback, return the exit code."""
-    try:
-        build_report(
-            year=args.year,
-            data_dir=args.data,
-            out_dir=args.out,
-            jobs=args.jobs,
-            pdf=args.pdf,
-            progress=functools.partial(print, flush=True),
-        )
-    except ReportError as exc:
-        print(f"wwc report: error: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        print("wwc report: interrupted; nothing published", file=sys.stderr)
-        return 130
-    return 0
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m wwc_analysis.report [--year YYYY] ...``: the same as ``wwc report``."""
-    parser = argparse.ArgumentParser(
-        prog="wwc report", description=(__doc__ or "").split("\n\n")[0]
-    )
-    _add_arguments(parser)
-    return run(parser.parse_args(argv))
-
-
 __all__ = [
     "NotebookRun",
     "ReportError",
     "build_report",
     "discover_notebooks",
-    "main",
     "merge_metrics",
     "notebook_parameters",
-    "register",
     "report_years",
     "resolve_year",
-    "run",
 ]
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -13,17 +13,14 @@ the record does not give) and nothing is guessed. Years are announcement calenda
 
 from __future__ import annotations
 
-import hashlib
-import html
-from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from pandas.api.types import infer_dtype, is_bool_dtype, is_datetime64_any_dtype, is_numeric_dtype
 
-from . import paths
-from .cohorts import (
+from wwc_analysis.data import paths
+from wwc_analysis.history.annual import check_year
+from wwc_analysis.history.cohorts import (
     DERIVED_COHORTS,
     REPORTED_COHORTS,
     cumulative,
@@ -33,13 +30,11 @@ from .cohorts import (
     to_timestamp,
     upgrade_times,
 )
-from .standards import TIERS
-from .summary import check_year
+from wwc_analysis.rules.standards import TIERS
 
 if TYPE_CHECKING:  # pragma: no cover
-    from pandas.io.formats.style import Styler
 
-    from .loaders import Dataset
+    from wwc_analysis.data.load import Dataset
 
 UNKNOWN = "Unknown"
 LEVEL_BUCKETS: tuple[str, ...] = (*TIERS, UNKNOWN)
@@ -107,15 +102,6 @@ def filter_place(frame: pd.DataFrame, country=None, region=None) -> pd.DataFrame
             raise ValueError(f"no {column} {value!r}{where}; {column} values on record: {', '.join(known)}")
         out = out[mask]
     return out.reset_index(drop=True)
-
-
-def plural(n: int, singular: str, plural_form: str | None = None) -> str:
-    """'1 country', '3 countries', '0 rounds': a count with its noun for computed prose."""
-    if int(n) == 1:
-        return f"{int(n)} {singular}"
-    if plural_form is None:
-        plural_form = singular[:-1] + "ies" if singular.endswith("y") and singular[-2:-1] not in "aeiou" else singular + "s"
-    return f"{int(n)} {plural_form}"
 
 
 def place_label(country=None, region=None) -> str:
@@ -293,7 +279,7 @@ def cohort_geography(members: pd.DataFrame, by: str = "country") -> pd.DataFrame
 
     Rows: (cohort, country[, region]); columns Silver / Gold / Platinum / Unknown / total.
     """
-    from .summary import geography
+    from wwc_analysis.history.annual import geography
 
     labelled = members if "cohort" in members.columns else label_cohorts(members)
     parts = {str(c): geography(g, by=by) for c, g in labelled.groupby("cohort", observed=True) if len(g)}
@@ -326,7 +312,7 @@ def simulated_assessments(data: Dataset | None = None) -> pd.DataFrame:
         out = data.assessments
         out.attrs.setdefault("source", str(data.data_dir / "simulated" / "assessments.csv"))
         return out
-    from .loaders import load_assessments
+    from wwc_analysis.data.load import load_assessments
 
     path = paths.SIMULATED_DIR / "assessments.csv"
     out = load_assessments(path, data.data_dir)
@@ -401,159 +387,9 @@ def with_counts(profile: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-# --- tables for the report -------------------------------------------------------------------------
-#: How a missing value (not reported, not known, not applicable) is shown in a table for people.
-MISSING = "\u2013"
-_TABLE_CSS = [
-    {"selector": "", "props": "border-collapse: collapse; font-size: 0.9em; margin: 0.4em 0 1.2em 0;"},
-    {"selector": "caption", "props": "caption-side: top; text-align: left; font-weight: bold; padding: 0 0 6px 0; "
-                                     "white-space: nowrap;"},  # a caption wider than a narrow table stays one line
-    {"selector": "th", "props": "text-align: left; vertical-align: bottom; padding: 3px 10px; "
-                                "border-bottom: 1px solid #999; white-space: nowrap;"},
-    {"selector": "td", "props": "text-align: left; vertical-align: top; padding: 3px 10px; "
-                                "border-bottom: 1px solid #eee; white-space: nowrap;"},
-]
-
-
-def readable(name) -> str:
-    """A column name as a header: ``'last_known_level'`` -> ``'Last known level'``, ``'total'`` -> ``'Total'``."""
-    text = " ".join(str(name).replace("_", " ").split())
-    return text[:1].upper() + text[1:]
-
-
-def _cell_formatter(series: pd.Series, fmt) -> Callable[[object], str]:
-    if fmt is not None:
-        return fmt.format if isinstance(fmt, str) else fmt
-    if is_bool_dtype(series.dtype) or infer_dtype(series, skipna=True) == "boolean":
-        return lambda v: "yes" if bool(v) else ""
-    if is_datetime64_any_dtype(series.dtype):
-        return lambda v: f"{v:%d %b %Y}"
-    if is_numeric_dtype(series.dtype) and not pd.api.types.is_integer_dtype(series.dtype):
-        return lambda v: f"{v:.2f}"
-    return str
-
-
-def _report_frame(df: pd.DataFrame, columns, index, formats) -> tuple[pd.DataFrame, list[str], dict]:
-    """The display frame (all text), the headers of its numeric columns (aligned right) and the header
-    of each column name."""
-    names = list(df.index.names)
-    named = any(n is not None for n in names)
-    blank = {}  # the header of a lone unnamed index level shown: empty, as a row-label column
-    if named if index is None else index:
-        out = df.reset_index()
-        if names.count(None) == 1:
-            blank[out.columns[names.index(None)]] = ""
-    else:
-        out = df.reset_index(drop=True)
-    if columns is None:
-        columns = {c: None for c in out.columns}
-    elif not isinstance(columns, Mapping):
-        columns = {c: None for c in columns}
-    unknown = [c for c in columns if c not in out.columns]
-    if unknown:
-        raise KeyError(f"no column {unknown[0]!r}; columns: {', '.join(map(str, out.columns))}")
-    formats = dict(formats or {})
-    text, numeric, labels = {}, [], {}
-    for col, label in columns.items():
-        label = labels[col] = blank.get(col, readable(col)) if label is None else str(label)
-        if label in text:
-            raise ValueError(f"two columns would have the header {label!r}: give them distinct headers")
-        series = out[col]
-        fmt = formats.get(col, formats.get(label))
-        show = _cell_formatter(series, fmt)
-        text[label] = [MISSING if _missing(v) else show(v) for v in series.astype(object)]
-        if is_numeric_dtype(series.dtype) and not is_bool_dtype(series.dtype):
-            numeric.append(label)
-    return pd.DataFrame(text, columns=list(text), dtype=object), numeric, labels
-
-
-def _missing(value) -> bool:
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):  # list-like cells are never "missing"
-        return False
-
-
-def report_frame(df: pd.DataFrame, columns: Mapping[str, str | None] | Iterable[str] | None = None, *,
-                 index: bool | None = None, formats: Mapping[str, str | Callable] | None = None) -> pd.DataFrame:
-    """``df`` as a table for people, every cell text, with a plain 0..n-1 index.
-
-    * ``columns``: which columns to show, in order; a mapping gives each its header (``None`` = the
-      name made readable by :func:`readable`, as for every column when ``columns`` is not given);
-    * ``index``: the index levels become leading columns when they are named (``None``, the default),
-      always (``True``) or never (``False``): a row number or filtered ``RangeIndex`` is never shown;
-      a single unnamed index level shown with ``index=True`` (row labels) gets an empty header;
-    * booleans show as ``yes`` / blank, missing values (``NaN``, ``None``, ``<NA>``) as ``–``;
-      floats with 2 decimals, dates as ``17 Jun 2024``; ``formats`` overrides per column (by name or
-      header), with a format string (``"{:.0%}"``) or a function.
-    """
-    return _report_frame(df, columns, index, formats)[0]
-
-
-def report_text(df: pd.DataFrame, columns: Mapping[str, str | None] | Iterable[str] | None = None, *,
-                index: bool | None = None, formats: Mapping[str, str | Callable] | None = None) -> str:
-    """:func:`report_frame` as plain text for ``print``: no row numbers, ``–`` for missing values, text
-    aligned left and numbers right, columns two spaces apart, no trailing spaces."""
-    frame, numeric, _ = _report_frame(df, columns, index, formats)
-    widths = {c: max([len(c), *(len(v) for v in frame[c])]) for c in frame.columns}
-
-    def line(values) -> str:
-        cells = [v.rjust(widths[c]) if c in numeric else v.ljust(widths[c]) for c, v in zip(frame.columns, values)]
-        return "  ".join(cells).rstrip()
-
-    return "\n".join([line(frame.columns), *(line(row) for row in frame.itertuples(index=False))])
-
-
-def report_table(df: pd.DataFrame, columns: Mapping[str, str | None] | Iterable[str] | None = None, *,
-                 index: bool | None = None, formats: Mapping[str, str | Callable] | None = None,
-                 wrap: Iterable[str] = (), caption: str | None = None, raw_html: Iterable[str] = ()) -> Styler:
-    """:func:`report_frame` as a styled table to ``display`` in a notebook (and so in the HTML report).
-
-    No row index; text aligned left and numbers right; cells do not break lines except in the ``wrap``
-    columns (by name or header), which wrap long text such as a reason. ``caption`` is shown above
-    the table; a frame whose ``attrs["simulated"]`` is true gets a caption saying SIMULATED whatever
-    ``caption`` says. Cells, headers and caption are HTML-escaped, except the cells of the ``raw_html``
-    columns (by name or header), which already hold HTML made by the package (such as the numbered
-    source links of :func:`summary.sources_html`) and are shown as is. The table's HTML id is derived
-    from its content, so a report renders the same bytes on every run.
-    """
-    frame, numeric, labels = _report_frame(df, columns, index, formats)
-    wrapped = _headers(wrap, labels, frame, "to wrap")
-    trusted = _headers(raw_html, labels, frame, "to show as HTML")
-    if df.attrs.get("simulated") and "SIMULATED" not in (caption or ""):
-        caption = "SIMULATED DATA: fictional cities." + (f" {caption}" if caption else "")
-    key = "\x1f".join([frame.to_csv(index=False), caption or "", *wrapped, *(["\x1e", *trusted] if trusted else [])])
-    uuid = hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]
-    from pandas.io.formats.style import Styler
-
-    styler = (Styler(frame, uuid=uuid, cell_ids=False).hide(axis="index").set_table_styles(_TABLE_CSS)
-              .format(escape="html").format_index(escape="html", axis="columns"))
-    if trusted:
-        styler = styler.format(escape=None, subset=trusted)
-    per_column = {c: [{"selector": "", "props": "text-align: right;"}] for c in numeric}
-    for c in wrapped:
-        per_column.setdefault(c, []).append(
-            {"selector": "td", "props": "white-space: normal; min-width: 14em; max-width: 36em;"})
-    if per_column:
-        styler = styler.set_table_styles(per_column, overwrite=False)
-    if caption:
-        styler = styler.set_caption(html.escape(caption, quote=False))
-    return styler
-
-
-def _headers(names: Iterable[str], labels: Mapping, frame: pd.DataFrame, what: str) -> list[str]:
-    """The headers of ``names`` (column names or headers) in a :func:`_report_frame`; a KeyError names
-    the first that is not shown."""
-    out = [labels.get(c, c) for c in ([names] if isinstance(names, str) else names)]
-    missing = [c for c in out if c not in frame.columns]
-    if missing:
-        raise KeyError(f"no column {missing[0]!r} {what}; columns: {', '.join(frame.columns)}")
-    return out
-
-
 def _data(data: Dataset | None) -> Dataset:
     if data is None:
-        from .loaders import load
+        from wwc_analysis.data.load import load
 
         return load()
     return data
@@ -564,7 +400,6 @@ __all__ = [
     "BASIS_PALETTE",
     "COHORT_ROWS",
     "LEVEL_BUCKETS",
-    "MISSING",
     "UNKNOWN",
     "cohort_geography",
     "cohort_sizes",
@@ -576,11 +411,6 @@ __all__ = [
     "latest_assessments",
     "levels_over_time",
     "place_label",
-    "plural",
-    "readable",
-    "report_frame",
-    "report_table",
-    "report_text",
     "reporting_coverage",
     "resolve_as_of",
     "resolve_round",

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .cohorts import (
+from wwc_analysis.history.cohorts import (
     REPORTED_COHORTS,
     classify_events,
     cumulative,
@@ -20,17 +20,18 @@ from .cohorts import (
     level_counts,
     round_summary,
 )
-from .standards import TIERS
+from wwc_analysis.rules.standards import TIERS
+from wwc_analysis.text.words import DASH, count_words, day, display, join_and, number_word
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .loaders import Dataset
+    from wwc_analysis.data.load import Dataset
 
 COHORT_NOUNS = {"new": "new cities", "upgraded": "upgraded cities", "recertified": "re-certified cities"}
 
 
 def _data(data: Dataset | None) -> Dataset:
     if data is None:
-        from .loaders import load
+        from wwc_analysis.data.load import load
 
         return load()
     return data
@@ -180,8 +181,6 @@ def geography(frame: pd.DataFrame, by: str = "country") -> pd.DataFrame:
 # Every frame below holds display text only (no <NA>): "–" means not known / not reported.
 # --------------------------------------------------------------------------------------------------
 
-DASH = "–"
-_SMALL = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 _COHORT_COLUMNS = {"new": "New", "upgraded": "Upgraded", "recertified": "Re-certified"}
 _COHORT_SINGULAR = {"new": "new city", "upgraded": "upgraded city", "recertified": "re-certified city"}
 
@@ -191,37 +190,11 @@ def _cities(n: int, cohort: str) -> str:
     return f"{n} {_COHORT_SINGULAR[cohort] if n == 1 else COHORT_NOUNS[cohort]}"
 
 
-def _count_words(n: int, noun: str) -> str:
-    """'two rounds', 'one round', '12 rounds'."""
-    word = _SMALL[n] if 0 <= n < len(_SMALL) else str(n)
-    return f"{word} {noun}" if n == 1 else f"{word} {noun}s"
-
-
-def _and(items) -> str:
-    items = [str(i) for i in items]
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def _day(ts: pd.Timestamp, approximate: bool = False, with_year: bool = True) -> str:
-    text = f"{ts.day} {ts:%B}" + (f" {ts.year}" if with_year else "")
-    return f"about {text}" if approximate else text
-
-
 def _round_dates(rs: pd.DataFrame, data: Dataset) -> str:
     """'23 January and 17 June 2024' (with 'about' for approximate days)."""
     prec = data.rounds.set_index("round_id")["date_precision"]
-    days = [_day(r.announced, prec.get(r.round_id) == "approximate", with_year=False) for r in rs.itertuples()]
-    return f"{_and(days)} {int(rs['announced'].iloc[-1].year)}"
-
-
-def _display(value) -> str:
-    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
-        return DASH
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+    days = [day(r.announced, prec.get(r.round_id) == "approximate", with_year=False) for r in rs.itertuples()]
+    return f"{join_and(days)} {int(rs['announced'].iloc[-1].year)}"
 
 
 def headline_table(metrics: list[Metric]) -> pd.DataFrame:
@@ -229,7 +202,7 @@ def headline_table(metrics: list[Metric]) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "label": [m.label for m in metrics],
-            "value": [_display(m.value) for m in metrics],
+            "value": [display(m.value) for m in metrics],
             "basis": [m.basis for m in metrics],
             "note": [m.note or "" for m in metrics],
         }
@@ -248,7 +221,7 @@ def headline_sentences(year: int, data: Dataset | None = None) -> list[str]:
     m = {x.name: x for x in annual_metrics(y, data)}
     month = {r.round_id: f"{r.announced:%B}" for r in rs.itertuples()}
     several = len(rs) > 1
-    sentences = [f"In {y} the program announced {_count_words(len(rs), 'round')} ({_round_dates(rs, data)})."]
+    sentences = [f"In {y} the program announced {count_words(len(rs), 'round')} ({_round_dates(rs, data)})."]
 
     reported, unreported, identified = [], [], []
     for c in REPORTED_COHORTS:
@@ -265,8 +238,8 @@ def headline_sentences(year: int, data: Dataset | None = None) -> list[str]:
                               else f"{found_all or 'none'} of the {_cities(total, c)}")
         elif known.any():
             ids = list(rs["round_id"])
-            where = _and(month[r] for r, k in zip(ids, known) if k)
-            missing = _and(month[r] for r, k in zip(ids, known) if not k)
+            where = join_and(month[r] for r, k in zip(ids, known) if k)
+            missing = join_and(month[r] for r, k in zip(ids, known) if not k)
             total, found = int(rep[known].sum()), int(ident[known].sum())
             reported.append(f"{_cities(total, c)} in {where} (not reported for {missing})")
             compared = f"all {total} reported for {where}" if found == total else f"{found} of the {total} reported for {where}"
@@ -276,18 +249,18 @@ def headline_sentences(year: int, data: Dataset | None = None) -> list[str]:
             if found_all:
                 identified.append(_cities(found_all, c))
     if reported:
-        s = f"It reported {_and(reported)}"
+        s = f"It reported {join_and(reported)}"
         if unreported:
-            s += (f"; the numbers of {_and(unreported)} were not reported." if len(unreported) > 1
+            s += (f"; the numbers of {join_and(unreported)} were not reported." if len(unreported) > 1
                   else f"; the number of {unreported[0]} was not reported.")
         else:
             s += "."
     else:
-        s = f"It did not report how many {_and(unreported)} there were."
+        s = f"It did not report how many {join_and(unreported)} there were."
     sentences.append(s)
     unstated = int(rs["identified_unstated"].sum())
-    extra = f", plus {_count_words(unstated, 'event')} whose cohort no source states" if unstated else ""
-    sentences.append(f"The record identifies {_and(identified) or 'no event'}{extra}.")
+    extra = f", plus {count_words(unstated, 'event')} whose cohort no source states" if unstated else ""
+    sentences.append(f"The record identifies {join_and(identified) or 'no event'}{extra}.")
 
     rep_total = m["total_certified_reported"].value
     ident_total = m["total_certified_identified"].value
@@ -312,21 +285,21 @@ def headline_sentences(year: int, data: Dataset | None = None) -> list[str]:
          f"Gold for {levels['gold']} and Platinum for {levels['platinum']}")
     s += f", and not known for {levels['unknown']}" if levels["unknown"] else ""
     n_countries = len(countries)
-    where = f"{_SMALL[n_countries] if n_countries < len(_SMALL) else n_countries} " + ("country" if n_countries == 1 else "countries")
+    where = f"{number_word(n_countries)} " + ("country" if n_countries == 1 else "countries")
     if n_countries == 1:
         where += f" ({countries.index[0]})"
     s += f"; the certified cities are in {where}"
     if new_countries and len(new_countries) == n_countries:
         s += ", all reached for the first time this year."
     elif new_countries:
-        s += f", {len(new_countries)} of them reached for the first time this year ({_and(new_countries)})."
+        s += f", {len(new_countries)} of them reached for the first time this year ({join_and(new_countries)})."
     else:
         s += "."
     sentences.append(s)
 
     bad = int(rs["disagreements"].sum())
     if bad:
-        sentences.append(f"For {_count_words(bad, 'event')} the cohort the sources report disagrees with the history on "
+        sentences.append(f"For {count_words(bad, 'event')} the cohort the sources report disagrees with the history on "
                          f"record or cannot be checked against it (listed under each round below).")
     return sentences
 
@@ -359,7 +332,7 @@ def round_cohorts(round_id: str, data: Dataset | None = None) -> pd.DataFrame:
         raise ValueError(f"unknown round {round_id!r}; rounds: {', '.join(s.index)}")
     r = s.loc[round_id]
     rows = {
-        "Reported by the program": {**{_COHORT_COLUMNS[c]: _display(r[f"reported_{c}"]) for c in REPORTED_COHORTS},
+        "Reported by the program": {**{_COHORT_COLUMNS[c]: display(r[f"reported_{c}"]) for c in REPORTED_COHORTS},
                                     "Lower level": "", "Cohort not known": ""},
         "Identified (cohort stated by sources)": {
             **{_COHORT_COLUMNS[c]: str(int(r[f"identified_{c}"])) for c in REPORTED_COHORTS},
@@ -379,7 +352,7 @@ def round_heading(round_id: str, data: Dataset | None = None) -> str:
         raise ValueError(f"unknown round {round_id!r}; rounds: {', '.join(rounds.index)}")
     r = rounds.loc[round_id]
     cum = cumulative(data).set_index("round_id").loc[round_id]
-    date = _day(r["announced"], r["date_precision"] == "approximate")
+    date = day(r["announced"], r["date_precision"] == "approximate")
     total = (f"the program reported {int(cum['reported_total_certified'])} cities certified in all after it; "
              if pd.notna(cum["reported_total_certified"]) else "the program did not state a cumulative total; ")
     total += f"the record identifies {int(cum['identified_total_certified'])}."
@@ -442,7 +415,7 @@ def round_table(round_id: str, data: Dataset | None = None, links: bool = True) 
 
 def round_disagreements(round_id: str, data: Dataset | None = None) -> pd.DataFrame:
     """A round's events whose reported cohort disagrees with the history or cannot be checked, with the reason."""
-    from .cohorts import disagreements
+    from wwc_analysis.history.cohorts import disagreements
 
     data = _data(data)
     if round_id not in set(data.rounds["round_id"]):
@@ -452,7 +425,7 @@ def round_disagreements(round_id: str, data: Dataset | None = None) -> pd.DataFr
     return pd.DataFrame(
         {
             "City": d["city"].astype(str).to_numpy(),
-            "Reported cohort": [_display(v) for v in d["reported_cohort"].astype("object")],
+            "Reported cohort": [display(v) for v in d["reported_cohort"].astype("object")],
             "Derived cohort": ["not known" if pd.isna(v) else str(v) for v in d["derived_cohort"].astype("object")],
             "Status": d["status"].astype(str).to_numpy(),
             "Why": d["reason"].astype(str).to_numpy(),
@@ -538,7 +511,7 @@ def _identified_of(found: int, reported, cohort: str) -> str:
 
 
 def _simulated_history(year: int, data: Dataset) -> pd.DataFrame:
-    from .profiles import assessment_history
+    from wwc_analysis.history.profiles import assessment_history
 
     ids = list(rounds_in_year(year, data)["round_id"])
     a = data.assessments
@@ -553,7 +526,7 @@ def _simulated_history(year: int, data: Dataset) -> pd.DataFrame:
 def simulated_tiers(year: int, data: Dataset | None = None) -> pd.DataFrame:
     """SIMULATED: fictional assessments of the year's rounds, counted by round (rows) and tier reached
     (columns ``Not certified`` … ``Platinum``). Empty when no simulated assessment falls in the year."""
-    from .scoring import SCORE_TIERS
+    from wwc_analysis.rules.scoring import SCORE_TIERS
 
     data = _data(data)
     y = check_year(year, data)
@@ -571,7 +544,7 @@ def simulated_gates(year: int, data: Dataset | None = None) -> pd.DataFrame:
     """SIMULATED: per round of the year, the number of fictional assessments and the shares certified,
     below the Silver threshold, missing a core criterion, missing the outcome requirement, and blocked by
     a gate despite the threshold (see :func:`profiles.gate_failures`). Empty when there are none."""
-    from .profiles import gate_failures
+    from wwc_analysis.history.profiles import gate_failures
 
     data = _data(data)
     y = check_year(year, data)

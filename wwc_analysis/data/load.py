@@ -46,9 +46,8 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from . import paths
-from .errors import DataValidationError, Problem
-from .schemas import (
+from wwc_analysis.data import paths
+from wwc_analysis.data.schemas import (
     COLUMNS,
     DATETIME,
     OPTIONAL_COLUMNS,
@@ -58,6 +57,7 @@ from .schemas import (
     SCHEMAS,
     STRING,
 )
+from wwc_analysis.errors import DataValidationError, Problem
 
 #: File name of each single-file table, relative to the data directory.
 FILES: dict[str, str] = {

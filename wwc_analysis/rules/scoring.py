@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .standards import TIERS, Standard, get_standard
+from wwc_analysis.rules.standards import TIERS, Standard, get_standard
 
 SCORE_TIERS: tuple[str, ...] = ("Not certified", *TIERS)
 SCORE_TIER_DTYPE = pd.CategoricalDtype(list(SCORE_TIERS), ordered=True)

@@ -30,11 +30,9 @@ CLI
 
 from __future__ import annotations
 
-import argparse
 import difflib
 import json
 import math
-import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -43,7 +41,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from .scoring import (
+from wwc_analysis.rules.scoring import (
     SCORE_TIER_DTYPE,
     SCORE_TIERS,
     AssessmentMatrix,
@@ -55,7 +53,7 @@ from .scoring import (
     score_matrix,
     threshold_tiers,
 )
-from .standards import TIERS, Standard, get_standard, tier_code
+from wwc_analysis.rules.standards import TIERS, Standard, get_standard, tier_code
 
 __all__ = [
     "Change",
@@ -81,14 +79,12 @@ __all__ = [
     "count_distribution",
     "format_probability",
     "load_scenario_file",
-    "main",
     "met_criteria",
     "parse_scenario",
     "path_to_tier",
     "paths_to_higher_tiers",
     "peer_prevalence",
     "plot_threshold_sweep",
-    "register",
     "sweep_standard",
     "threshold_sweep",
     "tier_probabilities",
@@ -811,7 +807,7 @@ def city_from_file(path: str | Path, data_dir: str | Path | None = None) -> Self
     :class:`~wwc_analysis.errors.DataValidationError`. Returns a :class:`SelfAssessment`, which unpacks
     as ``met, outcome_met, city_id, round_id``.
     """
-    from .loaders import load_assessments
+    from wwc_analysis.data.load import load_assessments
 
     own = load_assessments(path, data_dir)
     ids = list(dict.fromkeys(own["city_id"].astype(str)))
@@ -1456,7 +1452,7 @@ def plot_threshold_sweep(sweep: pd.DataFrame, ax=None, *, share: bool = False, m
     import matplotlib.pyplot as plt
 
     try:  # the project palette and caption, when the plotting module exists
-        from . import plotting
+        from wwc_analysis.figures import style as plotting
 
         palette, caption = dict(plotting.TIER_PALETTE), plotting.caption
     except ImportError:  # pragma: no cover - plotting ships with the package
@@ -1650,118 +1646,3 @@ def load_scenario_file(path: str | Path, *, validate: bool = True) -> ScenarioFi
         raise ScenarioError(f"scenario file {p} is empty")
     return parse_scenario(data, validate=validate)
 
-
-def _display_path(path: Path) -> str:
-    """``path`` relative to the project root when it lies inside it (shorter, machine-independent)."""
-    from .paths import PROJECT_ROOT
-
-    try:
-        return str(path.resolve().relative_to(PROJECT_ROOT))
-    except ValueError:
-        return str(path)
-
-
-def default_assessments_path() -> Path:
-    """The shipped simulated assessments (fictional cities)."""
-    from .paths import SIMULATED_DIR
-
-    return SIMULATED_DIR / "assessments.csv"
-
-
-def register(subparsers) -> argparse.ArgumentParser:
-    """Add ``wwc whatif`` to an ``argparse`` subparsers object (``parser.set_defaults(func=...)``)."""
-    parser = subparsers.add_parser(
-        "whatif",
-        help="score assessments (or one city) under a what-if scenario file",
-        description=(
-            "Apply a what-if scenario (YAML or JSON, see docs/whatif-cookbook.md) to assessments and report "
-            "each tier change, or, with a 'city' section, one city's tier and paths to higher tiers."
-        ),
-    )
-    parser.add_argument("--file", "-f", required=True, metavar="SCENARIO.yaml", help="scenario file (YAML or JSON)")
-    parser.add_argument(
-        "--assessments", metavar="FILE", default=None,
-        help="assessment file (long CSV); default: the shipped simulated file data/simulated/assessments.csv",
-    )
-    parser.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
-    parser.add_argument("--max-cities", type=int, default=50, metavar="N", help="list at most N changed cities (default 50)")
-    parser.set_defaults(func=run)
-    return parser
-
-
-def run(args: argparse.Namespace) -> int:
-    """Execute ``wwc whatif`` and return the exit code.
-
-    User errors (unknown criterion or key, threshold outside 0-100, unreadable or invalid file) print one
-    message naming the culprit to stderr and return 2, without a traceback.
-    """
-    try:
-        text = _run(args)
-    except (ValueError, KeyError, OSError) as exc:  # ScenarioError and DataValidationError are ValueErrors
-        msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
-        print(f"wwc whatif: error: {msg}", file=sys.stderr)
-        return 2
-    sys.stdout.write(text if text.endswith("\n") else text + "\n")
-    return 0
-
-
-def _run(args: argparse.Namespace) -> str:
-    sf = load_scenario_file(args.file)
-    std = get_standard(sf.standard)
-    path = Path(args.assessments) if args.assessments else default_assessments_path()
-    population = None
-    simulated_note = ""
-    if path.exists() or args.assessments or sf.city_met is None:
-        from .loaders import load_assessments
-
-        if not path.exists():
-            raise FileNotFoundError(f"assessment file {path} does not exist")
-        population = load_assessments(path)
-        if sf.round is not None:
-            known = sorted(set(population["round_id"].astype(str)))
-            if sf.round not in known:
-                raise ScenarioError(f"round {sf.round!r} is not in {path}; rounds there: {', '.join(known)}")
-            population = population[population["round_id"].astype(str) == sf.round]
-        sim = population["simulated"].to_numpy(dtype=bool) if "simulated" in population.columns else np.zeros(0, bool)
-        shown = _display_path(path)
-        if sim.any():
-            simulated_note = f"Assessments: {shown} - SIMULATED (fictional cities, not real certification results)."
-        else:
-            simulated_note = f"Assessments: {shown}"
-    if sf.city_met is not None:
-        result = city_whatif(
-            sf.city_met, sf.scenario, std, outcome_met=sf.city_outcome_met, population=population,
-            weights=sf.weights, default_weight=sf.default_weight,
-        )
-        if args.format == "json":
-            d = result.as_dict()
-            d["assessments"] = _display_path(path) if population is not None else None
-            d["simulated"] = result.simulated_population
-            return json.dumps(d, indent=2)
-        return "\n".join(filter(None, [simulated_note, result.explain()]))
-    cmp_ = compare(population, sf.scenario, standard=std)
-    if args.format == "json":
-        d = cmp_.to_dict(max_cities=args.max_cities)
-        d["assessments"] = _display_path(path)
-        return json.dumps(d, indent=2)
-    lines = [simulated_note, cmp_.explain(flag_simulated=False), "", "Transitions (rows: before, columns: after):",
-             cmp_.transitions.to_string()]
-    ch = cmp_.changed()
-    if len(ch):
-        lines += ["", f"Cities that change tier ({len(ch)}{', first ' + str(args.max_cities) if len(ch) > args.max_cities else ''}):"]
-        shown = ch.head(args.max_cities)[["tier_before", "tier_after", "met_before", "met_after", "reason_after"]]
-        lines.append(shown.to_string(sparsify=False))
-    return "\n".join(lines)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m wwc_analysis.whatif ...``: the ``whatif`` command on its own."""
-    top = argparse.ArgumentParser(prog="wwc")
-    sub = top.add_subparsers(dest="command", required=True)
-    register(sub)
-    args = top.parse_args(["whatif", *(argv if argv is not None else sys.argv[1:])])
-    return int(args.func(args))
-
-
-if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main())

@@ -19,9 +19,14 @@ from collections.abc import Iterable, Mapping
 import ipywidgets as widgets
 import pandas as pd
 
-from .scoring import CityScore, score_city
-from .standards import Standard, get_standard
-from .whatif import TierPath, check_criteria, paths_to_higher_tiers, peer_prevalence
+from wwc_analysis.rules.scoring import CityScore, score_city
+from wwc_analysis.rules.standards import Standard, get_standard
+from wwc_analysis.whatif.engine import (
+    TierPath,
+    check_criteria,
+    paths_to_higher_tiers,
+    peer_prevalence,
+)
 
 __all__ = ["Checklist", "checklist"]
 
@@ -29,7 +34,7 @@ __all__ = ["Checklist", "checklist"]
 def _criterion_names(std: Standard) -> dict[str, str]:
     """Criterion names from the criteria table (codes only if the table does not list this standard)."""
     try:
-        from .loaders import load_criteria
+        from wwc_analysis.data.load import load_criteria
 
         crit = load_criteria()
     except Exception:  # noqa: BLE001 - names are decoration; the checklist works with codes alone

@@ -25,11 +25,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .schemas import COHORTS
-from .standards import TIERS
+from wwc_analysis.data.schemas import COHORTS
+from wwc_analysis.rules.standards import TIERS
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .loaders import Dataset
+    from wwc_analysis.data.load import Dataset
 
 DERIVED_COHORTS = (*COHORTS, "lower")
 DERIVED_COHORT_DTYPE = pd.CategoricalDtype(list(DERIVED_COHORTS), ordered=False)
@@ -41,7 +41,7 @@ def _frames(data: Dataset | None, certifications=None, rounds=None) -> tuple[pd.
     if certifications is not None and rounds is not None:
         return certifications, rounds
     if data is None:
-        from .loaders import load
+        from wwc_analysis.data.load import load
 
         data = load()
     return (

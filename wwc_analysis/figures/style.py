@@ -17,8 +17,8 @@ import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from .schemas import LEVELS
-from .scoring import SCORE_TIERS
+from wwc_analysis.data.schemas import LEVELS
+from wwc_analysis.rules.scoring import SCORE_TIERS
 
 # One fixed colour per tier. Chosen so the tiers read as silver / gold / platinum yet differ in
 # lightness (the cue that survives every kind of colour-vision deficiency) and, for Silver vs Gold,

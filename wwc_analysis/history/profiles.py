@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .cohorts import DERIVED_COHORTS, classify_events
-from .schemas import COHORT_DTYPE, LEVEL_DTYPE
-from .scoring import assessment_matrix, score_matrix
-from .standards import Standard, get_standard
+from wwc_analysis.data.schemas import COHORT_DTYPE, LEVEL_DTYPE
+from wwc_analysis.history.cohorts import DERIVED_COHORTS, classify_events
+from wwc_analysis.rules.scoring import assessment_matrix, score_matrix
+from wwc_analysis.rules.standards import Standard, get_standard
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .loaders import Dataset
+    from wwc_analysis.data.load import Dataset
 
 HISTORY_COHORTS = (*DERIVED_COHORTS, "not certified")
 

@@ -1,0 +1,83 @@
+"""``wwc report``: run the notebooks for one year and publish the HTML report (see report.build)."""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import sys
+from pathlib import Path
+
+from wwc_analysis.data import paths
+from wwc_analysis.report.build import ReportError, build_report
+
+DESCRIPTION = "Run the analysis notebooks for one year and publish them as a static HTML report."
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--year",
+        type=int,
+        metavar="YYYY",
+        help="report year (default: the latest year with a round)",
+    )
+    parser.add_argument(
+        "--data", type=Path, metavar="DIR", help=f"data folder (default: {paths.DATA_DIR})"
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        default=paths.REPORTS_DIR,
+        help=f"reports folder; the report goes to DIR/YYYY (default: {paths.REPORTS_DIR})",
+    )
+    parser.add_argument(
+        "--jobs",
+        type=_positive_int,
+        default=2,
+        metavar="N",
+        help="notebooks run at a time (default: 2)",
+    )
+    parser.add_argument(
+        "--pdf", action="store_true", help="also write report.pdf (needs the pdf extra: WeasyPrint)"
+    )
+    parser.set_defaults(func=run)
+
+
+def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Add the ``report`` subcommand to the ``wwc`` CLI; its handler is ``args.func(args) -> int``."""
+    parser = subparsers.add_parser(
+        "report",
+        help="run the notebooks for one year and publish the HTML report",
+        description=DESCRIPTION,
+    )
+    _add_arguments(parser)
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    """Handler of ``wwc report``: build, print errors without a traceback, return the exit code."""
+    try:
+        build_report(
+            year=args.year,
+            data_dir=args.data,
+            out_dir=args.out,
+            jobs=args.jobs,
+            pdf=args.pdf,
+            progress=functools.partial(print, flush=True),
+        )
+    except ReportError as exc:
+        print(f"wwc report: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("wwc report: interrupted; nothing published", file=sys.stderr)
+        return 130
+    return 0
+
+

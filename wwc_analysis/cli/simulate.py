@@ -1,0 +1,56 @@
+"""``wwc simulate``: write the SIMULATED assessments of fictional cities, print the calibration."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from wwc_analysis.data.load import load
+from wwc_analysis.simulate.model import (
+    DEFAULT_N_CITIES,
+    DEFAULT_SEED,
+    calibration,
+    format_calibration,
+    simulate_assessments,
+    write_simulated,
+)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``wwc simulate`` to the ``wwc`` command line."""
+    p = sub.add_parser(
+        "simulate",
+        help="generate SIMULATED assessments of fictional cities (seeded), print the calibration",
+        description="Seeded simulation of fictional applicant cities assessed in the rounds held under the "
+        "2022 standard. --out writes assessments.csv, cities.csv and README.md (same arguments, same "
+        "bytes); --calibration prints the comparison with the public record.",
+    )
+    p.add_argument("--out", metavar="DIR", help="write the simulated files into DIR (e.g. data/simulated)")
+    p.add_argument("--n-cities", type=int, default=DEFAULT_N_CITIES, metavar="N",
+                   help=f"number of fictional cities (default {DEFAULT_N_CITIES})")
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED, metavar="S", help=f"random seed (default {DEFAULT_SEED})")
+    p.add_argument("--calibration", action="store_true", help="print the calibration table of this simulation")
+    p.add_argument("--format", choices=("table", "markdown", "csv"), default="table",
+                   help="format of the calibration table (default table)")
+    p.add_argument("--data", metavar="DIR", help="data directory (default: the project's data/)")
+    p.set_defaults(func=cmd_simulate)
+
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    """Run ``wwc simulate``; returns the exit code (2 when there is nothing to do)."""
+    if not args.out and not args.calibration:
+        print("wwc simulate: nothing to do: give --out DIR and/or --calibration", file=sys.stderr)
+        return 2
+    if args.n_cities < 1:
+        print(f"wwc simulate: --n-cities must be at least 1, got {args.n_cities}", file=sys.stderr)
+        return 2
+    data = load(args.data)
+    if args.out:
+        written = write_simulated(args.out, args.n_cities, args.seed, data)
+        for path in written.values():
+            print(f"wrote {path}", file=sys.stderr)
+    if args.calibration:
+        table = calibration(simulate_assessments(args.n_cities, args.seed, data), data)
+        sys.stdout.write(format_calibration(table, args.format))
+    return 0
