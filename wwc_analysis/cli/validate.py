@@ -11,8 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from wwc_analysis.data import paths
-from wwc_analysis.data.load import ASSESSMENTS_FILE, CRITERIA_GLOB, FILES, TABLE_ORDER, _load_all
+from wwc_analysis.data import ASSESSMENTS_FILE, CRITERIA_GLOB, FILES, TABLE_ORDER, paths, read_all
 
 
 def _source(name: str, data_dir: Path, assessments: Path | None) -> str:
@@ -27,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
     """Validate ``args.data_dir`` (default: the project's data) and ``args.assessments``; exit code."""
     data_dir = Path(args.data_dir) if args.data_dir is not None else paths.DATA_DIR
     assessments = Path(args.assessments) if args.assessments is not None else None
-    frames, problems = _load_all(data_dir, assessments)
+    frames, problems = read_all(data_dir, assessments)
     if problems:
         for problem in problems:
             print(str(problem), file=sys.stderr)
