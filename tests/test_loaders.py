@@ -1,4 +1,4 @@
-"""The shipped public record loads, with the sizes, dtypes and values the data dictionary documents."""
+"""The shipped public record loads, with the sizes, dtypes and values the data dictionary gives."""
 
 from __future__ import annotations
 

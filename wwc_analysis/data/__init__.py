@@ -13,8 +13,8 @@ Modules, in the order a file passes through them:
 - :mod:`~wwc_analysis.data.validate`: a whole directory validated (``validate_dir``, ``read_all``).
 - :mod:`~wwc_analysis.data.load`: ``Dataset``, ``load()`` and one loader per table.
 
-Note: ``wwc_analysis.data.load`` as an attribute is the function ``load``; the module is reached with
-``from wwc_analysis.data.load import ...``.
+Note: ``wwc_analysis.data.load`` as an attribute is the function ``load``; the module is reached
+with ``from wwc_analysis.data.load import ...``.
 """
 
 from wwc_analysis.data.load import (

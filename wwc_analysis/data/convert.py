@@ -1,10 +1,10 @@
-"""Raw strings -> typed columns: each column gets the dtype of :data:`~wwc_analysis.data.schemas.COLUMNS`.
+"""Raw strings -> typed columns, each of the dtype in :data:`~wwc_analysis.data.schemas.COLUMNS`.
 
-Surrounding blanks are ignored in number, boolean, date and level cells; text cells are kept verbatim;
-an empty cell is missing (``<NA>``), never zero. Booleans are ``true``/``false`` in any case (``1``/``0``,
-``yes``/``no`` are refused, never coerced), integers are digits only, dates ISO ``YYYY-MM-DD`` that
-exist, levels and cohorts one of their categories (case-sensitive). A cell that does not convert is a
-:class:`~wwc_analysis.errors.Problem` and becomes missing.
+Surrounding blanks are ignored in number, boolean, date and level cells; text cells are kept
+verbatim; an empty cell is missing (``<NA>``), never zero. Booleans are ``true``/``false`` in any
+case (``1``/``0``, ``yes``/``no`` are refused, never coerced), integers are digits only, dates ISO
+``YYYY-MM-DD`` that exist, levels and cohorts one of their categories (case-sensitive). A cell that
+does not convert is a :class:`~wwc_analysis.errors.Problem` and becomes missing.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def _converter(dtype: object) -> tuple[Callable[[str], object], str]:
 
 
 def _typed_array(dtype: object, values: list[object]) -> object:
-    """A pandas array of ``dtype`` (its nullable form for int64/bool) from converted values or None."""
+    """A pandas array of ``dtype`` (nullable form for int64/bool) from converted values or None."""
     if isinstance(dtype, pd.CategoricalDtype):
         return pd.Categorical(values, dtype=dtype)
     if dtype in ("int64", "Int64"):
@@ -79,9 +79,9 @@ def convert(
 ) -> tuple[pd.DataFrame, list[Problem], set[tuple[int, str]], set[str]]:
     """Typed frame (index = line), conversion problems, the cells they concern, nullable fallbacks.
 
-    Each distinct raw value is converted once. A cell that cannot be converted becomes missing and is
-    reported; a non-nullable column that ends up with missing values keeps its nullable counterpart
-    (``Int64``, ``boolean``) so that the schema reports its empty cells as such.
+    Each distinct raw value is converted once. A cell that cannot be converted becomes missing and
+    is reported; a non-nullable column that ends up with missing values keeps its nullable
+    counterpart (``Int64``, ``boolean``) so that the schema reports its empty cells as such.
     """
     problems: list[Problem] = []
     bad: set[tuple[int, str]] = set()

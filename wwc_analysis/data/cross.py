@@ -2,7 +2,7 @@
 
 A check runs only against a table that was read completely (:meth:`Table.usable`): a table with an
 unreadable row could make a right value look wrong. Each check returns its problems; the caller
-(:func:`wwc_analysis.data.validate.collect`) decides which checks concern the tables it was asked for.
+(:func:`wwc_analysis.data.validate.collect`) decides which checks concern the tables asked for.
 """
 
 from __future__ import annotations
@@ -24,7 +24,10 @@ def _check_standard_exists(reader: Reader, table: str) -> list[Problem]:
     wrong = frame["standard"].notna() & ~frame["standard"].isin(known)
     expected = f"a standard listed in standards.csv ({', '.join(sorted(known))})"
     # criteria come from several criteria_<standard>.csv files, each row remembers its own
-    files = frame["_file"] if "_file" in frame.columns else pd.Series(FILES[table], index=frame.index)
+    if "_file" in frame.columns:
+        files = frame["_file"]
+    else:
+        files = pd.Series(FILES[table], index=frame.index)
     return [
         Problem(files[line], int(line), "standard", frame.at[line, "standard"], expected)
         for line in frame.index[wrong]
@@ -36,7 +39,7 @@ def _check_criteria_standard(reader: Reader) -> list[Problem]:
 
 
 def _check_criteria_counts(reader: Reader) -> list[Problem]:
-    """Each standard with listed criteria: criteria_count, practice_area_count and core agree with them."""
+    """Each standard with listed criteria: criteria_count, practice_area_count and core agree."""
     criteria = reader.get("criteria").usable("standard")
     standards = reader.get("standards").frame
     if criteria is None or not has_columns(standards, "standard"):
@@ -74,8 +77,8 @@ def _check_criteria_counts(reader: Reader) -> list[Problem]:
                     int(line),
                     "practice_area_count",
                     str(int(areas)),
-                    f"{listed['practice_area'].nunique()}, the number of practice areas of standard "
-                    f"{name} in {where}",
+                    f"{listed['practice_area'].nunique()}, the number of practice areas "
+                    f"of standard {name} in {where}",
                 )
             )
         required = row.get("core_criteria_required")
@@ -123,7 +126,7 @@ def _check_certifications_round(reader: Reader) -> list[Problem]:
 
 
 def check_assessments(reader: Reader, table: Table) -> list[Problem]:
-    """Rounds exist; criteria belong to the round's standard; each city and round covers all of them."""
+    """Rounds exist; criteria are of the round's standard; each city and round lists them all."""
     frame = table.frame
     rounds = reader.get("rounds").usable("round_id", "standard")
     criteria = reader.get("criteria").usable("standard", "code")
@@ -205,7 +208,8 @@ def _unlisted_standard_problems(
                 "round_id",
                 round_id,
                 f"a round whose standard's criteria are listed: round {round_id} uses standard "
-                f"{standard}, which has no criteria_{standard}.csv (rows of {city} from line {first})",
+                f"{standard}, which has no criteria_{standard}.csv "
+                f"(rows of {city} from line {first})",
             )
         )
     return problems
@@ -214,7 +218,7 @@ def _unlisted_standard_problems(
 def _criterion_problems(
     rows: pd.DataFrame, codes_of: dict[str, list[str]], files_of: dict[str, str], file: str
 ) -> tuple[pd.Series, list[Problem]]:
-    """Which rows name a criterion of their round's standard, and a problem for each that does not."""
+    """Which rows name a criterion of their round's standard; a problem for each that does not."""
     problems: list[Problem] = []
     valid = pd.Series(False, index=rows.index)
     for standard, codes in codes_of.items():
@@ -228,7 +232,8 @@ def _criterion_problems(
                     int(row.line),
                     "criterion",
                     row.criterion,
-                    f"a criterion code of standard {standard} (the standard of round {row.round_id}), "
+                    f"a criterion code of standard {standard} "
+                    f"(the standard of round {row.round_id}), "
                     f"one of the {len(codes)} codes in {files_of[standard]}",
                 )
             )

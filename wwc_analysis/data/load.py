@@ -1,27 +1,29 @@
 """Load and validate the data files: one loader per table, ``load()`` for all of them.
 
-Every loader reads its file as text first, so that a problem can quote the exact raw value and the line
-it is on (:mod:`~wwc_analysis.data.read`), then converts each column to the dtype of
+Every loader reads its file as text first, so that a problem can quote the exact raw value and the
+line it is on (:mod:`~wwc_analysis.data.read`), then converts each column to the dtype of
 :data:`wwc_analysis.data.schemas.COLUMNS` (:mod:`~wwc_analysis.data.convert`), validates the typed
 frame with the pandera schema, ``lazy=True`` (:mod:`~wwc_analysis.data.schema_check`), and runs the
 checks that span tables: foreign keys, criteria counts, assessment completeness
 (:mod:`~wwc_analysis.data.cross`, gathered by :mod:`~wwc_analysis.data.validate`). Every failure
 becomes a :class:`~wwc_analysis.errors.Problem`; all of them are raised together in one
-:class:`~wwc_analysis.errors.DataValidationError`. Nothing is dropped silently: each data row of a file is either in the returned frame or named in a problem.
+:class:`~wwc_analysis.errors.DataValidationError`. Nothing is dropped silently: each data row of a
+file is either in the returned frame or named in a problem.
 
 Conventions of the files (see ``data/README.md``):
 
 - UTF-8 (a leading byte-order mark is accepted), comma-separated, one header row, standard ``"``
-  quoting. Columns may come in any order; the returned frame has the order of ``COLUMNS``. Blank lines
-  are skipped.
+  quoting. Columns may come in any order; the returned frame has the order of ``COLUMNS``. Blank
+  lines are skipped.
 - ``row`` in a problem is the line number in the file as an editor shows it (header = line 1, first
   data row = line 2; a quoted field spanning several lines counts all its lines, and the row is the
   line on which the record starts). For Excel files it is the worksheet row number.
 - An empty cell means *missing* (``<NA>``), never zero. Surrounding blanks are ignored in number,
   boolean, date and level cells; text cells are kept verbatim.
-- Booleans are ``true``/``false`` in any case (and real booleans in Excel); ``1``/``0``, ``yes``/``no``
-  and anything else are refused, never coerced. Integers are digits only (``12``, not ``12.0``). Dates
-  are ISO ``YYYY-MM-DD``. Levels are ``Silver``, ``Gold``, ``Platinum`` (case-sensitive) or empty.
+- Booleans are ``true``/``false`` in any case (and real booleans in Excel); ``1``/``0``,
+  ``yes``/``no`` and anything else are refused, never coerced. Integers are digits only (``12``, not
+  ``12.0``). Dates are ISO ``YYYY-MM-DD``. Levels are ``Silver``, ``Gold``, ``Platinum``
+  (case-sensitive) or empty.
 
 The criteria are read from every ``criteria_<standard>.csv`` of the directory (``criteria_2022.csv``
 in the shipped data); each file holds the criteria of the standard named in its file name.
@@ -68,14 +70,14 @@ def _load_one(name: str, data_dir: str | Path | None) -> pd.DataFrame:
 def load_criteria(data_dir: str | Path | None = None) -> pd.DataFrame:
     """Criteria of every ``criteria_<standard>.csv``: ``standard, code, practice_area, name, core``.
 
-    Checks each ``standard`` exists in standards.csv and that standards.csv's ``criteria_count`` (and
-    ``practice_area_count``) match the criteria listed. Raises :class:`DataValidationError`.
+    Checks each ``standard`` exists in standards.csv and that standards.csv's ``criteria_count``
+    (and ``practice_area_count``) match the criteria listed. Raises :class:`DataValidationError`.
     """
     return _load_one("criteria", data_dir)
 
 
 def load_standards(data_dir: str | Path | None = None) -> pd.DataFrame:
-    """standards.csv, typed; thresholds strictly increasing; counts checked against listed criteria."""
+    """standards.csv, typed; thresholds strictly increasing; counts checked against the criteria."""
     return _load_one("standards", data_dir)
 
 
@@ -85,7 +87,7 @@ def load_rounds(data_dir: str | Path | None = None) -> pd.DataFrame:
 
 
 def load_certifications(data_dir: str | Path | None = None) -> pd.DataFrame:
-    """certifications.csv, typed (``level`` is ``LEVEL_DTYPE``); every ``round_id`` must be in rounds.csv."""
+    """certifications.csv, typed (``level``: ``LEVEL_DTYPE``); every ``round_id`` in rounds.csv."""
     return _load_one("certifications", data_dir)
 
 
@@ -97,15 +99,16 @@ def load_unplaced(data_dir: str | Path | None = None) -> pd.DataFrame:
 def load_assessments(path: str | Path, data_dir: str | Path | None = None) -> pd.DataFrame:
     """A criteria-level assessment file (long format) from ``.csv`` or ``.xlsx``.
 
-    Columns ``city_id, round_id, criterion, met, outcome_met`` and optionally ``simulated`` (``False``
-    for every row when the column is absent: a researcher's own file holds real assessments). For an
-    Excel workbook the sheet named ``assessments`` is read, else the first sheet; ``row`` in problems is
-    the worksheet row. The rounds and criteria are those of ``data_dir`` (default: the project data).
+    Columns ``city_id, round_id, criterion, met, outcome_met`` and optionally ``simulated``
+    (``False`` for every row when the column is absent: a researcher's own file holds real
+    assessments). For an Excel workbook the sheet named ``assessments`` is read, else the first
+    sheet; ``row`` in problems is the worksheet row. The rounds and criteria are those of
+    ``data_dir`` (default: the project data).
 
     Checks: each round exists; each criterion is a code of the round's standard; no duplicate
-    (city_id, round_id, criterion); ``met``/``outcome_met`` are booleans; ``outcome_met`` is constant
-    within a city and round; each city and round lists every criterion of the standard. Returns the frame
-    with ``df.attrs["simulated"]`` = whether every row is simulated.
+    (city_id, round_id, criterion); ``met``/``outcome_met`` are booleans; ``outcome_met`` is
+    constant within a city and round; each city and round lists every criterion of the standard.
+    Returns the frame with ``df.attrs["simulated"]`` = whether every row is simulated.
     """
     tables, problems = collect(resolve_data_dir(data_dir), ("assessments",), assessments=Path(path))
     if problems:
@@ -116,9 +119,9 @@ def load_assessments(path: str | Path, data_dir: str | Path | None = None) -> pd
 def load(data_dir: str | Path | None = None) -> Dataset:
     """Every table of ``data_dir`` (default ``paths.DATA_DIR``), validated together.
 
-    A researcher's own directory with the same file names loads the same way. ``assessments`` is read
-    from ``simulated/assessments.csv`` when that file exists, else it is ``None``. All problems of all
-    files are raised at once in one :class:`DataValidationError`.
+    A researcher's own directory with the same file names loads the same way. ``assessments`` is
+    read from ``simulated/assessments.csv`` when that file exists, else it is ``None``. All problems
+    of all files are raised at once in one :class:`DataValidationError`.
     """
     directory = resolve_data_dir(data_dir)
     frames, problems = read_all(directory)

@@ -1,12 +1,12 @@
 """Reading a table file into raw strings: bytes -> decoded text -> records -> a frame of strings.
 
 No typing happens here (see :mod:`wwc_analysis.data.convert`): every cell stays the text the file
-holds, so that a problem can quote it. Each record keeps its line number as an editor shows it (header
-= line 1; a quoted field spanning several lines counts all its lines, and the record is numbered by the
-line it starts on); for an Excel workbook it is the worksheet row. Every failure is a
-:class:`~wwc_analysis.errors.Problem`: encoding (one per invalid byte sequence, up to
-``_MAX_ENCODING_PROBLEMS``), malformed CSV, wrong delimiter, unknown, repeated or missing columns, and
-rows with the wrong number of fields (named and left out of the frame).
+holds, so that a problem can quote it. Each record keeps its line number as an editor shows it
+(header = line 1; a quoted field spanning several lines counts all its lines, and the record is
+numbered by the line it starts on); for an Excel workbook it is the worksheet row. Every failure is
+a :class:`~wwc_analysis.errors.Problem`: encoding (one per invalid byte sequence, up to
+``_MAX_ENCODING_PROBLEMS``), malformed CSV, wrong delimiter, unknown, repeated or missing columns,
+and rows with the wrong number of fields (named and left out of the frame).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ _MAX_ENCODING_PROBLEMS = 10
 
 
 def decode(data: bytes, file: str) -> tuple[str | None, list[Problem]]:
-    """Decode UTF-8 (BOM allowed); on failure, one problem per invalid byte sequence (line, offset)."""
+    """Decode UTF-8 (BOM allowed); if invalid, a problem per bad byte sequence (line, offset)."""
     try:
         return data.decode("utf-8-sig"), []
     except UnicodeDecodeError:
@@ -55,8 +55,9 @@ def decode(data: bytes, file: str) -> tuple[str | None, list[Problem]]:
                         line,
                         None,
                         "0x" + bad.hex(),
-                        f"UTF-8 text: byte {'0x' + bad[:1].hex()} at byte offset {offset} of the file "
-                        f"(byte {in_line} of line {line}) is not valid UTF-8; save the file as UTF-8",
+                        f"UTF-8 text: byte {'0x' + bad[:1].hex()} at byte offset {offset} "
+                        f"of the file (byte {in_line} of line {line}) is not valid UTF-8; "
+                        "save the file as UTF-8",
                     )
                 )
             start = start + exc.end
@@ -67,7 +68,8 @@ def decode(data: bytes, file: str) -> tuple[str | None, list[Problem]]:
                 None,
                 None,
                 None,
-                f"UTF-8 text: {count - _MAX_ENCODING_PROBLEMS} more invalid byte sequences not listed",
+                f"UTF-8 text: {count - _MAX_ENCODING_PROBLEMS} more invalid byte sequences "
+                "not listed",
             )
         )
     return None, problems
@@ -168,7 +170,8 @@ def excel_records(
 def raw_frame(
     records: Records, table: str, file: str, excel: bool = False
 ) -> tuple[pd.DataFrame | None, list[Problem]]:
-    """Check the header and field counts; return the raw strings of the known columns, index = line."""
+    """Check the header and field counts; return the raw strings of the known columns (index: line).
+    """
     columns = COLUMNS[table]
     if not records:
         return None, [Problem(file, None, None, None, "a header row, but the file has no content")]
@@ -216,8 +219,9 @@ def _delimiter_problem(header_line: int, header: list[str], file: str) -> Proble
 def _header_problems(
     header: list[str], table: str, file: str
 ) -> tuple[dict[str, int], list[Problem]]:
-    """Position of each column name (its first occurrence) and the problems of the header: repeated
-    and unknown names (in header order, with a hint for near misses), then missing required columns."""
+    """Position of each column name (its first occurrence) and the problems of the header:
+    repeated and unknown names (in header order, with a hint for near misses), then missing required
+    columns."""
     columns = COLUMNS[table]
     optional = OPTIONAL_COLUMNS.get(table, {})
     problems: list[Problem] = []
@@ -234,7 +238,8 @@ def _header_problems(
                     None,
                     name,
                     name,
-                    f"each column once, but {name!r} appears {header.count(name)} times in the header",
+                    f"each column once, but {name!r} appears {header.count(name)} times "
+                    "in the header",
                 )
             )
         if name not in columns:
@@ -283,8 +288,8 @@ def _field_count_problems(
                 header_line,
                 None,
                 f"{width} header fields",
-                f"a header with as many fields as the data rows: every data row (lines {first}-{last}, "
-                f"{len(data)} rows) has {count} fields; none was read",
+                "a header with as many fields as the data rows: every data row "
+                f"(lines {first}-{last}, {len(data)} rows) has {count} fields; none was read",
             )
         )
         data = []

@@ -1,8 +1,8 @@
 """The pandera schema of a table, run in lazy mode, and its failure cases translated into Problems.
 
-Every failure case becomes a :class:`~wwc_analysis.errors.Problem` at one cell (file, line, column, the
-raw value as the file holds it), except those another step already reported in clearer words: missing
-columns (the header check) and cells that did not convert (the conversion). A row check
+Every failure case becomes a :class:`~wwc_analysis.errors.Problem` at one cell (file, line, column,
+the raw value as the file holds it), except those another step already reported in clearer words:
+missing columns (the header check) and cells that did not convert (the conversion). A row check
 (:data:`~wwc_analysis.data.schemas.ROW_CHECK_COLUMN`) is reported once per row, naming the row it
 disagrees with; a repeated key once per repeated row, naming the first row with the same key.
 """
@@ -167,7 +167,7 @@ def _raw_value(raw: pd.DataFrame, line: object, column: str | None, fallback: ob
 
 
 def _first_lines(typed: pd.DataFrame, key: tuple[str, ...], cache: dict) -> pd.Series:
-    """For each line, the first line with the same ``key`` values (computed once per key in ``cache``)."""
+    """For each line, the first line with the same ``key`` values (once per key, in ``cache``)."""
     if key not in cache:
         lines = pd.Series(typed.index, index=typed.index)
         groups = [typed[c].astype(object).fillna("\x00") for c in key]

@@ -26,7 +26,7 @@ from wwc_analysis.errors import Problem
 
 @dataclass
 class Table:
-    """One table as read: typed frame indexed by line number (``None`` if unreadable) and problems."""
+    """One table as read: typed frame indexed by line (``None`` if unreadable) and problems."""
 
     name: str
     file: str
@@ -56,7 +56,8 @@ def _gc_paused() -> Iterator[None]:
 
 
 def read_table(table: str, path: Path, file: str) -> Table:
-    """Read, convert and schema-validate one file; best-effort frame even when problems are found."""
+    """Read, convert and schema-validate one file; a best-effort frame even when problems are found.
+    """
     with _gc_paused():
         return _read_unpaused(table, path, file)
 
@@ -98,7 +99,7 @@ def _read_unpaused(table: str, path: Path, file: str) -> Table:
 
 
 def read_criteria(data_dir: Path) -> Table:
-    """All ``criteria_<standard>.csv`` files, concatenated; a ``_file`` column says where each row is."""
+    """All ``criteria_<standard>.csv`` files, concatenated; ``_file`` names each row's file."""
     files = sorted(p for p in data_dir.glob(CRITERIA_GLOB) if p.is_file())
     if not files:
         return Table(

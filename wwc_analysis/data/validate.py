@@ -1,9 +1,9 @@
 """Validation of a data directory: every table read, checked alone and against the others.
 
-:func:`validate_dir` lists every problem of a directory (and of an assessment file); :func:`read_all`
-returns the frames too, as the loaders return them, for callers that report on both (``wwc validate``).
-:func:`collect` reads the tables asked for and those their checks need, and orders the problems: by
-file in table order, whole-file problems first, then by line.
+:func:`validate_dir` lists every problem of a directory (and of an assessment file);
+:func:`read_all` returns the frames too, as the loaders return them, for callers that report on both
+(``wwc validate``). :func:`collect` reads the tables asked for and those their checks need, and
+orders the problems: by file in table order, whole-file problems first, then by line.
 """
 
 from __future__ import annotations
@@ -23,8 +23,9 @@ def collect(
 ) -> tuple[dict[str, Table], list[Problem]]:
     """Read the ``wanted`` tables (and those their checks need); return them and every problem.
 
-    Problems are those of the wanted tables, of the checks that involve them, and, when a table that a
-    check needs could not be read at all, that table's own problems (they say why the check was not run).
+    Problems are those of the wanted tables, of the checks that involve them, and, when a table that
+    a check needs could not be read at all, that table's own problems (they say why the check was
+    not run).
     """
     if not data_dir.is_dir():
         return {}, [Problem(str(data_dir), None, None, None, "an existing data directory")]
@@ -96,5 +97,5 @@ def read_all(
 def validate_dir(
     data_dir: str | Path | None = None, assessments: str | Path | None = None
 ) -> list[Problem]:
-    """All problems of ``data_dir`` (and of an assessment file, if given), as a list; ``[]`` when valid."""
+    """All problems of ``data_dir`` (and of an assessment file, if given); ``[]`` when valid."""
     return read_all(data_dir, assessments)[1]
