@@ -19,13 +19,13 @@ import pytest
 
 from wwc_analysis.cli import validate as validate_cli
 from wwc_analysis.cli.app import main as cli_main
-from wwc_analysis.data import paths
-from wwc_analysis.data.load import (
+from wwc_analysis.data import (
     load,
     load_assessments,
     load_certifications,
     load_criteria,
     load_rounds,
+    paths,
     validate_dir,
 )
 from wwc_analysis.errors import DataValidationError, Problem
