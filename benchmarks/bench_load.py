@@ -1,6 +1,7 @@
 """How long `wwc_analysis.load()` takes on the shipped data (public record + simulated assessments).
 
-Prints wall and CPU time, best of 5, after one warm-up load (imports). Run: `python benchmarks/bench_load.py`.
+Prints wall and CPU time, best of 5, after one warm-up load (imports).
+Run: `python benchmarks/bench_load.py`.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ def main() -> None:
         walls.append(time.perf_counter() - w)
         cpus.append(time.process_time() - c)
     rows = 0 if data.assessments is None else len(data.assessments)
-    print(f"load(): {len(data.certifications)} events, {len(data.rounds)} rounds, {rows} assessment rows")
+    events, rounds = len(data.certifications), len(data.rounds)
+    print(f"load(): {events} events, {rounds} rounds, {rows} assessment rows")
     print(f"  wall best {min(walls):.3f} s   cpu best {min(cpus):.3f} s   (best of 5)")
 
 

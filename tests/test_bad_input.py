@@ -1,4 +1,4 @@
-"""Broken input files: each is reported as a Problem naming the file, line, column and what was expected.
+"""Broken input files: each is a Problem naming the file, line, column and what was expected.
 
 Every data-directory case copies the project's data into ``tmp_path`` and breaks exactly one thing.
 Line numbers are those an editor shows: the header is line 1, the first data row line 2.
@@ -19,13 +19,13 @@ import pytest
 
 from wwc_analysis.cli import validate as validate_cli
 from wwc_analysis.cli.app import main as cli_main
-from wwc_analysis.data import paths
-from wwc_analysis.data.load import (
+from wwc_analysis.data import (
     load,
     load_assessments,
     load_certifications,
     load_criteria,
     load_rounds,
+    paths,
     validate_dir,
 )
 from wwc_analysis.errors import DataValidationError, Problem
@@ -562,7 +562,8 @@ CASES = [
         "certifications.csv",
         44,
         "city_id",
-        "the same city, region and country on every row of a city_id; line 12 has Memphis, TN, United States",
+        "the same city, region and country on every row of a city_id; "
+        "line 12 has Memphis, TN, United States",
         "memphis-tn-us",
     ),
     Case(

@@ -1,4 +1,4 @@
-"""The shipped public record loads, with the sizes, dtypes and values the data dictionary documents."""
+"""The shipped public record loads, with the sizes, dtypes and values the data dictionary gives."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ import pandas as pd
 import pandera.pandas as pa
 import pytest
 
-from wwc_analysis.data import paths, schemas
-from wwc_analysis.data.load import (
+from wwc_analysis.data import (
     Dataset,
     load,
     load_assessments,
@@ -19,8 +18,13 @@ from wwc_analysis.data.load import (
     load_rounds,
     load_standards,
     load_unplaced,
+    paths,
+    read_all,
+    schemas,
     validate_dir,
 )
+from wwc_analysis.data.convert import convert
+from wwc_analysis.data.read import decode, raw_frame
 from wwc_analysis.data.schemas import COHORTS, LEVEL_DTYPE, LEVELS
 from wwc_analysis.errors import DataValidationError
 
@@ -402,3 +406,84 @@ def test_shipped_assessments_if_present(data):
         assert data.assessments is not None and data.assessments.attrs["simulated"] is True
     else:
         assert data.assessments is None
+
+
+# ------------------------------------------------------------------ the room's API and its steps
+
+
+def test_read_all_gives_the_frames_load_gives(data):
+    frames, problems = read_all()
+    assert problems == []
+    expected = set(TABLES) | ({"assessments"} if data.assessments is not None else set())
+    assert set(frames) == expected
+    for name in expected:
+        pd.testing.assert_frame_equal(frames[name], getattr(data, name))
+
+
+def test_read_all_gives_problems_and_no_frames_when_a_file_is_broken(data_copy):
+    frame = pd.read_csv(data_copy / "unplaced.csv", dtype=str, keep_default_na=False)
+    frame.loc[0, "level"] = "silver"
+    frame.to_csv(data_copy / "unplaced.csv", index=False)
+    frames, problems = read_all(data_copy)
+    assert frames == {}
+    assert problems == validate_dir(data_copy) != []
+    assert [(p.file, p.row, p.column, p.value) for p in problems] == [
+        ("unplaced.csv", 2, "level", "silver")
+    ]
+
+
+def test_resolve_data_dir():
+    assert paths.resolve_data_dir(None) == paths.DATA_DIR
+    assert paths.resolve_data_dir("elsewhere") == Path("elsewhere")
+
+
+def test_the_data_room_exports_its_api():
+    import sys
+
+    import wwc_analysis
+    import wwc_analysis.data as room
+
+    for name in room.__all__:
+        assert getattr(room, name) is not None, name
+    assert room.load is sys.modules["wwc_analysis.data.load"].load is wwc_analysis.load
+    assert room.validate_dir is wwc_analysis.validate_dir
+    assert room.LEVELS == schemas.LEVELS and room.FILES["rounds"] == "rounds.csv"
+
+
+def test_decode_names_line_and_byte_of_invalid_utf8():
+    text, problems = decode(b"a,b\nx,\xff\n", "f.csv")
+    assert text is None
+    assert [(p.file, p.row, p.value) for p in problems] == [("f.csv", 2, "0xff")]
+    assert "byte 3 of line 2" in problems[0].expected
+    assert decode(b"\xef\xbb\xbfa,b\n", "f.csv") == ("a,b\n", [])
+
+
+def test_raw_frame_keeps_strings_and_lines_and_names_short_rows():
+    header = ["city", "region", "country", "level", "notes", "sources"]
+    records = [
+        (1, header),
+        (2, ["A", "R", "C", " Gold ", "n", "s"]),
+        (3, ["B", "R", "C"]),
+        (5, ["D", "R", "C", "", "n", "s"]),
+    ]
+    raw, problems = raw_frame(records, "unplaced", "u.csv")
+    assert list(raw.index) == [2, 5] and raw.index.name == "line"
+    assert raw.at[2, "level"] == " Gold " and raw.at[5, "level"] == ""
+    assert [(p.row, p.value) for p in problems] == [(3, "3 fields")]
+    assert "too few fields" in problems[0].expected
+
+
+def test_convert_types_cells_and_reports_those_that_do_not_convert():
+    header = ["city", "region", "country", "level", "notes", "sources"]
+    records = [
+        (1, header),
+        (2, ["A", "", "C", " Gold ", "n", "s"]),
+        (3, ["B", "R", "C", "gold", "", "s"]),
+    ]
+    raw, _ = raw_frame(records, "unplaced", "u.csv")
+    typed, problems, bad, kept_nullable = convert(raw, "unplaced", "u.csv")
+    assert typed["level"].dtype == schemas.LEVEL_DTYPE
+    assert typed.at[2, "level"] == "Gold" and pd.isna(typed.at[3, "level"])
+    assert pd.isna(typed.at[2, "region"]) and pd.isna(typed.at[3, "notes"])
+    assert [(p.row, p.column, p.value) for p in problems] == [(3, "level", "gold")]
+    assert bad == {(3, "level")} and kept_nullable == set()

@@ -8,7 +8,7 @@ Start with :func:`load`, which returns every table of ``data/`` validated and ty
     wwc.round_summary(data)
 """
 
-from wwc_analysis.data.load import (
+from wwc_analysis.data import (
     Dataset,
     load,
     load_assessments,

@@ -1,4 +1,4 @@
-"""Errors that carry their explanation: validation problems (all of them at once) and user errors."""
+"""Errors that carry their explanation: validation problems (all of them at once), user errors."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from dataclasses import dataclass
 class Problem:
     """One thing wrong with an input file.
 
-    ``row`` is the line number in the file as a text editor shows it (the header is line 1), or ``None``
-    when the problem concerns the whole file (missing column, empty file, bad encoding...).
+    ``row`` is the line number in the file as a text editor shows it (the header is line 1), or
+    ``None`` when the problem concerns the whole file (missing column, empty file, bad encoding...).
     """
 
     file: str
@@ -31,7 +31,7 @@ class Problem:
 
 
 class DataValidationError(ValueError):
-    """Raised when input data fails validation; ``problems`` lists every failure found (lazy mode)."""
+    """Raised when input data fails validation; ``problems`` lists every failure found (lazy)."""
 
     def __init__(self, problems: list[Problem]):
         self.problems = list(problems)
@@ -41,8 +41,8 @@ class DataValidationError(ValueError):
 
 
 class UserError(Exception):
-    """An error in the user's input (bad option, unknown name, missing file): the command line prints
-    the message on one line, without a traceback, and exits with ``code``."""
+    """An error in the user's input (bad option, unknown name, missing file): the command line
+    prints the message on one line, without a traceback, and exits with ``code``."""
 
     def __init__(self, message: str, code: int = 2):
         super().__init__(message)

@@ -1,8 +1,8 @@
 """``wwc validate [DIR] [--assessments FILE]``: check a data directory and report every problem.
 
 On success it prints one line per table (rows loaded, from which file) and exits 0. On failure it
-prints every problem on its own line to stderr (file:line, column, value, what was expected), then the
-count, and exits 1, without a traceback.
+prints every problem on its own line to stderr (file:line, column, value, what was expected), then
+the count, and exits 1, without a traceback.
 """
 
 from __future__ import annotations
@@ -11,8 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from wwc_analysis.data import paths
-from wwc_analysis.data.load import ASSESSMENTS_FILE, CRITERIA_GLOB, FILES, TABLE_ORDER, _load_all
+from wwc_analysis.data import ASSESSMENTS_FILE, CRITERIA_GLOB, FILES, TABLE_ORDER, paths, read_all
 
 
 def _source(name: str, data_dir: Path, assessments: Path | None) -> str:
@@ -24,10 +23,13 @@ def _source(name: str, data_dir: Path, assessments: Path | None) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Validate ``args.data_dir`` (default: the project's data) and ``args.assessments``; exit code."""
+    """Validate ``args.data_dir`` (default: the project's data) and ``args.assessments``.
+
+    Returns the exit code.
+    """
     data_dir = Path(args.data_dir) if args.data_dir is not None else paths.DATA_DIR
     assessments = Path(args.assessments) if args.assessments is not None else None
-    frames, problems = _load_all(data_dir, assessments)
+    frames, problems = read_all(data_dir, assessments)
     if problems:
         for problem in problems:
             print(str(problem), file=sys.stderr)
@@ -56,9 +58,10 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "validate",
         help="check a data directory (and an assessment file); list every problem",
         description=(
-            "Load and validate every table of DIR (criteria_<standard>.csv, standards.csv, rounds.csv, "
-            "certifications.csv, unplaced.csv and, when present, simulated/assessments.csv). Prints a "
-            "summary and exits 0 when all is well; otherwise prints every problem, one per line "
+            "Load and validate every table of DIR (criteria_<standard>.csv, standards.csv, "
+            "rounds.csv, certifications.csv, unplaced.csv and, when present, "
+            "simulated/assessments.csv). Prints a summary and exits 0 when all is well; "
+            "otherwise prints every problem, one per line "
             "(file:line, column, value, what was expected), to stderr and exits 1."
         ),
     )
@@ -73,7 +76,10 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "--assessments",
         metavar="FILE",
         default=None,
-        help="also check this criteria-level assessment file (.csv or .xlsx) against DIR's rounds and criteria",
+        help=(
+            "also check this criteria-level assessment file (.csv or .xlsx) against DIR's rounds "
+            "and criteria"
+        ),
     )
     parser.set_defaults(func=run)
     return parser

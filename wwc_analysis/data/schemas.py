@@ -1,13 +1,14 @@
 """Pandera schemas of every table, as loaded (see ``docs/architecture.md``).
 
-The schemas describe the *typed* frames that :mod:`wwc_analysis.loaders` returns: exact dtypes, allowed
-values, key uniqueness, patterns and cross-column rules. They are ``strict`` (an unknown column is
-refused) and meant to be run with ``lazy=True`` so that every failure is reported at once.
+The schemas describe the *typed* frames that :mod:`wwc_analysis.data.load` returns: exact dtypes,
+allowed values, key uniqueness, patterns and cross-column rules. They are ``strict`` (an unknown
+column is refused) and meant to be run with ``lazy=True`` so that every failure is reported at once.
 
 ``COLUMNS`` is the single source of truth for column names, order and dtypes; the loaders use it to
-convert the raw strings of a file before validating. A check that involves several columns of a row is
-a dataframe-level check whose ``error`` text is registered in ``ROW_CHECK_COLUMN`` with the column it
-is reported against, so that a failure can be located at one cell.
+convert the raw strings of a file before validating (:mod:`wwc_analysis.data.convert`). A check that
+involves several columns of a row is a dataframe-level check whose ``error`` text is registered in
+``ROW_CHECK_COLUMN`` with the column it is reported against, so that a failure can be located at one
+cell.
 """
 
 from __future__ import annotations
@@ -232,12 +233,14 @@ STANDARDS_SCHEMA = pa.DataFrameSchema(
     checks=[
         _row_check(
             "gold_min",
-            "gold_min greater than silver_min (thresholds strictly increase: silver < gold < platinum)",
+            "gold_min greater than silver_min "
+            "(thresholds strictly increase: silver < gold < platinum)",
             lambda df: df["gold_min"] > df["silver_min"],
         ),
         _row_check(
             "platinum_min",
-            "platinum_min greater than gold_min (thresholds strictly increase: silver < gold < platinum)",
+            "platinum_min greater than gold_min "
+            "(thresholds strictly increase: silver < gold < platinum)",
             lambda df: df["platinum_min"] > df["gold_min"],
         ),
         _threshold_range("silver_min"),

@@ -1,0 +1,121 @@
+"""Raw strings -> typed columns, each of the dtype in :data:`~wwc_analysis.data.schemas.COLUMNS`.
+
+Surrounding blanks are ignored in number, boolean, date and level cells; text cells are kept
+verbatim; an empty cell is missing (``<NA>``), never zero. Booleans are ``true``/``false`` in any
+case (``1``/``0``, ``yes``/``no`` are refused, never coerced), integers are digits only, dates ISO
+``YYYY-MM-DD`` that exist, levels and cohorts one of their categories (case-sensitive). A cell that
+does not convert is a :class:`~wwc_analysis.errors.Problem` and becomes missing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+
+from wwc_analysis.data.schemas import COLUMNS, DATETIME, OPTIONAL_COLUMNS, STRING
+from wwc_analysis.errors import Problem
+
+_INT_RE = re.compile(r"^[+-]?\d+$")
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_BOOLS = {"true": True, "false": False}
+_BAD = object()  # a value that does not convert
+_INT_LIMIT = 2**63
+
+
+def _parse_int(text: str) -> object:
+    if not _INT_RE.match(text):
+        return _BAD
+    value = int(text)
+    return value if -_INT_LIMIT < value < _INT_LIMIT else _BAD
+
+
+def _parse_date(text: str) -> object:
+    if not _DATE_RE.match(text):
+        return _BAD
+    try:
+        return datetime.strptime(text, "%Y-%m-%d")
+    except ValueError:  # e.g. 2019-02-30
+        return _BAD
+
+
+def _converter(dtype: object) -> tuple[Callable[[str], object], str]:
+    """How to convert one stripped, non-empty cell of ``dtype``, and what a refusal says."""
+    if isinstance(dtype, pd.CategoricalDtype):
+        categories = [str(c) for c in dtype.categories]
+        allowed = frozenset(categories)
+        return (
+            lambda t: t if t in allowed else _BAD,
+            f"one of {', '.join(categories)} (case-sensitive), or empty if not known",
+        )
+    if dtype in ("int64", "Int64"):
+        return _parse_int, "a whole number written with digits only (e.g. 12)"
+    if dtype == "bool":
+        return (
+            lambda t: _BOOLS.get(t.lower(), _BAD),
+            "true or false (case-insensitive); 1/0, yes/no and other values are not accepted",
+        )
+    if dtype == DATETIME:
+        return _parse_date, "an ISO date YYYY-MM-DD that exists in the calendar (e.g. 2024-01-23)"
+    raise TypeError(f"no conversion for dtype {dtype!r}")  # pragma: no cover
+
+
+def _typed_array(dtype: object, values: list[object]) -> object:
+    """A pandas array of ``dtype`` (nullable form for int64/bool) from converted values or None."""
+    if isinstance(dtype, pd.CategoricalDtype):
+        return pd.Categorical(values, dtype=dtype)
+    if dtype in ("int64", "Int64"):
+        return pd.array(values, dtype="Int64")
+    if dtype == "bool":
+        return pd.array(values, dtype="boolean")
+    return pd.to_datetime(pd.Series(values, dtype=object)).astype(DATETIME).array
+
+
+def convert(
+    raw: pd.DataFrame, table: str, file: str
+) -> tuple[pd.DataFrame, list[Problem], set[tuple[int, str]], set[str]]:
+    """Typed frame (index = line), conversion problems, the cells they concern, nullable fallbacks.
+
+    Each distinct raw value is converted once. A cell that cannot be converted becomes missing and
+    is reported; a non-nullable column that ends up with missing values keeps its nullable
+    counterpart (``Int64``, ``boolean``) so that the schema reports its empty cells as such.
+    """
+    problems: list[Problem] = []
+    bad: set[tuple[int, str]] = set()
+    kept_nullable: set[str] = set()
+    typed: dict[str, object] = {}
+    optional = OPTIONAL_COLUMNS.get(table, {})
+    for column, dtype in COLUMNS[table].items():
+        if column not in raw.columns:
+            if column in optional:
+                typed[column] = pd.Series(optional[column], index=raw.index, dtype=dtype)
+            continue
+        values = raw[column].astype(object)
+        if dtype is STRING:
+            typed[column] = values.where(values != "", None).astype(STRING)
+            continue
+        parse, expected = _converter(dtype)
+        codes, uniques = pd.factorize(values)
+        converted: list[object] = []
+        refused = np.zeros(len(uniques), dtype=bool)
+        for i, value in enumerate(uniques):
+            text = str(value).strip()
+            result = None if text == "" else parse(text)
+            if result is _BAD:
+                refused[i], result = True, None
+            converted.append(result)
+        for line, value in raw.loc[refused[codes], column].items():
+            problems.append(Problem(file, int(line), column, value, expected))
+            bad.add((int(line), column))
+        series = pd.Series(_typed_array(dtype, converted).take(codes), index=raw.index)
+        if dtype in ("int64", "bool"):
+            if series.isna().any():
+                kept_nullable.add(column)
+            else:
+                series = series.astype(dtype)
+        typed[column] = series
+    frame = pd.DataFrame(typed, index=raw.index)
+    return frame, problems, bad, kept_nullable

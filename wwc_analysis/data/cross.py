@@ -1,0 +1,284 @@
+"""Checks that span tables: foreign keys, criteria counts, assessments against rounds and criteria.
+
+A check runs only against a table that was read completely (:meth:`Table.usable`): a table with an
+unreadable row could make a right value look wrong. Each check returns its problems; the caller
+(:func:`wwc_analysis.data.validate.collect`) decides which checks concern the tables asked for.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from wwc_analysis.data.paths import FILES
+from wwc_analysis.data.table import Reader, Table, has_columns
+from wwc_analysis.errors import Problem
+
+
+def _check_standard_exists(reader: Reader, table: str) -> list[Problem]:
+    """Every row's ``standard`` in ``table`` (criteria or rounds) is a standard of standards.csv."""
+    frame = reader.get(table).frame
+    standards = reader.get("standards").usable("standard")
+    if not has_columns(frame, "standard") or standards is None:
+        return []
+    known = set(standards["standard"].dropna())
+    wrong = frame["standard"].notna() & ~frame["standard"].isin(known)
+    expected = f"a standard listed in standards.csv ({', '.join(sorted(known))})"
+    # criteria come from several criteria_<standard>.csv files, each row remembers its own
+    if "_file" in frame.columns:
+        files = frame["_file"]
+    else:
+        files = pd.Series(FILES[table], index=frame.index)
+    return [
+        Problem(files[line], int(line), "standard", frame.at[line, "standard"], expected)
+        for line in frame.index[wrong]
+    ]
+
+
+def _check_criteria_standard(reader: Reader) -> list[Problem]:
+    return _check_standard_exists(reader, "criteria")
+
+
+def _check_criteria_counts(reader: Reader) -> list[Problem]:
+    """Each standard with listed criteria: criteria_count, practice_area_count and core agree."""
+    criteria = reader.get("criteria").usable("standard")
+    standards = reader.get("standards").frame
+    if criteria is None or not has_columns(standards, "standard"):
+        return []
+    problems = []
+    for line, row in standards.iterrows():
+        name = row["standard"]
+        if pd.isna(name):
+            continue
+        listed = criteria[criteria["standard"] == name]
+        if listed.empty:
+            continue  # criteria of this standard are not listed (2017, 2018)
+        where = ", ".join(sorted(set(listed["_file"])))
+        count = row.get("criteria_count")
+        if count is not None and not pd.isna(count) and int(count) != len(listed):
+            problems.append(
+                Problem(
+                    FILES["standards"],
+                    int(line),
+                    "criteria_count",
+                    str(int(count)),
+                    f"{len(listed)}, the number of criteria of standard {name} listed in {where}",
+                )
+            )
+        areas = row.get("practice_area_count")
+        if (
+            "practice_area" in listed.columns
+            and areas is not None
+            and not pd.isna(areas)
+            and int(areas) != listed["practice_area"].nunique()
+        ):
+            problems.append(
+                Problem(
+                    FILES["standards"],
+                    int(line),
+                    "practice_area_count",
+                    str(int(areas)),
+                    f"{listed['practice_area'].nunique()}, the number of practice areas "
+                    f"of standard {name} in {where}",
+                )
+            )
+        required = row.get("core_criteria_required")
+        if (
+            "core" in listed.columns
+            and required is not None
+            and not pd.isna(required)
+            and bool(required)
+            and not listed["core"].fillna(False).astype(bool).any()
+        ):
+            problems.append(
+                Problem(
+                    FILES["standards"],
+                    int(line),
+                    "core_criteria_required",
+                    "true",
+                    f"false, or at least one criterion with core=true in {where}",
+                )
+            )
+    return problems
+
+
+def _check_rounds_standard(reader: Reader) -> list[Problem]:
+    return _check_standard_exists(reader, "rounds")
+
+
+def _round_ids(rounds: pd.DataFrame) -> set[str]:
+    return set(rounds["round_id"].dropna())
+
+
+def _check_certifications_round(reader: Reader) -> list[Problem]:
+    """Every certification's ``round_id`` is a round of rounds.csv."""
+    certs = reader.get("certifications").frame
+    rounds = reader.get("rounds").usable("round_id")
+    if not has_columns(certs, "round_id") or rounds is None:
+        return []
+    known = _round_ids(rounds)
+    wrong = certs["round_id"].notna() & ~certs["round_id"].isin(known)
+    return [
+        Problem(
+            FILES["certifications"], int(line), "round_id", value, "a round_id listed in rounds.csv"
+        )
+        for line, value in certs.loc[wrong, "round_id"].items()
+    ]
+
+
+def check_assessments(reader: Reader, table: Table) -> list[Problem]:
+    """Rounds exist; criteria are of the round's standard; each city and round lists them all."""
+    frame = table.frame
+    rounds = reader.get("rounds").usable("round_id", "standard")
+    criteria = reader.get("criteria").usable("standard", "code")
+    if (
+        not has_columns(frame, "city_id", "round_id", "criterion")
+        or rounds is None
+        or criteria is None
+    ):
+        return []
+    file = table.file
+    standard_of = dict(zip(rounds["round_id"], rounds["standard"]))
+    codes_of, files_of = _criteria_of_standards(criteria)
+    known = frame["round_id"].notna() & frame["round_id"].isin(standard_of.keys())
+    problems = _unknown_round_problems(frame.loc[frame["round_id"].notna() & ~known], file)
+    # From here on, vectorised: a simulated file holds tens of thousands of rows.
+    rows = pd.DataFrame(
+        {
+            "line": frame.index.astype(int),
+            "city_id": frame["city_id"].astype(object),
+            "round_id": frame["round_id"].astype(object),
+            "criterion": frame["criterion"].astype(object),
+        }
+    ).loc[(known & frame["city_id"].notna()).to_numpy()]
+    rows["standard"] = rows["round_id"].map(standard_of).astype(object)
+    groups = rows.groupby(["city_id", "round_id"], sort=False).agg(
+        first=("line", "min"), standard=("standard", "first")
+    )
+    problems += _unlisted_standard_problems(groups, codes_of, file)
+    valid, strangers = _criterion_problems(rows, codes_of, files_of, file)
+    problems += strangers
+    if table.complete:  # a row that could not be read may hold a "missing" code
+        problems += _incomplete_problems(rows[valid.to_numpy()], groups, codes_of, file)
+    return problems
+
+
+def _criteria_of_standards(
+    criteria: pd.DataFrame,
+) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """The criterion codes of each standard with listed criteria, and the files that list them."""
+    codes_of: dict[str, list[str]] = {}
+    files_of: dict[str, str] = {}
+    for name, group in criteria.groupby("standard", sort=False):
+        codes_of[str(name)] = list(group["code"].dropna())
+        files_of[str(name)] = ", ".join(sorted(set(group["_file"])))
+    return codes_of, files_of
+
+
+def _unknown_round_problems(unknown: pd.DataFrame, file: str) -> list[Problem]:
+    """One problem per city and unknown round, at the first of its rows."""
+    problems: list[Problem] = []
+    keys = [unknown["city_id"].astype(object).fillna(""), unknown["round_id"]]
+    for (city, round_id), group in unknown.groupby(keys, sort=False):
+        lines = [int(x) for x in group.index]
+        span = f"line {lines[0]}" if len(lines) == 1 else f"{len(lines)} rows from line {lines[0]}"
+        problems.append(
+            Problem(
+                file,
+                lines[0],
+                "round_id",
+                round_id,
+                f"a round_id listed in rounds.csv (city {city or '?'}: {span})",
+            )
+        )
+    return problems
+
+
+def _unlisted_standard_problems(
+    groups: pd.DataFrame, codes_of: dict[str, list[str]], file: str
+) -> list[Problem]:
+    """One problem per city and round whose standard has no criteria file."""
+    problems: list[Problem] = []
+    unlisted = groups[~groups["standard"].isin(codes_of.keys())]
+    for (city, round_id), group in unlisted.iterrows():
+        standard, first = group["standard"], int(group["first"])
+        problems.append(
+            Problem(
+                file,
+                first,
+                "round_id",
+                round_id,
+                f"a round whose standard's criteria are listed: round {round_id} uses standard "
+                f"{standard}, which has no criteria_{standard}.csv "
+                f"(rows of {city} from line {first})",
+            )
+        )
+    return problems
+
+
+def _criterion_problems(
+    rows: pd.DataFrame, codes_of: dict[str, list[str]], files_of: dict[str, str], file: str
+) -> tuple[pd.Series, list[Problem]]:
+    """Which rows name a criterion of their round's standard; a problem for each that does not."""
+    problems: list[Problem] = []
+    valid = pd.Series(False, index=rows.index)
+    for standard, codes in codes_of.items():
+        of_standard = (rows["standard"] == standard).to_numpy()
+        valid |= of_standard & rows["criterion"].isin(codes).to_numpy()
+        strangers = rows[of_standard & rows["criterion"].notna().to_numpy() & ~valid.to_numpy()]
+        for row in strangers.itertuples(index=False):
+            problems.append(
+                Problem(
+                    file,
+                    int(row.line),
+                    "criterion",
+                    row.criterion,
+                    f"a criterion code of standard {standard} "
+                    f"(the standard of round {row.round_id}), "
+                    f"one of the {len(codes)} codes in {files_of[standard]}",
+                )
+            )
+    return valid, problems
+
+
+def _incomplete_problems(
+    known_codes: pd.DataFrame, groups: pd.DataFrame, codes_of: dict[str, list[str]], file: str
+) -> list[Problem]:
+    """One problem per city and round that does not list every criterion of its standard.
+
+    ``known_codes`` are the rows with a valid criterion; only short groups are examined.
+    """
+    problems: list[Problem] = []
+    known_codes = known_codes[~known_codes.duplicated(["city_id", "round_id", "criterion"])]
+    found = known_codes.groupby(["city_id", "round_id"], sort=False).size()
+    listed = groups[groups["standard"].isin(codes_of.keys())]
+    needed = listed["standard"].map(lambda std: len(codes_of[std]))
+    short = listed[found.reindex(listed.index, fill_value=0) < needed]
+    for (city, round_id), group in short.iterrows():
+        standard, first = group["standard"], int(group["first"])
+        have = set(
+            known_codes.loc[
+                (known_codes["city_id"] == city) & (known_codes["round_id"] == round_id),
+                "criterion",
+            ]
+        )
+        missing = [code for code in codes_of[standard] if code not in have]
+        problems.append(
+            Problem(
+                file,
+                first,
+                "criterion",
+                ", ".join(missing),
+                f"every criterion of standard {standard} once for city {city} in round {round_id} "
+                f"(rows from line {first}); missing: {', '.join(missing)}",
+            )
+        )
+    return problems
+
+
+#: The checks between tables of the directory, each with the tables it reads.
+CROSS_CHECKS = (
+    (_check_criteria_standard, ("criteria", "standards")),
+    (_check_criteria_counts, ("criteria", "standards")),
+    (_check_rounds_standard, ("rounds", "standards")),
+    (_check_certifications_round, ("certifications", "rounds")),
+)

@@ -1,0 +1,189 @@
+"""One table read end to end: read -> convert -> schema check, with every problem, sorted.
+
+:func:`read_table` reads one file, :func:`read_criteria` every ``criteria_<standard>.csv`` of a
+directory, and a :class:`Reader` reads each table of a directory at most once, for the checks across
+tables. A :class:`Table` holds a best-effort typed frame (indexed by line number) even when problems
+were found, so that the other files can still be checked against it when it is complete.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from wwc_analysis.data.convert import convert
+from wwc_analysis.data.paths import CRITERIA_GLOB, CRITERIA_NAME, FILES
+from wwc_analysis.data.read import EXCEL_SUFFIXES, csv_records, excel_records, raw_frame
+from wwc_analysis.data.schema_check import schema_problems
+from wwc_analysis.data.schemas import COLUMNS
+from wwc_analysis.errors import Problem
+
+
+@dataclass
+class Table:
+    """One table as read: typed frame indexed by line (``None`` if unreadable) and problems."""
+
+    name: str
+    file: str
+    frame: pd.DataFrame | None
+    problems: list[Problem] = field(default_factory=list)
+    #: every data row of the file is in ``frame`` (no unreadable or malformed row)
+    complete: bool = False
+
+    def usable(self, *columns: str) -> pd.DataFrame | None:
+        """The frame, if complete and holding ``columns``: safe to check other tables against."""
+        if self.complete and has_columns(self.frame, *columns):
+            return self.frame
+        return None
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while reading: the many small row lists hold no cycles,
+    and collections triggered by their allocation would double the reading time of a large file."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def read_table(table: str, path: Path, file: str) -> Table:
+    """Read, convert and schema-validate one file; a best-effort frame even when problems are found.
+    """
+    with _gc_paused():
+        return _read_unpaused(table, path, file)
+
+
+def _read_unpaused(table: str, path: Path, file: str) -> Table:
+    """:func:`read_table` without the garbage-collector pause."""
+    suffix = path.suffix.lower()
+    excel = table == "assessments" and suffix in EXCEL_SUFFIXES
+    if table == "assessments" and suffix == ".xls":
+        return Table(
+            table,
+            file,
+            None,
+            [
+                Problem(
+                    file,
+                    None,
+                    None,
+                    None,
+                    "a .csv or .xlsx file; the old Excel .xls format cannot be read (openpyxl): "
+                    "save it as .xlsx or .csv",
+                )
+            ],
+        )
+    if table == "assessments" and not excel and suffix != ".csv":
+        return Table(table, file, None, [Problem(file, None, None, None, "a .csv or .xlsx file")])
+    records, problems = (excel_records if excel else csv_records)(path, file)
+    if records is None:
+        return Table(table, file, None, problems)
+    raw, header_problems = raw_frame(records, table, file, excel=excel)
+    problems += header_problems
+    if raw is None:
+        return Table(table, file, None, problems)
+    complete = len(raw) == len(records) - 1 and not problems
+    typed, conversion, bad, kept_nullable = convert(raw, table, file)
+    problems += conversion
+    problems += schema_problems(typed, raw, table, file, bad, kept_nullable)
+    return Table(table, file, typed, _sorted_by_line(problems, table), complete)
+
+
+def read_criteria(data_dir: Path) -> Table:
+    """All ``criteria_<standard>.csv`` files, concatenated; ``_file`` names each row's file."""
+    files = sorted(p for p in data_dir.glob(CRITERIA_GLOB) if p.is_file())
+    if not files:
+        return Table(
+            "criteria",
+            "criteria_<standard>.csv",
+            None,
+            [
+                Problem(
+                    "criteria_<standard>.csv",
+                    None,
+                    None,
+                    None,
+                    f"at least one criteria file named criteria_<standard>.csv in {data_dir}",
+                )
+            ],
+        )
+    frames: list[pd.DataFrame] = []
+    problems: list[Problem] = []
+    complete = True
+    for path in files:
+        part = read_table("criteria", path, path.name)
+        problems += part.problems
+        complete = complete and part.complete
+        if part.frame is None:
+            continue
+        frame = part.frame.copy()
+        frame["_file"] = path.name
+        suffix = CRITERIA_NAME.match(path.name).group("standard")  # type: ignore[union-attr]
+        if "standard" in frame.columns:
+            wrong = frame["standard"].notna() & (frame["standard"] != suffix)
+            for line, value in frame.loc[wrong, "standard"].items():
+                problems.append(
+                    Problem(
+                        path.name,
+                        int(line),
+                        "standard",
+                        value,
+                        f"{suffix!r}, the standard named in the file name {path.name}",
+                    )
+                )
+        frames.append(frame)
+    frame = pd.concat(frames) if frames else None
+    return Table("criteria", ", ".join(p.name for p in files), frame, problems, complete)
+
+
+class Reader:
+    """Reads each table of a directory at most once."""
+
+    def __init__(self, data_dir: Path):
+        self.data_dir = data_dir
+        self.tables: dict[str, Table] = {}
+
+    def get(self, name: str) -> Table:
+        """The table ``name`` of the directory, read on first use."""
+        if name not in self.tables:
+            if name == "criteria":
+                self.tables[name] = read_criteria(self.data_dir)
+            else:
+                path = self.data_dir / FILES[name]
+                self.tables[name] = read_table(name, path, FILES[name])
+        return self.tables[name]
+
+
+def has_columns(frame: pd.DataFrame | None, *columns: str) -> bool:
+    """``frame`` was read and holds every one of ``columns``."""
+    return frame is not None and all(c in frame.columns for c in columns)
+
+
+def finished(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame as returned: contract columns in order, a fresh RangeIndex, rounds by date."""
+    frame = frame[list(COLUMNS[name])]
+    if name == "rounds":
+        frame = frame.sort_values("announced", kind="stable")
+    frame = frame.reset_index(drop=True)
+    if name == "assessments":
+        frame.attrs["simulated"] = bool(frame["simulated"].all())
+    return frame
+
+
+def _sorted_by_line(problems: list[Problem], table: str) -> list[Problem]:
+    """Problems of one file, file-level first, then by line and column order; duplicates removed."""
+    order = {c: i for i, c in enumerate(COLUMNS.get(table, {}))}
+    unique = list(dict.fromkeys(problems))
+    return sorted(
+        unique,
+        key=lambda p: (p.row is not None, p.row or 0, order.get(p.column or "", len(order))),
+    )

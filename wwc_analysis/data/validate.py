@@ -1,0 +1,101 @@
+"""Validation of a data directory: every table read, checked alone and against the others.
+
+:func:`validate_dir` lists every problem of a directory (and of an assessment file);
+:func:`read_all` returns the frames too, as the loaders return them, for callers that report on both
+(``wwc validate``). :func:`collect` reads the tables asked for and those their checks need, and
+orders the problems: by file in table order, whole-file problems first, then by line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from wwc_analysis.data.cross import CROSS_CHECKS, check_assessments
+from wwc_analysis.data.paths import ASSESSMENTS_FILE, TABLE_ORDER, resolve_data_dir
+from wwc_analysis.data.table import Reader, Table, finished, read_table
+from wwc_analysis.errors import Problem
+
+
+def collect(
+    data_dir: Path, wanted: tuple[str, ...], assessments: Path | None = None
+) -> tuple[dict[str, Table], list[Problem]]:
+    """Read the ``wanted`` tables (and those their checks need); return them and every problem.
+
+    Problems are those of the wanted tables, of the checks that involve them, and, when a table that
+    a check needs could not be read at all, that table's own problems (they say why the check was
+    not run).
+    """
+    if not data_dir.is_dir():
+        return {}, [Problem(str(data_dir), None, None, None, "an existing data directory")]
+    reader = Reader(data_dir)
+    tables: dict[str, Table] = {name: reader.get(name) for name in wanted if name != "assessments"}
+    problems: list[Problem] = []
+    needed: set[str] = set()
+    cross: list[Problem] = []
+    for check, involved in CROSS_CHECKS:
+        if set(involved) & set(wanted):
+            needed.update(involved)
+            cross += check(reader)
+    if "assessments" in wanted:
+        path = assessments if assessments is not None else data_dir / ASSESSMENTS_FILE
+        tables["assessments"] = read_table("assessments", path, _display_name(path, data_dir))
+        needed.update(("rounds", "criteria"))
+        cross += check_assessments(reader, tables["assessments"])
+    files: list[str] = []
+    for name in TABLE_ORDER:
+        if name in tables:
+            problems += tables[name].problems
+        elif name in needed and not reader.get(name).complete:
+            problems += reader.get(name).problems  # they say why a check against it was not run
+        if name in tables or name in reader.tables:
+            files += (tables.get(name) or reader.get(name)).file.split(", ")
+    problems += cross
+    return tables, _order(problems, files)
+
+
+def _order(problems: list[Problem], files: list[str]) -> list[Problem]:
+    """Group problems by file (in table order), file-level first, then by line; drop duplicates."""
+    unique = list(dict.fromkeys(problems))
+    rank = {f: i for i, f in enumerate(files)}
+    return sorted(
+        unique, key=lambda p: (rank.get(p.file, len(rank)), p.file, p.row is not None, p.row or 0)
+    )
+
+
+def _display_name(path: Path, data_dir: Path) -> str:
+    """The name problems use for ``path``: relative to the data directory when inside it."""
+    try:
+        return path.resolve().relative_to(data_dir.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def read_all(
+    data_dir: str | Path | None = None, assessments: str | Path | None = None
+) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
+    """Every table of ``data_dir`` (plus an assessment file if given or shipped) and all problems.
+
+    ``data_dir`` ``None`` is the project's data. The frames, by table name, are those the loaders
+    return; there are none unless every table is valid (``problems`` is empty).
+    """
+    directory = resolve_data_dir(data_dir)
+    wanted: tuple[str, ...] = ("standards", "criteria", "rounds", "certifications", "unplaced")
+    path = Path(assessments) if assessments is not None else directory / ASSESSMENTS_FILE
+    if assessments is not None or path.exists():
+        wanted += ("assessments",)
+    tables, problems = collect(directory, wanted, assessments=path)
+    frames = {
+        name: finished(name, table.frame)
+        for name, table in tables.items()
+        if table.frame is not None and not problems
+    }
+    return frames, problems
+
+
+def validate_dir(
+    data_dir: str | Path | None = None, assessments: str | Path | None = None
+) -> list[Problem]:
+    """All problems of ``data_dir`` (and of an assessment file, if given); ``[]`` when valid."""
+    return read_all(data_dir, assessments)[1]
