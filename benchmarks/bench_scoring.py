@@ -34,7 +34,7 @@ import numpy as np
 
 from wwc_analysis.rules.scoring import score_matrix
 from wwc_analysis.rules.standards import get_standard
-from wwc_analysis.simulate.model import DEFAULT_SEED, simulate_matrix
+from wwc_analysis.simulate import DEFAULT_SEED, simulate_matrix
 
 AIM_SECONDS = 3.0
 AIM_BYTES = 1 << 30

@@ -24,7 +24,7 @@ import numpy as np
 
 from wwc_analysis.rules.scoring import score_matrix
 from wwc_analysis.rules.standards import get_standard
-from wwc_analysis.simulate.model import simulate_matrix
+from wwc_analysis.simulate import simulate_matrix
 from wwc_analysis.whatif.engine import (
     MarkMet,
     OutcomeMet,

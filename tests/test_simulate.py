@@ -12,10 +12,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from wwc_analysis import cli
+from wwc_analysis import simulate as sim
 from wwc_analysis.data import paths
 from wwc_analysis.data.load import load, load_assessments
 from wwc_analysis.rules.scoring import SCORE_TIERS, score, score_city, score_matrix
-from wwc_analysis.simulate import model as sim
+from wwc_analysis.rules.standards import get_standard
+from wwc_analysis.simulate import model
 
 SHIPPED = paths.SIMULATED_DIR
 
@@ -27,7 +29,7 @@ def data():
 
 @pytest.fixture(scope="module")
 def std(data):
-    return sim.get_standard("2022", data)
+    return get_standard("2022", data)
 
 
 @pytest.fixture(scope="module")
@@ -201,9 +203,9 @@ def test_difficulties_follow_the_stated_assumptions(std):
 
 
 def test_probit_table_is_monotone_and_centred():
-    t = sim._probit_table()
+    t = model._probit_table()
     assert (np.diff(t.astype(np.int64)) >= 0).all()
-    assert t[sim._OFFSET] == 1 << 15  # Phi(0) = 1/2
+    assert t[model._OFFSET] == 1 << 15  # Phi(0) = 1/2
     assert t[0] == 0 and t[-1] == (1 << 16) - 1
 
 

@@ -23,7 +23,7 @@ from wwc_analysis.rules.scoring import (
     score_matrix,
 )
 from wwc_analysis.rules.standards import Standard, get_standard, tier_code
-from wwc_analysis.simulate.model import simulate_assessments, simulate_matrix
+from wwc_analysis.simulate import simulate_assessments, simulate_matrix
 from wwc_analysis.whatif import engine as wi
 from wwc_analysis.whatif.engine import (
     MarkMet,

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from wwc_analysis.data.load import load
-from wwc_analysis.simulate.model import (
+from wwc_analysis.simulate import (
     DEFAULT_N_CITIES,
     DEFAULT_SEED,
     calibration,
