@@ -114,7 +114,7 @@ def main() -> None:
 
     std = get_standard("2022")
     t0 = time.perf_counter()
-    m, o = simulate_matrix(args.n, seed=2022)  # SIMULATED fictional cities
+    m, o = simulate_matrix(args.n, std, seed=2022)  # SIMULATED fictional cities
     t_sim = time.perf_counter() - t0
     rows = []
 

@@ -35,13 +35,13 @@ def std(data):
 @pytest.fixture(scope="module")
 def panel(data):
     """The default simulation (the one shipped in data/simulated)."""
-    return sim.simulate(data=data)
+    return sim.simulate(data)
 
 
 @pytest.fixture(scope="module")
 def big_scores(data):
     """A large simulation, scored: model properties without small-sample noise."""
-    return score(sim.simulate_assessments(20_000, seed=1, data=data))
+    return score(sim.simulate_assessments(data, 20_000, seed=1))
 
 
 @pytest.fixture(scope="module")
@@ -52,18 +52,18 @@ def panel_scores(panel):
 # --- determinism ---------------------------------------------------------------------------------------
 
 def test_same_seed_gives_identical_frames(data):
-    a = sim.simulate(200, seed=5, data=data)
-    b = sim.simulate(200, seed=5, data=data)
+    a = sim.simulate(data, 200, seed=5)
+    b = sim.simulate(data, 200, seed=5)
     pd.testing.assert_frame_equal(a.assessments, b.assessments)
     pd.testing.assert_frame_equal(a.cities, b.cities)
 
 
-def test_different_seed_gives_different_frames(data):
-    a = sim.simulate_assessments(200, seed=5, data=data)
-    b = sim.simulate_assessments(200, seed=6, data=data)
+def test_different_seed_gives_different_frames(data, std):
+    a = sim.simulate_assessments(data, 200, seed=5)
+    b = sim.simulate_assessments(data, 200, seed=6)
     assert not a.equals(b)
-    m1, _ = sim.simulate_matrix(1000, seed=5)
-    m2, _ = sim.simulate_matrix(1000, seed=6)
+    m1, _ = sim.simulate_matrix(1000, std, seed=5)
+    m2, _ = sim.simulate_matrix(1000, std, seed=6)
     assert not np.array_equal(m1, m2)
 
 
@@ -89,13 +89,13 @@ def test_ids_are_fictional_and_never_real(panel, data):
     assert panel.cities["city"].str.startswith("Simulated City ").all()
 
 
-def test_every_frame_says_simulated(panel, panel_scores):
+def test_every_frame_says_simulated(panel, panel_scores, data):
     a = panel.assessments
     assert list(a.columns) == list(sim.ASSESSMENT_COLUMNS)
     assert a["simulated"].dtype == bool and a["simulated"].all() and a.attrs["simulated"] is True
     assert panel.cities["simulated"].all() and panel.cities.attrs["simulated"] is True
     assert panel_scores["simulated"].all() and panel_scores.attrs["simulated"] is True
-    assert sim.calibration(panel_scores).attrs["simulated"] is True
+    assert sim.calibration(panel_scores, data).attrs["simulated"] is True
 
 
 def test_frame_follows_the_contract(panel, data, std):
@@ -262,14 +262,14 @@ def test_calibration_accepts_frames_and_scores_alike(panel, panel_scores, data):
 
 def test_calibration_detects_a_miscalibrated_model(data):
     everyone_gold = dataclasses.replace(sim.SimulationParameters(), capacity_mean=1.5)
-    table = sim.calibration(sim.simulate_assessments(2000, seed=1, data=data, params=everyone_gold), data)
+    table = sim.calibration(sim.simulate_assessments(data, 2000, seed=1, params=everyone_gold), data)
     assert not table.set_index("metric").loc["certified_share_assessments", "within"]
 
 
 # --- shipped file ------------------------------------------------------------------------------------------
 
 def test_regenerating_gives_the_shipped_bytes(tmp_path, data):
-    written = sim.write_simulated(tmp_path, data=data)
+    written = sim.write_simulated(tmp_path, data)
     for name, path in written.items():
         shipped = SHIPPED / path.name
         assert shipped.read_bytes() == path.read_bytes(), f"{shipped} differs from a fresh `wwc simulate` ({name})"
@@ -292,12 +292,12 @@ def test_load_picks_up_the_shipped_simulation(data):
 
 # --- command line ------------------------------------------------------------------------------------------
 
-def test_cli_writes_and_prints_calibration(tmp_path, capsys):
+def test_cli_writes_and_prints_calibration(tmp_path, capsys, data):
     assert cli.main(["simulate", "--out", str(tmp_path), "--n-cities", "40", "--seed", "9", "--calibration"]) == 0
     out = capsys.readouterr().out
     assert "SIMULATED" in out and "certified_share_assessments" in out
     assert (tmp_path / "assessments.csv").exists() and (tmp_path / "cities.csv").exists()
-    again = sim.simulate_assessments(40, seed=9)
+    again = sim.simulate_assessments(data, 40, seed=9)
     pd.testing.assert_frame_equal(load_assessments(tmp_path / "assessments.csv"), again)
 
 
@@ -314,7 +314,7 @@ def test_cli_markdown_and_nothing_to_do(capsys):
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(n=st.integers(1, 12), seed=st.integers(0, 2**32 - 1))
 def test_scoring_a_simulated_frame_equals_scoring_each_city(n, seed, data, std):
-    df = sim.simulate_assessments(n, seed=seed, data=data)
+    df = sim.simulate_assessments(data, n, seed=seed)
     scores = score(df, std)
     for (city, round_id), group in df.groupby(["city_id", "round_id"]):
         one = score_city(group.loc[group["met"], "criterion"], std, bool(group["outcome_met"].iloc[0]))
@@ -331,3 +331,40 @@ def test_large_matrix_is_seeded_and_calibrated(std):
     assert np.array_equal(m, m2) and np.array_equal(o, o2)
     arrays = score_matrix(m, std, o)
     assert 0.3 < (arrays.tier > 0).mean() < 0.6
+
+
+# --- the room takes what it uses --------------------------------------------------------------------------
+
+def test_a_forgotten_dataset_or_standard_fails_loudly(data, std):
+    """Old calls (``simulate(500, 2022)``, a standard by name) raise instead of loading the data."""
+    with pytest.raises(TypeError, match="simulate takes the Dataset"):
+        sim.simulate(500, 2022)
+    with pytest.raises(TypeError, match="simulate takes the Dataset"):
+        sim.simulate_assessments(40, seed=9)
+    with pytest.raises(TypeError, match="calibration takes the Dataset"):
+        sim.calibration(pd.DataFrame({"x": [1]}), None)
+    with pytest.raises(TypeError, match="simulate_matrix takes a Standard"):
+        sim.simulate_matrix(10, "2022")
+    with pytest.raises(TypeError, match="simulate_matrix takes a Standard"):
+        sim.simulate_matrix(10, 1, std)  # the old order (n, seed, standard)
+    with pytest.raises(TypeError, match="criterion_difficulties takes a Standard"):
+        sim.criterion_difficulties("2022")
+    with pytest.raises(TypeError):
+        sim.public_targets()
+
+
+def test_nothing_in_the_room_loads_the_data(monkeypatch, tmp_path, data, std):
+    """Simulation, calibration and files use the Dataset they are given, never a table loader."""
+    import wwc_analysis.data.load as data_load
+
+    def no_load(*args, **kwargs):
+        raise AssertionError("the simulate room read the project's tables")
+
+    for name in ("load", "load_criteria", "load_standards", "load_rounds", "load_certifications"):
+        monkeypatch.setattr(data_load, name, no_load)
+    df = sim.simulate_assessments(data, 30, seed=4)
+    sim.calibration(df, data)
+    sim.write_simulated(tmp_path, data, 30, 4)
+    sim.simulate_matrix(10, std)
+    sim.criterion_difficulties(std)
+    assert sim.simulated_rounds(data)["entry_weight"].sum() == pytest.approx(1.0)

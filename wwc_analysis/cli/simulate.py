@@ -47,10 +47,10 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         return 2
     data = load(args.data)
     if args.out:
-        written = write_simulated(args.out, args.n_cities, args.seed, data)
+        written = write_simulated(args.out, data, args.n_cities, args.seed)
         for path in written.values():
             print(f"wrote {path}", file=sys.stderr)
     if args.calibration:
-        table = calibration(simulate_assessments(args.n_cities, args.seed, data), data)
+        table = calibration(simulate_assessments(data, args.n_cities, args.seed), data)
         sys.stdout.write(format_calibration(table, args.format))
     return 0

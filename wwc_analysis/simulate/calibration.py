@@ -9,21 +9,18 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from wwc_analysis.data.load import Dataset
 from wwc_analysis.rules.scoring import SCORE_TIERS, score
 from wwc_analysis.rules.standards import get_standard
 from wwc_analysis.simulate.model import STANDARD
-from wwc_analysis.simulate.panel import _data, reapplication_outcomes
-
-if TYPE_CHECKING:  # pragma: no cover
-    from wwc_analysis.data.load import Dataset
+from wwc_analysis.simulate.panel import reapplication_outcomes, require_dataset
 
 
-def _score_frame(df_or_scores: pd.DataFrame, data: Dataset | None) -> pd.DataFrame:
+def _score_frame(df_or_scores: pd.DataFrame, data: Dataset) -> pd.DataFrame:
     """Scores with ``city_id`` and ``round_id`` as columns (scoring a long assessment frame if given)."""
     df = df_or_scores
     if "criterion" in df.columns:
@@ -73,13 +70,13 @@ def _applicant_target(rounds: pd.DataFrame) -> tuple[float, str]:
     return float("nan"), "rounds.csv: no 2022-standard round reports applicants and a total"
 
 
-def public_targets(data: Dataset | None = None) -> list[Target]:
+def public_targets(data: Dataset) -> list[Target]:
     """The calibration targets, computed from the public record where it has a figure.
 
     Where it has none (gate failures, failed re-applications) the range is an assumption and ``source``
     says so. Tolerances are deliberately wide: the public figures are few, partial and rounded.
     """
-    data = _data(data)
+    data = require_dataset(data, "public_targets")
     rounds, cert = data.rounds, data.certifications
     in_2022 = set(rounds.loc[rounds["standard"].astype(str) == STANDARD, "round_id"].astype(str))
     ev = cert[cert["round_id"].astype(str).isin(in_2022)]
@@ -176,7 +173,7 @@ def _metrics(scores: pd.DataFrame) -> dict[str, float]:
     }
 
 
-def calibration(df_or_scores: pd.DataFrame, data: Dataset | None = None) -> pd.DataFrame:
+def calibration(df_or_scores: pd.DataFrame, data: Dataset) -> pd.DataFrame:
     """Compare simulated results with the public record: one row per :func:`public_targets` metric.
 
     ``df_or_scores`` is a long assessment frame (scored here under the 2022 standard) or the output of
@@ -184,7 +181,7 @@ def calibration(df_or_scores: pd.DataFrame, data: Dataset | None = None) -> pd.D
     within, source``; ``within`` is ``low <= simulated <= high``. ``attrs`` records the numbers of
     assessments, cities and re-applications behind the figures.
     """
-    data = _data(data)
+    data = require_dataset(data, "calibration")
     scores = _score_frame(df_or_scores, data)
     values = _metrics(scores)
     rows = []
