@@ -1,4 +1,4 @@
-"""Seeded generator of **fictional** applicant cities assessed under the 2022 standard, and its calibration.
+"""Seeded generator of **fictional** applicant cities assessed under the 2022 standard; calibration.
 
 Real cities' criterion-level results are not public, so the project simulates them. Everything made
 here is SIMULATED: the cities are fictional (ids ``sim-0001``, ``sim-0002`` ... and display names
@@ -16,13 +16,16 @@ Modules (``docs/simulation.md`` describes the model, its parameters and the cali
   :func:`simulate_assessments` (the long assessment frame of the contract and the fictional cities)
   and :func:`reapplication_outcomes`;
 * :mod:`~wwc_analysis.simulate.calibration`: :class:`Target`, :func:`public_targets`,
-  :func:`calibration` and :func:`format_calibration`;
-* :mod:`~wwc_analysis.simulate.files`: :func:`write_simulated` (the shipped ``data/simulated/`` files).
+  :func:`calibration` and :func:`format_calibration`; the pass bands (:data:`TOLERANCES`
+  around a target the record gives, :data:`ASSUMED_BANDS` where it gives none);
+* :mod:`~wwc_analysis.simulate.files`: :func:`write_simulated` (the files of ``data/simulated/``).
 
 The ``wwc simulate`` command is :mod:`wwc_analysis.cli.simulate`.
 """
 
 from wwc_analysis.simulate.calibration import (
+    ASSUMED_BANDS,
+    TOLERANCES,
     Target,
     calibration,
     format_calibration,
@@ -53,6 +56,7 @@ from wwc_analysis.simulate.panel import (
 
 __all__ = [
     "ASSESSMENT_COLUMNS",
+    "ASSUMED_BANDS",
     "CITY_NAME_PREFIX",
     "CITY_PREFIX",
     "DEFAULT_N_CITIES",
@@ -62,6 +66,7 @@ __all__ = [
     "STANDARD",
     "SimulatedPanel",
     "SimulationParameters",
+    "TOLERANCES",
     "Target",
     "calibration",
     "criterion_difficulties",

@@ -1,4 +1,4 @@
-"""Calibration of the simulation against the public record: targets, pass bands, the comparison table.
+"""Calibration of the simulation against the public record: targets, pass bands, comparison.
 
 :func:`public_targets` computes each target from the record where it has a figure;
 :func:`calibration` scores a simulation and compares each metric with its target's band;
@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,14 +22,15 @@ from wwc_analysis.simulate.panel import reapplication_outcomes, require_dataset
 
 
 def _score_frame(df_or_scores: pd.DataFrame, data: Dataset) -> pd.DataFrame:
-    """Scores with ``city_id`` and ``round_id`` as columns (scoring a long assessment frame if given)."""
+    """Scores with ``city_id`` and ``round_id`` as columns (scoring a long assessment frame)."""
     df = df_or_scores
     if "criterion" in df.columns:
         df = score(df, get_standard(STANDARD, data))
     needed = {"tier", "threshold_tier", "core_ok", "outcome_ok"}
     if not needed <= set(df.columns):
         raise ValueError(
-            f"expected an assessment frame (with 'criterion') or a score frame (with {sorted(needed)}), "
+            f"expected an assessment frame (with 'criterion') or a score frame "
+            f"(with {sorted(needed)}), "
             f"got columns {list(df.columns)}"
         )
     if "city_id" not in df.columns:
@@ -38,9 +40,54 @@ def _score_frame(df_or_scores: pd.DataFrame, data: Dataset) -> pd.DataFrame:
     return df
 
 
+#: The pass band around each target the record gives a figure for: ``(below, above)`` the computed
+#: target, clipped to [0, 1] and rounded to 3 decimals. So a new edition of the record that moves a
+#: target moves its band, and a simulation that no longer matches the record fails its calibration.
+#: The public figures are few, partial and rounded, so the bands are wide (docs/simulation.md).
+TOLERANCES: dict[str, tuple[float, float]] = {
+    # cities certified / applicants (cumulative since 2017); per assessment, failed attempts count
+    # too, so the share may lie further below the figure than above it
+    "certified_share_assessments": (0.10, 0.06),
+    # "over 170" applicants makes 83/170 an upper estimate, and the source says "a bit under half"
+    "certified_share_cities": (0.09, 0.01),
+    # "at most 5/90": not every round states its counts; Platinum is a handful of events
+    "platinum_share_of_certified": (0.04, 0.04),
+    # 18 of 24 new cities with a known level: binomial sd 0.09
+    "silver_share_of_first_certifications": (0.15, 0.15),
+    # 13 of 24 re-certifications in two rounds: binomial sd 0.10, two sd either way
+    "upgraded_share_of_recertifying": (0.20, 0.20),
+}
+
+#: Pass bands that are stated assumptions: the band of each metric the record has no figure for
+#: (gate failures, failed re-applications, the level mix, whose known levels are biased), and of a
+#: metric of :data:`TOLERANCES` if the record lacks its figure.
+ASSUMED_BANDS: dict[str, tuple[float, float]] = {
+    "certified_share_assessments": (0.38, 0.55),
+    "certified_share_cities": (0.40, 0.50),
+    "silver_share_of_certified": (0.46, 0.75),
+    "gold_share_of_certified": (0.20, 0.45),
+    "platinum_share_of_certified": (0.02, 0.10),
+    "silver_share_of_first_certifications": (0.60, 0.90),
+    "core_failed_share": (0.05, 0.20),
+    "outcome_failed_share": (0.05, 0.25),
+    "gate_blocked_share": (0.03, 0.20),
+    "upgraded_share_of_recertifying": (0.35, 0.75),
+    "reapplicant_upgraded_share": (0.20, 0.60),
+    "reapplicant_recertified_share": (0.20, 0.60),
+    "reapplicant_failed_share": (0.02, 0.25),
+    "reapplicant_lower_share": (0.0, 0.10),
+    "reapplicant_new_share": (0.20, 0.70),
+}
+
+
 @dataclass(frozen=True)
 class Target:
-    """A public fact (or a stated assumption) the simulation should reproduce, with its tolerance."""
+    """A public fact (or a stated assumption) the simulation should reproduce, with its pass band.
+
+    ``band`` says how ``low`` and ``high`` were set: ``"public -0.10/+0.06"`` (derived from the
+    computed ``target`` with the tolerance of :data:`TOLERANCES`) or ``"assumption"`` (the stated
+    band of :data:`ASSUMED_BANDS`, where the record has no figure).
+    """
 
     metric: str
     description: str
@@ -48,12 +95,23 @@ class Target:
     low: float
     high: float
     source: str
+    band: str = "assumption"
+
+
+def _band(metric: str, target: float) -> tuple[float, float, str]:
+    """``(low, high, how)`` for ``metric``: around ``target`` if the metric has a tolerance and the
+    record a figure, the stated assumption otherwise."""
+    if metric in TOLERANCES and not math.isnan(target):
+        below, above = TOLERANCES[metric]
+        low, high = round(max(0.0, target - below), 3), round(min(1.0, target + above), 3)
+        return low, high, f"public -{below:.2f}/+{above:.2f}"
+    low, high = ASSUMED_BANDS[metric]
+    how = "assumption (the record has no figure)" if metric in TOLERANCES else "assumption"
+    return low, high, how
 
 
 def _applicant_target(rounds: pd.DataFrame) -> tuple[float, str]:
     """Certified share from the latest 2022-standard round reporting both applicants and total."""
-    import re
-
     r = rounds[rounds["standard"].astype(str) == STANDARD].sort_values("announced")
     for _, row in r.iloc[::-1].iterrows():
         text = row["reported_applicants"]
@@ -62,83 +120,109 @@ def _applicant_target(rounds: pd.DataFrame) -> tuple[float, str]:
             continue
         match = re.search(r"(\d+)\s+applicant", str(text))
         if match:
-            applicants = int(match.group(1))
-            return int(total) / applicants, (
-                f"rounds.csv {row['round_id']}: reported_total_certified {int(total)}, reported_applicants "
-                f"'{text}' -> {int(total)}/{applicants} = {int(total) / applicants:.3f} (cumulative since 2017)"
+            applicants, total = int(match.group(1)), int(total)
+            return total / applicants, (
+                f"rounds.csv {row['round_id']}: reported_total_certified {total}, "
+                f"reported_applicants '{text}' -> {total}/{applicants} = "
+                f"{total / applicants:.3f} (cumulative since 2017)"
             )
     return float("nan"), "rounds.csv: no 2022-standard round reports applicants and a total"
 
 
-def public_targets(data: Dataset) -> list[Target]:
-    """The calibration targets, computed from the public record where it has a figure.
+def _ratio(a: int, b: int) -> float:
+    return a / b if b else float("nan")
 
-    Where it has none (gate failures, failed re-applications) the range is an assumption and ``source``
-    says so. Tolerances are deliberately wide: the public figures are few, partial and rounded.
-    """
-    data = require_dataset(data, "public_targets")
+
+def _record_figures(data: Dataset) -> dict:
+    """The figures of the record behind the targets: counts of the 2022-standard rounds."""
     rounds, cert = data.rounds, data.certifications
     in_2022 = set(rounds.loc[rounds["standard"].astype(str) == STANDARD, "round_id"].astype(str))
-    ev = cert[cert["round_id"].astype(str).isin(in_2022)]
-    known = ev[ev["level"].notna()]
-    lv = known["level"].astype(str).value_counts()
-    new = known[known["reported_cohort"].astype(str) == "new"]["level"].astype(str).value_counts()
-    n_new = int(new.sum())
-    silver_new = new.get("Silver", 0) / n_new if n_new else float("nan")
+    known = cert[cert["round_id"].astype(str).isin(in_2022) & cert["level"].notna()]
+    new = known[known["reported_cohort"].astype(str) == "new"]
     r22 = rounds[rounds["round_id"].astype(str).isin(in_2022)]
-    reported_events = int(
-        pd.concat([r22["reported_new"], r22["reported_upgraded"], r22["reported_recertified"]]).fillna(0).sum()
-    )
-    platinum = int(lv.get("Platinum", 0))
+    counts = ("reported_new", "reported_upgraded", "reported_recertified")
+    reported = pd.concat([r22[c] for c in counts])
     both = r22[r22["reported_upgraded"].notna() & r22["reported_recertified"].notna()]
-    up, rec = int(both["reported_upgraded"].sum()), int(both["reported_recertified"].sum())
     share, share_src = _applicant_target(rounds)
-    mix_src = (
-        f"certifications.csv, 2022-standard rounds, level known: all events Silver {lv.get('Silver', 0)} / "
-        f"Gold {lv.get('Gold', 0)} / Platinum {platinum} (levels are published mostly for upgrades, so Gold "
-        f"is over-represented); new cities Silver {new.get('Silver', 0)} / Gold {new.get('Gold', 0)} / "
-        f"Platinum {new.get('Platinum', 0)}. Program descriptions: Silver most common, then Gold, few Platinum"
+    return {
+        "levels": known["level"].astype(str).value_counts(),
+        "new": new["level"].astype(str).value_counts(),
+        "reported_events": int(reported.fillna(0).sum()),
+        "up": int(both["reported_upgraded"].sum()),
+        "rec": int(both["reported_recertified"].sum()),
+        "both_ids": ", ".join(both["round_id"].astype(str)),
+        "share": share,
+        "share_src": share_src,
+    }
+
+
+def _facts(f: dict) -> list[tuple[str, str, float, str]]:
+    """``(metric, description, target, source)`` of each metric, in the order of the table."""
+    lv, new, nan = f["levels"], f["new"], float("nan")
+    n_new, platinum, events = int(new.sum()), int(lv.get("Platinum", 0)), f["reported_events"]
+    up, rec = f["up"], f["rec"]
+    mix = (
+        f"certifications.csv, 2022-standard rounds, level known: all events Silver "
+        f"{lv.get('Silver', 0)} / Gold {lv.get('Gold', 0)} / Platinum {platinum} (levels are "
+        f"published mostly for upgrades, so Gold is over-represented); new cities Silver "
+        f"{new.get('Silver', 0)} / Gold {new.get('Gold', 0)} / Platinum {new.get('Platinum', 0)}. "
+        f"Program descriptions: Silver most common, then Gold, few Platinum"
     )
-    both_ids = ", ".join(both["round_id"].astype(str))
     none = "no public figure: assumption"
+    again = "follows the ratio above given the failure share (assumption)"
+    before = "among re-applicants certified before"
     return [
-        Target("certified_share_assessments", "share of applicant assessments reaching a tier", share,
-               0.38, 0.55, share_src + "; 'a bit under half' certified (about half per assessment)"),
-        Target("certified_share_cities", "share of applicant cities certified at least once", share,
-               0.40, 0.50, share_src + "; 'a bit under half of them certified'"),
-        Target("silver_share_of_certified", "Silver among certified assessments", float("nan"),
-               0.46, 0.75, mix_src),
-        Target("gold_share_of_certified", "Gold among certified assessments", float("nan"),
-               0.20, 0.45, mix_src),
-        Target("platinum_share_of_certified", "Platinum among certified assessments",
-               platinum / reported_events if reported_events else float("nan"), 0.02, 0.10,
-               f"certifications.csv: {platinum} Platinum events in 2022-standard rounds (Platinum is always "
-               f"announced) of >= {reported_events} certifications reported in rounds.csv "
-               f"(new + upgraded + recertified where stated) -> at most {platinum}/{reported_events}"),
-        Target("silver_share_of_first_certifications", "Silver among first certifications of a city",
-               silver_new, max(0.0, silver_new - 0.15), min(1.0, silver_new + 0.15),
-               f"certifications.csv, 2022-standard rounds, reported_cohort new, level known: "
-               f"{new.get('Silver', 0)} of {n_new} Silver"),
-        Target("core_failed_share", "share of assessments missing a core criterion (DM1, LC1, PA1)",
-               float("nan"), 0.05, 0.20, none + " (some applicants miss a core criterion; a minority)"),
-        Target("outcome_failed_share", "share of assessments failing the outcome requirement",
-               float("nan"), 0.05, 0.25, none + " (some applicants fail the outcome gate; a minority)"),
-        Target("gate_blocked_share", "share of assessments at Silver or better by share but blocked by a gate",
-               float("nan"), 0.03, 0.20, none + " (the gates bind for some cities)"),
-        Target("upgraded_share_of_recertifying", "upgraded / (upgraded + recertified) among re-applicants "
-               "certified again", up / (up + rec) if up + rec else float("nan"), 0.35, 0.75,
-               f"rounds.csv rounds reporting both ({both_ids}): {up} upgraded, {rec} recertified"),
-        Target("reapplicant_upgraded_share", "upgraded, among re-applicants certified before",
-               float("nan"), 0.20, 0.60, "follows the ratio above given the failure share (assumption)"),
-        Target("reapplicant_recertified_share", "recertified (same tier), among re-applicants certified before",
-               float("nan"), 0.20, 0.60, "follows the ratio above given the failure share (assumption)"),
-        Target("reapplicant_failed_share", "not certified, among re-applicants certified before",
-               float("nan"), 0.02, 0.25, none + " (lapses are not announced; some must occur)"),
-        Target("reapplicant_lower_share", "certified at a lower tier, among re-applicants certified before",
-               float("nan"), 0.0, 0.10, "rounds.csv / certifications.csv report no downgrade: rare"),
-        Target("reapplicant_new_share", "certified, among re-applicants never certified before",
-               float("nan"), 0.20, 0.70, none + " (cities that improve after feedback get certified)"),
+        ("certified_share_assessments", "share of applicant assessments reaching a tier",
+         f["share"], f["share_src"] + "; 'a bit under half' certified (about half per assessment)"),
+        ("certified_share_cities", "share of applicant cities certified at least once",
+         f["share"], f["share_src"] + "; 'a bit under half of them certified'"),
+        ("silver_share_of_certified", "Silver among certified assessments", nan, mix),
+        ("gold_share_of_certified", "Gold among certified assessments", nan, mix),
+        ("platinum_share_of_certified", "Platinum among certified assessments",
+         _ratio(platinum, events),
+         f"certifications.csv: {platinum} Platinum events in 2022-standard rounds (Platinum is "
+         f"always announced) of >= {events} certifications reported in rounds.csv (new + upgraded "
+         f"+ recertified where stated) -> at most {platinum}/{events}"),
+        ("silver_share_of_first_certifications", "Silver among first certifications of a city",
+         _ratio(int(new.get("Silver", 0)), n_new),
+         f"certifications.csv, 2022-standard rounds, reported_cohort new, level known: "
+         f"{new.get('Silver', 0)} of {n_new} Silver"),
+        ("core_failed_share", "share of assessments missing a core criterion (DM1, LC1, PA1)", nan,
+         none + " (some applicants miss a core criterion; a minority)"),
+        ("outcome_failed_share", "share of assessments failing the outcome requirement", nan,
+         none + " (some applicants fail the outcome gate; a minority)"),
+        ("gate_blocked_share",
+         "share of assessments at Silver or better by share but blocked by a gate", nan,
+         none + " (the gates bind for some cities)"),
+        ("upgraded_share_of_recertifying",
+         "upgraded / (upgraded + recertified) among re-applicants certified again",
+         _ratio(up, up + rec),
+         f"rounds.csv rounds reporting both ({f['both_ids']}): {up} upgraded, {rec} recertified"),
+        ("reapplicant_upgraded_share", f"upgraded, {before}", nan, again),
+        ("reapplicant_recertified_share", f"recertified (same tier), {before}", nan, again),
+        ("reapplicant_failed_share", f"not certified, {before}", nan,
+         none + " (lapses are not announced; some must occur)"),
+        ("reapplicant_lower_share", f"certified at a lower tier, {before}", nan,
+         "rounds.csv / certifications.csv report no downgrade: rare"),
+        ("reapplicant_new_share", "certified, among re-applicants never certified before", nan,
+         none + " (cities that improve after feedback get certified)"),
     ]
+
+
+def public_targets(data: Dataset) -> list[Target]:
+    """The calibration targets of ``data``'s record, each with its pass band.
+
+    A target is computed from the record where it has a figure, and its band is derived from it
+    (:data:`TOLERANCES`): when a new edition moves the figure, the band moves with it. Where the
+    record has none (gate failures, failed re-applications, the biased level mix) the band is a
+    stated assumption (:data:`ASSUMED_BANDS`) and ``band`` says so.
+    """
+    figures = _record_figures(require_dataset(data, "public_targets"))
+    targets = []
+    for metric, description, target, source in _facts(figures):
+        low, high, how = _band(metric, target)
+        targets.append(Target(metric, description, target, low, high, source, how))
+    return targets
 
 
 def _metrics(scores: pd.DataFrame) -> dict[str, float]:
@@ -152,6 +236,7 @@ def _metrics(scores: pd.DataFrame) -> dict[str, float]:
     before = np.isin(reap, ["upgraded", "recertified", "lower", "failed"])
     n_before = max(int(before.sum()), 1)
     never = np.isin(reap, ["new after earlier attempt", "not certified again"])
+    n_first, n_never = max(int(first_cert.sum()), 1), max(int(never.sum()), 1)
     up, rec = int((reap == "upgraded").sum()), int((reap == "recertified").sum())
     ever = pd.Series(cert).groupby(scores["city_id"].astype(str).to_numpy()).any()
     return {
@@ -160,7 +245,7 @@ def _metrics(scores: pd.DataFrame) -> dict[str, float]:
         "silver_share_of_certified": (codes == 1).sum() / n_cert,
         "gold_share_of_certified": (codes == 2).sum() / n_cert,
         "platinum_share_of_certified": (codes == 3).sum() / n_cert,
-        "silver_share_of_first_certifications": (first_cert & (codes == 1)).sum() / max(int(first_cert.sum()), 1),
+        "silver_share_of_first_certifications": (first_cert & (codes == 1)).sum() / n_first,
         "core_failed_share": float((~scores["core_ok"].to_numpy(dtype=bool)).mean()),
         "outcome_failed_share": float((~scores["outcome_ok"].to_numpy(dtype=bool)).mean()),
         "gate_blocked_share": float(((thr > 0) & (codes == 0)).mean()),
@@ -169,17 +254,18 @@ def _metrics(scores: pd.DataFrame) -> dict[str, float]:
         "reapplicant_recertified_share": rec / n_before,
         "reapplicant_failed_share": (reap == "failed").sum() / n_before,
         "reapplicant_lower_share": (reap == "lower").sum() / n_before,
-        "reapplicant_new_share": (reap == "new after earlier attempt").sum() / max(int(never.sum()), 1),
+        "reapplicant_new_share": (reap == "new after earlier attempt").sum() / n_never,
     }
 
 
 def calibration(df_or_scores: pd.DataFrame, data: Dataset) -> pd.DataFrame:
-    """Compare simulated results with the public record: one row per :func:`public_targets` metric.
+    """Compare simulated results with the public record of ``data``: one row per target.
 
-    ``df_or_scores`` is a long assessment frame (scored here under the 2022 standard) or the output of
-    :func:`wwc_analysis.scoring.score`. Columns: ``metric, description, simulated, target, low, high,
-    within, source``; ``within`` is ``low <= simulated <= high``. ``attrs`` records the numbers of
-    assessments, cities and re-applications behind the figures.
+    ``df_or_scores`` is a long assessment frame (scored here under the 2022 standard) or the output
+    of :func:`wwc_analysis.rules.scoring.score`. Columns: ``metric, description, simulated, target,
+    low, high, within, source, band``; ``within`` is ``low <= simulated <= high`` and ``band`` says
+    how the band was set (:func:`public_targets`). ``attrs`` records the numbers of assessments,
+    cities and re-applications behind the figures.
     """
     data = require_dataset(data, "calibration")
     scores = _score_frame(df_or_scores, data)
@@ -197,12 +283,14 @@ def calibration(df_or_scores: pd.DataFrame, data: Dataset) -> pd.DataFrame:
                 "high": t.high,
                 "within": bool(t.low <= v <= t.high),
                 "source": t.source,
+                "band": t.band,
             }
         )
     out = pd.DataFrame(rows)
     reap = reapplication_outcomes(scores)
+    simulated = "simulated" in scores and bool(np.asarray(scores["simulated"], dtype=bool).all())
     out.attrs.update(
-        simulated=bool(np.asarray(scores["simulated"], dtype=bool).all()) if "simulated" in scores else False,
+        simulated=simulated,
         assessments=len(scores),
         cities=int(scores["city_id"].nunique()),
         reapplications=int((reap != "first assessment").sum()),
@@ -210,30 +298,55 @@ def calibration(df_or_scores: pd.DataFrame, data: Dataset) -> pd.DataFrame:
     return out
 
 
+def _bound(x: float) -> str:
+    """A band's bound: 2 decimals when that is exact (the assumed bands), else 3 (derived ones)."""
+    return f"{x:.2f}" if abs(x * 100 - round(x * 100)) < 1e-9 else f"{x:.3f}"
+
+
 def format_calibration(table: pd.DataFrame, fmt: str = "table") -> str:
-    """The calibration as plain text (``table``), ``markdown`` (for docs/simulation.md) or ``csv``."""
+    """The calibration as plain text (``table``), ``markdown`` (docs/simulation.md) or ``csv``."""
     if fmt == "csv":
         return table.to_csv(index=False, lineterminator="\n")
 
     def num(x):
         return "" if pd.isna(x) else f"{x:.3f}"
 
+    bands = zip(table["low"], table["high"])
     shown = pd.DataFrame(
         {
             "metric": table["metric"],
             "simulated": table["simulated"].map(num),
             "public": table["target"].map(num),
-            "tolerance": [f"{lo:.2f}-{hi:.2f}" for lo, hi in zip(table["low"], table["high"])],
+            "tolerance": [f"{_bound(lo)}-{_bound(hi)}" for lo, hi in bands],
             "within": table["within"].map({True: "yes", False: "NO"}),
         }
     )
+    a = table.attrs
     head = (
-        f"SIMULATED: {table.attrs.get('cities', '?')} fictional cities, {table.attrs.get('assessments', '?')} "
-        f"assessments ({table.attrs.get('reapplications', '?')} re-applications)"
+        f"SIMULATED: {a.get('cities', '?')} fictional cities, {a.get('assessments', '?')} "
+        f"assessments ({a.get('reapplications', '?')} re-applications)"
     )
     if fmt == "markdown":
-        lines = [head, "", "| metric | simulated | public | tolerance | within | source |", "| --- | ---: | ---: | --- | --- | --- |"]
-        for (_, s), src in zip(shown.iterrows(), table["source"]):
-            lines.append(f"| `{s.metric}` | {s.simulated} | {s.public} | {s.tolerance} | {s.within} | {src} |")
+        lines = [
+            head,
+            "",
+            "| metric | simulated | public | tolerance | band | within | source |",
+            "| --- | ---: | ---: | --- | --- | --- | --- |",
+        ]
+        for (_, s), how, src in zip(shown.iterrows(), table["band"], table["source"]):
+            lines.append(
+                f"| `{s.metric}` | {s.simulated} | {s.public} | {s.tolerance} | {how} | {s.within} "
+                f"| {src} |"
+            )
         return "\n".join(lines) + "\n"
     return head + "\n" + shown.to_string(index=False) + "\n"
+
+
+__all__ = [
+    "ASSUMED_BANDS",
+    "TOLERANCES",
+    "Target",
+    "calibration",
+    "format_calibration",
+    "public_targets",
+]
