@@ -32,9 +32,10 @@ import tracemalloc
 
 import numpy as np
 
+from wwc_analysis.data.load import load
 from wwc_analysis.rules.scoring import score_matrix
 from wwc_analysis.rules.standards import get_standard
-from wwc_analysis.simulate.model import DEFAULT_SEED, simulate_matrix
+from wwc_analysis.simulate import DEFAULT_SEED, simulate_matrix
 
 AIM_SECONDS = 3.0
 AIM_BYTES = 1 << 30
@@ -90,11 +91,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true", help="print a cProfile of score_matrix")
     args = parser.parse_args(argv)
 
-    std = get_standard("2022")
+    std = get_standard("2022", load())
     core_idx = [std.criteria.index(c) for c in std.core]
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
-    t_gen, (matrix, outcome) = best(lambda: simulate_matrix(args.n, args.seed, std), args.repeat)
+    t_gen, (matrix, outcome) = best(lambda: simulate_matrix(args.n, std, args.seed), args.repeat)
     t_score, (tiers, reasons) = best(lambda: score_and_classify(matrix, outcome, std), args.repeat)
     t_floor, (f_tiers, f_reasons) = best(
         lambda: floor(matrix, outcome, core_idx, std.thresholds, std.criteria_count), args.repeat
@@ -104,8 +105,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
     del matrix, outcome
-    mem_gen = peak_bytes(lambda: simulate_matrix(args.n, args.seed, std))
-    matrix, outcome = simulate_matrix(args.n, args.seed, std)
+    mem_gen = peak_bytes(lambda: simulate_matrix(args.n, std, args.seed))
+    matrix, outcome = simulate_matrix(args.n, std, args.seed)
     mem_score = peak_bytes(lambda: score_and_classify(matrix, outcome, std))
     mem_floor = peak_bytes(lambda: floor(matrix, outcome, core_idx, std.thresholds, std.criteria_count))
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux

@@ -24,7 +24,7 @@ import numpy as np
 
 from wwc_analysis.rules.scoring import score_matrix
 from wwc_analysis.rules.standards import get_standard
-from wwc_analysis.simulate.model import simulate_matrix
+from wwc_analysis.simulate import simulate_matrix
 from wwc_analysis.whatif.engine import (
     MarkMet,
     OutcomeMet,
@@ -114,7 +114,7 @@ def main() -> None:
 
     std = get_standard("2022")
     t0 = time.perf_counter()
-    m, o = simulate_matrix(args.n, seed=2022)  # SIMULATED fictional cities
+    m, o = simulate_matrix(args.n, std, seed=2022)  # SIMULATED fictional cities
     t_sim = time.perf_counter() - t0
     rows = []
 

@@ -1,9 +1,11 @@
-"""The simulator of fictional cities: determinism, labelling, model behaviour, calibration, shipped file."""
+"""The simulator of fictional cities: determinism, labels, model, calibration, shipped file."""
 
 from __future__ import annotations
 
 import dataclasses
+import io
 import math
+import shutil
 
 import numpy as np
 import pandas as pd
@@ -12,10 +14,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from wwc_analysis import cli
+from wwc_analysis import simulate as sim
 from wwc_analysis.data import paths
 from wwc_analysis.data.load import load, load_assessments
 from wwc_analysis.rules.scoring import SCORE_TIERS, score, score_city, score_matrix
-from wwc_analysis.simulate import model as sim
+from wwc_analysis.rules.standards import get_standard
+from wwc_analysis.simulate import model
 
 SHIPPED = paths.SIMULATED_DIR
 
@@ -27,19 +31,19 @@ def data():
 
 @pytest.fixture(scope="module")
 def std(data):
-    return sim.get_standard("2022", data)
+    return get_standard("2022", data)
 
 
 @pytest.fixture(scope="module")
 def panel(data):
     """The default simulation (the one shipped in data/simulated)."""
-    return sim.simulate(data=data)
+    return sim.simulate(data)
 
 
 @pytest.fixture(scope="module")
 def big_scores(data):
     """A large simulation, scored: model properties without small-sample noise."""
-    return score(sim.simulate_assessments(20_000, seed=1, data=data))
+    return score(sim.simulate_assessments(data, 20_000, seed=1))
 
 
 @pytest.fixture(scope="module")
@@ -47,21 +51,21 @@ def panel_scores(panel):
     return score(panel.assessments)
 
 
-# --- determinism ---------------------------------------------------------------------------------------
+# --- determinism ----------------------------------------------------------------------------------
 
 def test_same_seed_gives_identical_frames(data):
-    a = sim.simulate(200, seed=5, data=data)
-    b = sim.simulate(200, seed=5, data=data)
+    a = sim.simulate(data, 200, seed=5)
+    b = sim.simulate(data, 200, seed=5)
     pd.testing.assert_frame_equal(a.assessments, b.assessments)
     pd.testing.assert_frame_equal(a.cities, b.cities)
 
 
-def test_different_seed_gives_different_frames(data):
-    a = sim.simulate_assessments(200, seed=5, data=data)
-    b = sim.simulate_assessments(200, seed=6, data=data)
+def test_different_seed_gives_different_frames(data, std):
+    a = sim.simulate_assessments(data, 200, seed=5)
+    b = sim.simulate_assessments(data, 200, seed=6)
     assert not a.equals(b)
-    m1, _ = sim.simulate_matrix(1000, seed=5)
-    m2, _ = sim.simulate_matrix(1000, seed=6)
+    m1, _ = sim.simulate_matrix(1000, std, seed=5)
+    m2, _ = sim.simulate_matrix(1000, std, seed=6)
     assert not np.array_equal(m1, m2)
 
 
@@ -76,24 +80,25 @@ def test_simulate_matrix_is_deterministic_and_shaped(std):
         sim.simulate_matrix(-1, seed=1, standard=std)
 
 
-# --- fictional and labelled -----------------------------------------------------------------------------
+# --- fictional and labelled -----------------------------------------------------------------------
 
 def test_ids_are_fictional_and_never_real(panel, data):
     ids = set(panel.assessments["city_id"])
     assert all(i.startswith(sim.CITY_PREFIX) for i in ids)
     assert ids.isdisjoint(set(data.certifications["city_id"].astype(str)))
-    assert not any(i.startswith(sim.CITY_PREFIX) for i in data.certifications["city_id"].astype(str))
+    real = data.certifications["city_id"].astype(str)
+    assert not any(i.startswith(sim.CITY_PREFIX) for i in real)
     assert set(panel.cities["city_id"]) >= ids
     assert panel.cities["city"].str.startswith("Simulated City ").all()
 
 
-def test_every_frame_says_simulated(panel, panel_scores):
+def test_every_frame_says_simulated(panel, panel_scores, data):
     a = panel.assessments
     assert list(a.columns) == list(sim.ASSESSMENT_COLUMNS)
     assert a["simulated"].dtype == bool and a["simulated"].all() and a.attrs["simulated"] is True
     assert panel.cities["simulated"].all() and panel.cities.attrs["simulated"] is True
     assert panel_scores["simulated"].all() and panel_scores.attrs["simulated"] is True
-    assert sim.calibration(panel_scores).attrs["simulated"] is True
+    assert sim.calibration(panel_scores, data).attrs["simulated"] is True
 
 
 def test_frame_follows_the_contract(panel, data, std):
@@ -109,7 +114,7 @@ def test_frame_follows_the_contract(panel, data, std):
     assert (a.groupby(["city_id", "round_id"])["outcome_met"].nunique() == 1).all()
 
 
-# --- model behaviour ------------------------------------------------------------------------------------
+# --- model behaviour ------------------------------------------------------------------------------
 
 def test_capacity_growth_makes_later_assessments_score_higher(big_scores):
     s = big_scores.reset_index().sort_values(["city_id", "round_id"])
@@ -149,7 +154,9 @@ def test_some_cities_fail_core_and_some_fail_outcome(panel_scores):
 
 def test_reapplicants_upgrade_recertify_and_fail(panel_scores):
     outcomes = sim.reapplication_outcomes(panel_scores).value_counts()
-    for kind in ("upgraded", "recertified", "failed", "new after earlier attempt", "not certified again"):
+    kinds = ("upgraded", "recertified", "failed", "new after earlier attempt",
+             "not certified again")
+    for kind in kinds:
         assert outcomes[kind] > 0, kind
     assert outcomes["first assessment"] == panel_scores.reset_index()["city_id"].nunique()
 
@@ -157,8 +164,9 @@ def test_reapplicants_upgrade_recertify_and_fail(panel_scores):
 def test_every_tier_occurs_and_comes_from_scoring(panel, panel_scores, std):
     assert set(panel_scores["tier"].astype(str)) == set(SCORE_TIERS)
     am = panel_scores.iloc[:50]
+    a = panel.assessments
     for (city, round_id), row in am.iterrows():
-        rows = panel.assessments[(panel.assessments["city_id"] == city) & (panel.assessments["round_id"] == round_id)]
+        rows = a[(a["city_id"] == city) & (a["round_id"] == round_id)]
         cs = score_city(rows.loc[rows["met"], "criterion"], std, bool(rows["outcome_met"].iloc[0]))
         assert cs.tier == row["tier"]
 
@@ -172,10 +180,12 @@ def test_reapplication_outcomes_on_known_histories():
         ("new-a", "2023-06"): "Not certified", ("new-a", "2024-06"): "Silver",
         ("again-a", "2023-06"): "Not certified", ("again-a", "2025-02"): "Not certified",
         # compared with the latest *certified* tier, not the latest assessment
-        ("gap-a", "2023-06"): "Gold", ("gap-a", "2024-01"): "Not certified", ("gap-a", "2024-06"): "Gold",
+        ("gap-a", "2023-06"): "Gold", ("gap-a", "2024-01"): "Not certified",
+        ("gap-a", "2024-06"): "Gold",
     }
     idx = pd.MultiIndex.from_tuples(list(tiers), names=["city_id", "round_id"])
-    frame = pd.DataFrame({"tier": pd.Categorical(list(tiers.values()), categories=SCORE_TIERS, ordered=True)}, index=idx)
+    tier = pd.Categorical(list(tiers.values()), categories=SCORE_TIERS, ordered=True)
+    frame = pd.DataFrame({"tier": tier}, index=idx)
     shuffled = frame.sample(frac=1.0, random_state=0)  # order of rows must not matter
     got = sim.reapplication_outcomes(shuffled).astype(str).to_dict()
     assert got[("up-a", "2024-01")] == "upgraded"
@@ -185,7 +195,8 @@ def test_reapplication_outcomes_on_known_histories():
     assert got[("new-a", "2024-06")] == "new after earlier attempt"
     assert got[("again-a", "2025-02")] == "not certified again"
     assert got[("gap-a", "2024-01")] == "failed" and got[("gap-a", "2024-06")] == "recertified"
-    assert all(got[(c, r)] == "first assessment" for c, r in tiers if r == min(rr for cc, rr in tiers if cc == c))
+    firsts = [(c, r) for c, r in tiers if r == min(rr for cc, rr in tiers if cc == c)]
+    assert all(got[key] == "first assessment" for key in firsts)
 
 
 def test_difficulties_follow_the_stated_assumptions(std):
@@ -201,9 +212,9 @@ def test_difficulties_follow_the_stated_assumptions(std):
 
 
 def test_probit_table_is_monotone_and_centred():
-    t = sim._probit_table()
+    t = model._probit_table()
     assert (np.diff(t.astype(np.int64)) >= 0).all()
-    assert t[sim._OFFSET] == 1 << 15  # Phi(0) = 1/2
+    assert t[model._OFFSET] == 1 << 15  # Phi(0) = 1/2
     assert t[0] == 0 and t[-1] == (1 << 16) - 1
 
 
@@ -214,12 +225,13 @@ def test_parameters_are_documented():
 
 
 def test_unknown_practice_area_is_refused(std):
-    params = dataclasses.replace(sim.SimulationParameters(), area_difficulty=(("Data Management", 0.0),))
+    params = dataclasses.replace(sim.SimulationParameters(),
+                                 area_difficulty=(("Data Management", 0.0),))
     with pytest.raises(KeyError, match="practice area"):
         sim.simulate_matrix(10, seed=1, standard=std, params=params)
 
 
-# --- calibration -----------------------------------------------------------------------------------------
+# --- calibration ----------------------------------------------------------------------------------
 
 def test_public_targets_are_computed_from_the_data(data):
     t = {x.metric: x for x in sim.public_targets(data)}
@@ -239,7 +251,8 @@ def test_calibration_holds_for_the_model(big_scores, data):
     assert bad.empty, bad.to_string()
     shares = table.set_index("metric")["simulated"]
     # the public order of levels: Silver most common, then Gold, few Platinum
-    assert shares["silver_share_of_certified"] > shares["gold_share_of_certified"] > shares["platinum_share_of_certified"]
+    assert (shares["silver_share_of_certified"] > shares["gold_share_of_certified"]
+            > shares["platinum_share_of_certified"])
 
 
 def test_calibration_holds_for_the_shipped_file(data):
@@ -260,17 +273,141 @@ def test_calibration_accepts_frames_and_scores_alike(panel, panel_scores, data):
 
 def test_calibration_detects_a_miscalibrated_model(data):
     everyone_gold = dataclasses.replace(sim.SimulationParameters(), capacity_mean=1.5)
-    table = sim.calibration(sim.simulate_assessments(2000, seed=1, data=data, params=everyone_gold), data)
+    df = sim.simulate_assessments(data, 2000, seed=1, params=everyone_gold)
+    table = sim.calibration(df, data)
     assert not table.set_index("metric").loc["certified_share_assessments", "within"]
 
 
-# --- shipped file ------------------------------------------------------------------------------------------
+
+# --- pass bands derived from the record -----------------------------------------------------------
+
+def _failing(table: pd.DataFrame) -> set[str]:
+    return set(table.loc[~table["within"], "metric"])
+
+
+def _record(data, rounds=None, certifications=None):
+    """A copy of the record with edited tables (the shipped simulation stays as it is)."""
+    return dataclasses.replace(
+        data,
+        rounds=data.rounds if rounds is None else rounds,
+        certifications=data.certifications if certifications is None else certifications,
+    )
+
+
+def _in_2022(frame: pd.DataFrame, data) -> pd.Series:
+    r = data.rounds
+    ids = set(r.loc[r["standard"].astype(str) == "2022", "round_id"].astype(str))
+    return frame["round_id"].astype(str).isin(ids)
+
+
+def test_bands_are_derived_from_the_computed_targets(data):
+    targets = sim.public_targets(data)
+    assert {t.metric for t in targets} == set(sim.ASSUMED_BANDS) >= set(sim.TOLERANCES)
+    for t in targets:
+        if t.metric in sim.TOLERANCES:
+            below, above = sim.TOLERANCES[t.metric]
+            assert not math.isnan(t.target), t.metric  # the shipped record has these figures
+            assert (t.low, t.high) == (round(max(0.0, t.target - below), 3),
+                                       round(min(1.0, t.target + above), 3)), t.metric
+            assert t.low <= t.target <= t.high and t.band.startswith("public"), t.metric
+        else:
+            assert math.isnan(t.target) and t.band == "assumption", t.metric
+            assert (t.low, t.high) == sim.ASSUMED_BANDS[t.metric]
+
+
+def _applicants_moved(data):
+    """Every 2022 round with a total now reports applicants making the certified share about 0.9."""
+    r = data.rounds.copy()
+    rows = _in_2022(r, data) & r["reported_total_certified"].notna()
+    totals = r.loc[rows, "reported_total_certified"].astype(int)
+    r.loc[rows, "reported_applicants"] = [f"{round(x / 0.9)} applicant cities" for x in totals]
+    return _record(data, rounds=r), {"certified_share_assessments", "certified_share_cities"}
+
+
+def _first_levels_moved(data):
+    """The new cities' Silver levels of 2022 rounds are Gold instead: no Silver first level."""
+    c = data.certifications.copy()
+    new = c["reported_cohort"].astype(str) == "new"
+    rows = _in_2022(c, data) & new & (c["level"] == "Silver")
+    c.loc[rows, "level"] = "Gold"
+    return _record(data, certifications=c), {"silver_share_of_first_certifications"}
+
+
+def _platinum_moved(data):
+    """Every Gold event of 2022 rounds is Platinum instead."""
+    c = data.certifications.copy()
+    c.loc[_in_2022(c, data) & (c["level"] == "Gold"), "level"] = "Platinum"
+    return _record(data, certifications=c), {"platinum_share_of_certified"}
+
+
+def _upgrades_moved(data):
+    """The rounds reporting upgrades and recertifications report no recertification."""
+    r = data.rounds.copy()
+    rows = _in_2022(r, data) & r["reported_upgraded"].notna() & r["reported_recertified"].notna()
+    r.loc[rows, "reported_recertified"] = 0
+    return _record(data, rounds=r), {"upgraded_share_of_recertifying"}
+
+
+@pytest.mark.parametrize(
+    "edit", [_applicants_moved, _first_levels_moved, _platinum_moved, _upgrades_moved]
+)
+def test_a_record_that_moves_a_target_fails_the_calibration(edit, data, panel_scores):
+    """The shipped simulation passes against the shipped record; against a record whose figure moved
+    out of reach, exactly the metrics of that figure fail."""
+    assert _failing(sim.calibration(panel_scores, data)) == set()
+    moved, metrics = edit(data)
+    before = {t.metric: t for t in sim.public_targets(data)}
+    after = {t.metric: t for t in sim.public_targets(moved)}
+    for m in metrics:
+        assert after[m].target != before[m].target and after[m].band.startswith("public"), m
+        assert (after[m].low, after[m].high) != (before[m].low, before[m].high), m
+    assert _failing(sim.calibration(panel_scores, moved)) == metrics
+
+
+def test_a_missing_figure_falls_back_to_the_stated_assumption(data):
+    r = data.rounds.copy()
+    r["reported_applicants"] = pd.NA
+    targets = {t.metric: t for t in sim.public_targets(_record(data, rounds=r))}
+    for m in ("certified_share_assessments", "certified_share_cities"):
+        assert math.isnan(targets[m].target)
+        assert (targets[m].low, targets[m].high) == sim.ASSUMED_BANDS[m]
+        assert targets[m].band == "assumption (the record has no figure)"
+
+
+def test_cli_calibration_of_an_edited_record_copy_says_no(tmp_path, capsys):
+    """``wwc simulate --calibration --data COPY`` of a record whose applicant figure moved."""
+    copy = tmp_path / "data"
+    shutil.copytree(paths.DATA_DIR, copy)
+    rounds = (copy / "rounds.csv").read_text(encoding="utf-8")
+    assert "over 170 applicant cities" in rounds
+    moved = rounds.replace("over 170 applicant cities", "over 95 applicant cities")
+    (copy / "rounds.csv").write_text(moved, encoding="utf-8")
+    assert cli.main(["simulate", "--calibration", "--data", str(copy), "--format", "csv"]) == 0
+    table = pd.read_csv(io.StringIO(capsys.readouterr().out)).set_index("metric")
+    assert table.loc["certified_share_cities", "target"] == round(83 / 95, 3)
+    assert not table.loc["certified_share_cities", "within"]
+    assert table.loc["certified_share_cities", "band"] == "public -0.09/+0.01"
+
+
+def test_calibration_formats_show_the_bands(data, panel_scores):
+    table = sim.calibration(panel_scores, data)
+    text = sim.format_calibration(table)
+    markdown = sim.format_calibration(table, "markdown")
+    assert "| tolerance | band | within |" in markdown
+    for row in table.itertuples():
+        shown = [f"{x:.2f}" if round(x, 2) == x else f"{x:.3f}" for x in (row.low, row.high)]
+        assert "-".join(shown) in text and f"| {'-'.join(shown)} | {row.band} |" in markdown
+
+
+# --- shipped file ---------------------------------------------------------------------------------
 
 def test_regenerating_gives_the_shipped_bytes(tmp_path, data):
-    written = sim.write_simulated(tmp_path, data=data)
+    written = sim.write_simulated(tmp_path, data)
     for name, path in written.items():
         shipped = SHIPPED / path.name
-        assert shipped.read_bytes() == path.read_bytes(), f"{shipped} differs from a fresh `wwc simulate` ({name})"
+        assert shipped.read_bytes() == path.read_bytes(), (
+            f"{shipped} differs from a fresh `wwc simulate` ({name})"
+        )
 
 
 def test_shipped_file_loads_validated_and_equals_the_generator(panel):
@@ -279,7 +416,9 @@ def test_shipped_file_loads_validated_and_equals_the_generator(panel):
     pd.testing.assert_frame_equal(loaded, panel.assessments, check_dtype=True)
     assert (SHIPPED / "assessments.csv").stat().st_size < 1_500_000
     readme = (SHIPPED / "README.md").read_text(encoding="utf-8")
-    for needle in ("SIMULATED", f"seed: {sim.DEFAULT_SEED}", sim.GENERATOR_VERSION, "wwc simulate --out data/simulated"):
+    needles = ("SIMULATED", f"seed: {sim.DEFAULT_SEED}", sim.GENERATOR_VERSION,
+               "wwc simulate --out data/simulated")
+    for needle in needles:
         assert needle in readme
 
 
@@ -288,14 +427,15 @@ def test_load_picks_up_the_shipped_simulation(data):
     assert data.assessments["city_id"].str.startswith(sim.CITY_PREFIX).all()
 
 
-# --- command line ------------------------------------------------------------------------------------------
+# --- command line ---------------------------------------------------------------------------------
 
-def test_cli_writes_and_prints_calibration(tmp_path, capsys):
-    assert cli.main(["simulate", "--out", str(tmp_path), "--n-cities", "40", "--seed", "9", "--calibration"]) == 0
+def test_cli_writes_and_prints_calibration(tmp_path, capsys, data):
+    args = ["--out", str(tmp_path), "--n-cities", "40", "--seed", "9", "--calibration"]
+    assert cli.main(["simulate", *args]) == 0
     out = capsys.readouterr().out
     assert "SIMULATED" in out and "certified_share_assessments" in out
     assert (tmp_path / "assessments.csv").exists() and (tmp_path / "cities.csv").exists()
-    again = sim.simulate_assessments(40, seed=9)
+    again = sim.simulate_assessments(data, 40, seed=9)
     pd.testing.assert_frame_equal(load_assessments(tmp_path / "assessments.csv"), again)
 
 
@@ -307,25 +447,65 @@ def test_cli_markdown_and_nothing_to_do(capsys):
     assert cli.main(["simulate", "--calibration", "--n-cities", "0"]) == 2
 
 
-# --- scoring a simulated frame equals scoring its rows one by one -------------------------------------------
+# --- scoring a simulated frame equals scoring its rows one by one ---------------------------------
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(n=st.integers(1, 12), seed=st.integers(0, 2**32 - 1))
 def test_scoring_a_simulated_frame_equals_scoring_each_city(n, seed, data, std):
-    df = sim.simulate_assessments(n, seed=seed, data=data)
+    df = sim.simulate_assessments(data, n, seed=seed)
     scores = score(df, std)
     for (city, round_id), group in df.groupby(["city_id", "round_id"]):
-        one = score_city(group.loc[group["met"], "criterion"], std, bool(group["outcome_met"].iloc[0]))
+        met = group.loc[group["met"], "criterion"]
+        one = score_city(met, std, bool(group["outcome_met"].iloc[0]))
         row = scores.loc[(city, round_id)]
-        assert (row["met"], str(row["threshold_tier"]), str(row["tier"])) == (one.met, one.threshold_tier, one.tier)
+        got = (row["met"], str(row["threshold_tier"]), str(row["tier"]))
+        assert got == (one.met, one.threshold_tier, one.tier)
         assert row["missing_core"] == ", ".join(one.missing_core)
 
 
 def test_large_matrix_is_seeded_and_calibrated(std):
-    """Shape, determinism and certified share at scale (timings are in benchmarks/bench_scoring.py)."""
+    """Shape, determinism and certified share at scale (timings: benchmarks/bench_scoring.py)."""
     m, o = sim.simulate_matrix(200_000, seed=1, standard=std)
     m2, o2 = sim.simulate_matrix(200_000, seed=1, standard=std)
     assert m.shape == (200_000, 43) and m.dtype == bool
     assert np.array_equal(m, m2) and np.array_equal(o, o2)
     arrays = score_matrix(m, std, o)
     assert 0.3 < (arrays.tier > 0).mean() < 0.6
+
+
+# --- the room takes what it uses ------------------------------------------------------------------
+
+def test_a_forgotten_dataset_or_standard_fails_loudly(data, std):
+    """Old calls (``simulate(500, 2022)``, a standard by name) raise instead of loading the data."""
+    with pytest.raises(TypeError, match="simulate takes the Dataset"):
+        sim.simulate(500, 2022)
+    with pytest.raises(TypeError, match="simulate takes the Dataset"):
+        sim.simulate_assessments(40, seed=9)
+    with pytest.raises(TypeError, match="calibration takes the Dataset"):
+        sim.calibration(pd.DataFrame({"x": [1]}), None)
+    with pytest.raises(TypeError, match="simulate_matrix takes a Standard"):
+        sim.simulate_matrix(10, "2022")
+    with pytest.raises(TypeError, match="simulate_matrix takes a Standard"):
+        sim.simulate_matrix(10, 1, std)  # the old order (n, seed, standard)
+    with pytest.raises(TypeError, match="criterion_difficulties takes a Standard"):
+        sim.criterion_difficulties("2022")
+    with pytest.raises(TypeError):
+        sim.public_targets()
+
+
+def test_nothing_in_the_room_loads_the_data(monkeypatch, tmp_path, data, std):
+    """Simulation, calibration and files use the Dataset they are given, never a table loader."""
+    import wwc_analysis.data.load as data_load
+
+    def no_load(*args, **kwargs):
+        raise AssertionError("the simulate room read the project's tables")
+
+    for name in ("load", "load_criteria", "load_standards", "load_rounds", "load_certifications"):
+        monkeypatch.setattr(data_load, name, no_load)
+    df = sim.simulate_assessments(data, 30, seed=4)
+    sim.calibration(df, data)
+    sim.write_simulated(tmp_path, data, 30, 4)
+    sim.simulate_matrix(10, std)
+    sim.criterion_difficulties(std)
+    assert sim.simulated_rounds(data)["entry_weight"].sum() == pytest.approx(1.0)

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from wwc_analysis.cli import whatif as whatif_cli
 from wwc_analysis.cli.app import main as cli_main
+from wwc_analysis.data.load import load
 from wwc_analysis.rules.scoring import (
     SCORE_TIERS,
     assessment_matrix,
@@ -23,7 +24,7 @@ from wwc_analysis.rules.scoring import (
     score_matrix,
 )
 from wwc_analysis.rules.standards import Standard, get_standard, tier_code
-from wwc_analysis.simulate.model import simulate_assessments, simulate_matrix
+from wwc_analysis.simulate import simulate_assessments, simulate_matrix
 from wwc_analysis.whatif import engine as wi
 from wwc_analysis.whatif.engine import (
     MarkMet,
@@ -37,18 +38,19 @@ from wwc_analysis.whatif.engine import (
 )
 
 STD = get_standard("2022")
+DATA = load()  # simulate_assessments takes the Dataset
 HSETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @pytest.fixture(scope="module")
 def population():
     """A simulated long frame (fictional cities, two or more rounds for some)."""
-    return simulate_assessments(120, seed=7)
+    return simulate_assessments(DATA, 120, seed=7)
 
 
 @pytest.fixture(scope="module")
 def matrix():
-    m, o = simulate_matrix(3000, seed=11)
+    m, o = simulate_matrix(3000, STD, seed=11)
     return m, o
 
 
@@ -337,7 +339,7 @@ def test_compare_with_baseline_and_arrays(matrix):
     assert c2.summary["down"] == 0 and c2.summary["up"] == int((b.tier > a.tier).sum()) > 0
     assert not c2.simulated
     with pytest.raises(TypeError):
-        wi.compare(a, score(simulate_assessments(3, seed=1)))
+        wi.compare(a, score(simulate_assessments(DATA, 3, seed=1)))
 
 
 def test_real_assessments_are_not_flagged_simulated(population):

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from wwc_analysis.data.load import load
-from wwc_analysis.simulate.model import (
+from wwc_analysis.simulate import (
     DEFAULT_N_CITIES,
     DEFAULT_SEED,
     calibration,
@@ -21,20 +21,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "simulate",
         help="generate SIMULATED assessments of fictional cities (seeded), print the calibration",
-        description="Seeded simulation of fictional applicant cities assessed in the rounds held under the "
-        "2022 standard. --out writes assessments.csv, cities.csv and README.md (same arguments, same "
-        "bytes); --calibration prints the comparison with the public record.",
+        description="Seeded simulation of fictional applicant cities assessed in the rounds held "
+        "under the 2022 standard. --out writes assessments.csv, cities.csv and README.md (same "
+        "arguments, same bytes); --calibration prints the comparison with the public record.",
     )
-    p.add_argument("--out", metavar="DIR", help="write the simulated files into DIR (e.g. data/simulated)")
+    p.add_argument("--out", metavar="DIR",
+                   help="write the simulated files into DIR (e.g. data/simulated)")
     p.add_argument("--n-cities", type=int, default=DEFAULT_N_CITIES, metavar="N",
                    help=f"number of fictional cities (default {DEFAULT_N_CITIES})")
-    p.add_argument("--seed", type=int, default=DEFAULT_SEED, metavar="S", help=f"random seed (default {DEFAULT_SEED})")
-    p.add_argument("--calibration", action="store_true", help="print the calibration table of this simulation")
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED, metavar="S",
+                   help=f"random seed (default {DEFAULT_SEED})")
+    p.add_argument("--calibration", action="store_true",
+                   help="print the calibration table of this simulation")
     p.add_argument("--format", choices=("table", "markdown", "csv"), default="table",
                    help="format of the calibration table (default table)")
     p.add_argument("--data", metavar="DIR", help="data directory (default: the project's data/)")
     p.set_defaults(func=cmd_simulate)
-
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
@@ -47,10 +49,10 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         return 2
     data = load(args.data)
     if args.out:
-        written = write_simulated(args.out, args.n_cities, args.seed, data)
+        written = write_simulated(args.out, data, args.n_cities, args.seed)
         for path in written.values():
             print(f"wrote {path}", file=sys.stderr)
     if args.calibration:
-        table = calibration(simulate_assessments(args.n_cities, args.seed, data), data)
+        table = calibration(simulate_assessments(data, args.n_cities, args.seed), data)
         sys.stdout.write(format_calibration(table, args.format))
     return 0
