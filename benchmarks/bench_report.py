@@ -26,6 +26,7 @@ import nbformat
 
 from wwc_analysis.data import paths
 from wwc_analysis.report import build as report
+from wwc_analysis.report import run
 
 
 def imports_only(source: Path, target: Path) -> Path:
@@ -81,13 +82,13 @@ def time_floor(year: int, notebooks: list[Path], jobs: int) -> float:
                     "log": str(build / f"{nb.stem}.log"),
                     "result": str(build / f"{nb.stem}.result.json"),
                     "cwd": str(source.parent),
-                    "parameters": report.notebook_parameters(nb, available),
-                    "cell_timeout": report.CELL_TIMEOUT,
-                    "start_timeout": report.START_TIMEOUT,
+                    "parameters": run.notebook_parameters(nb, available),
+                    "cell_timeout": run.CELL_TIMEOUT,
+                    "start_timeout": run.START_TIMEOUT,
                 }
             )
         start = time.perf_counter()
-        runs, _ = report._execute_all(job_list, jobs, lambda _: None)
+        runs, _ = run.execute_all(job_list, jobs, lambda _: None)
         elapsed = time.perf_counter() - start
         failed = [r.describe_failure() for r in runs if not r.ok]
         if failed:
@@ -112,7 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     notebooks = report.discover_notebooks(args.notebooks)
     if not notebooks:
         print(
-            f"bench_report: no notebooks ({report.NOTEBOOK_PATTERN}) in {args.notebooks}; nothing to time"
+            f"bench_report: no notebooks ({report.NOTEBOOK_PATTERN}) in {args.notebooks}; "
+            "nothing to time"
         )
         return 0
     try:
@@ -121,7 +123,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench_report: {exc}", file=sys.stderr)
         return exc.exit_code
     print(
-        f"bench_report: {len(notebooks)} notebook(s), year {year}, {args.jobs} at a time, best of {args.repeat}"
+        f"bench_report: {len(notebooks)} notebook(s), year {year}, {args.jobs} at a time, "
+        f"best of {args.repeat}"
     )
     try:
         floor = min(time_floor(year, notebooks, args.jobs) for _ in range(args.repeat))
