@@ -25,6 +25,7 @@ from pathlib import Path
 import nbformat
 
 from wwc_analysis.data import paths
+from wwc_analysis.data.load import load_rounds
 from wwc_analysis.report import build as report
 from wwc_analysis.report import run
 
@@ -53,11 +54,12 @@ def imports_only(source: Path, target: Path) -> Path:
     return target
 
 
-def time_report(year: int, notebooks: list[Path], jobs: int) -> float:
+def time_report(year: int, rounds, notebooks: list[Path], jobs: int) -> float:
     with tempfile.TemporaryDirectory(prefix="bench-report-") as out:
         start = time.perf_counter()
         report.build_report(
-            year, out_dir=out, notebooks=notebooks, jobs=jobs, progress=lambda _: None
+            year, rounds, paths.DATA_DIR, out_dir=out, notebooks=notebooks, jobs=jobs,
+            progress=lambda _: None,
         )
         return time.perf_counter() - start
 
@@ -117,8 +119,9 @@ def main(argv: list[str] | None = None) -> int:
             "nothing to time"
         )
         return 0
+    rounds = load_rounds()
     try:
-        year = report.resolve_year(args.year)
+        year = report.resolve_year(args.year, rounds)
     except report.ReportError as exc:
         print(f"bench_report: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -128,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         floor = min(time_floor(year, notebooks, args.jobs) for _ in range(args.repeat))
-        full = min(time_report(year, notebooks, args.jobs) for _ in range(args.repeat))
+        full = min(time_report(year, rounds, notebooks, args.jobs) for _ in range(args.repeat))
     except report.ReportError as exc:
         print(f"bench_report: the report failed:\n{exc}", file=sys.stderr)
         return 1

@@ -1,8 +1,8 @@
 """Tests of ``wwc report`` (wwc_analysis.report) on tiny throwaway notebooks.
 
-The rounds table is replaced by a small frame (years 2018 and 2024) so these tests depend neither
-on the real notebooks nor on the data loaders; one test checks the real rounds table when the
-loaders are installed. Tests that start kernels or child processes are marked ``slow``.
+The rounds table is a small frame (years 2018 and 2024) passed to the report functions, so these
+tests depend neither on the real notebooks nor on the data; one test checks the real rounds table.
+Tests that start kernels or child processes are marked ``slow``.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import pytest
 
 from wwc_analysis.cli import report as report_cli
 from wwc_analysis.cli.app import main as cli_main
+from wwc_analysis.data.load import load_rounds
 from wwc_analysis.report import build as report
 from wwc_analysis.report import publish, render, run
 from wwc_analysis.report.build import ReportError, build_report
@@ -119,7 +120,8 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 @pytest.fixture
 def fake_rounds(monkeypatch):
-    monkeypatch.setattr(report, "_load_rounds", lambda data_dir: ROUNDS)
+    """``wwc report`` reads the small rounds table whatever its --data folder."""
+    monkeypatch.setattr(report_cli, "load_rounds", lambda data_dir: ROUNDS)
 
 
 @pytest.fixture(scope="module")
@@ -136,11 +138,11 @@ def built(tmp_path_factory):
     (out / "2024" / "stale.txt").write_text("from an earlier build")
     lines: list[str] = []
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(report, "_load_rounds", lambda data_dir: ROUNDS)
         mp.setenv("MPLBACKEND", "Agg")
         final = build_report(
             None,
-            data_dir=tmp / "data",
+            ROUNDS,
+            tmp / "data",
             out_dir=out,
             notebooks=notebooks,
             jobs=2,
@@ -253,7 +255,7 @@ def test_progress_names_each_notebook_with_its_time(built):
 
 
 @pytest.mark.slow
-def test_failing_notebook_leaves_previous_report_untouched(tmp_path, fake_rounds):
+def test_failing_notebook_leaves_previous_report_untouched(tmp_path):
     good = all_parameters_notebook(tmp_path / "01-good.ipynb")
     bad = write_notebook(
         tmp_path / "02-bad.ipynb",
@@ -271,7 +273,10 @@ def test_failing_notebook_leaves_previous_report_untouched(tmp_path, fake_rounds
     before = snapshot(previous)
 
     with pytest.raises(ReportError) as caught:
-        build_report(2024, out_dir=out, notebooks=[good, bad], jobs=2, progress=lambda _: None)
+        build_report(
+            2024, ROUNDS, tmp_path, out_dir=out, notebooks=[good, bad], jobs=2,
+            progress=lambda _: None,
+        )
 
     message = str(caught.value)
     assert caught.value.exit_code == 1
@@ -289,7 +294,7 @@ def test_failing_notebook_leaves_previous_report_untouched(tmp_path, fake_rounds
 
 
 @pytest.mark.slow
-def test_cell_timeout_names_the_running_cell(tmp_path, fake_rounds):
+def test_cell_timeout_names_the_running_cell(tmp_path):
     slow = write_notebook(
         tmp_path / "01-slow.ipynb",
         [("code", "x = 1", []), ("code", "import time\ntime.sleep(60)", [])],
@@ -297,6 +302,8 @@ def test_cell_timeout_names_the_running_cell(tmp_path, fake_rounds):
     with pytest.raises(ReportError) as caught:
         build_report(
             2024,
+            ROUNDS,
+            tmp_path,
             out_dir=tmp_path / "out",
             notebooks=[slow],
             cell_timeout=2,
@@ -318,16 +325,39 @@ def test_year_without_round_exits_2_listing_years(tmp_path, fake_rounds, capsys)
     assert list(tmp_path.iterdir()) == [], "nothing is built for a year without a round"
 
 
-def test_missing_notebook_is_a_usage_error(tmp_path, fake_rounds):
+def test_cli_reads_the_rounds_of_its_data_folder(tmp_path, monkeypatch, capsys):
+    """``wwc report`` loads the rounds of --data (resolved) and hands them to the report."""
+    asked = []
+    monkeypatch.setattr(
+        report_cli, "load_rounds", lambda data_dir: asked.append(data_dir) or ROUNDS
+    )
+    data = tmp_path / "somewhere" / ".." / "data"
+    code = cli_main(["report", "--year", "2020", "--data", str(data), "--out", str(tmp_path)])
+    assert code == 2 and "years with a round: 2018, 2024" in capsys.readouterr().err
+    assert asked == [data.resolve()]
+
+
+def test_unreadable_rounds_table_exits_2(tmp_path, capsys):
+    (tmp_path / "rounds.csv").write_text("round_id,announced\n2018-01,2018-13-25\n")
+    code = cli_main(["report", "--data", str(tmp_path), "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"wwc report: error: cannot read the rounds table in {tmp_path.resolve()}" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+
+def test_missing_notebook_is_a_usage_error(tmp_path):
     with pytest.raises(ReportError, match="notebook not found") as caught:
-        build_report(2024, out_dir=tmp_path, notebooks=[tmp_path / "nope.ipynb"])
+        build_report(2024, ROUNDS, tmp_path, out_dir=tmp_path, notebooks=[tmp_path / "nope.ipynb"])
     assert caught.value.exit_code == 2
 
 
-def test_pdf_without_weasyprint_says_which_extra(tmp_path, fake_rounds, monkeypatch):
+def test_pdf_without_weasyprint_says_which_extra(tmp_path, monkeypatch):
     monkeypatch.setitem(__import__("sys").modules, "weasyprint", None)
     with pytest.raises(ReportError, match=r"pdf extra") as caught:
-        build_report(2024, out_dir=tmp_path, notebooks=[tmp_path / "x.ipynb"], pdf=True)
+        build_report(
+            2024, ROUNDS, tmp_path, out_dir=tmp_path, notebooks=[tmp_path / "x.ipynb"], pdf=True
+        )
     assert caught.value.exit_code == 2
 
 
@@ -357,10 +387,10 @@ def test_merge_metrics_skips_notebooks_without_metrics(tmp_path):
 # ------------------------------------------------------------------------ pieces, no kernel
 
 
-def test_default_year_is_latest_with_a_round(fake_rounds):
-    assert report.report_years() == [2018, 2024]
-    assert report.resolve_year(None) == 2024
-    assert report.resolve_year(2018) == 2018
+def test_default_year_is_latest_with_a_round():
+    assert report.report_years(ROUNDS) == [2018, 2024]
+    assert report.resolve_year(None, ROUNDS) == 2024
+    assert report.resolve_year(2018, ROUNDS) == 2018
 
 
 def test_notebook_parameters_are_those_declared(tmp_path):
@@ -528,9 +558,9 @@ def test_register_adds_the_report_subcommand():
 
 
 def test_real_rounds_table_years():
-    pytest.importorskip("wwc_analysis.data.load")
-    years = report.report_years()
+    rounds = load_rounds()
+    years = report.report_years(rounds)
     assert years[0] == 2018
-    assert report.resolve_year(None) == years[-1]
+    assert report.resolve_year(None, rounds) == years[-1]
     with pytest.raises(ReportError, match="years with a round: 2018"):
-        report.resolve_year(2017)
+        report.resolve_year(2017, rounds)

@@ -34,9 +34,11 @@ def data():
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory):
+def report(tmp_path_factory, data):
     out = tmp_path_factory.mktemp("reports")
-    return build_report(YEAR, out_dir=out, notebooks=[NOTEBOOK], progress=lambda _: None)
+    return build_report(
+        YEAR, data.rounds, data.data_dir, out_dir=out, notebooks=[NOTEBOOK], progress=lambda _: None
+    )
 
 
 @pytest.fixture(scope="module")
@@ -115,12 +117,15 @@ def test_outputs_written(report):
     } <= tables
 
 
-def test_year_without_round_is_a_clear_error(tmp_path):
+def test_year_without_round_is_a_clear_error(tmp_path, data):
     with pytest.raises(
         ReportError,
         match=r"no round was announced in 2017; years with a round: 2018, 2019, .*2026",
     ):
-        build_report(2017, out_dir=tmp_path, notebooks=[NOTEBOOK], progress=lambda _: None)
+        build_report(
+            2017, data.rounds, data.data_dir, out_dir=tmp_path, notebooks=[NOTEBOOK],
+            progress=lambda _: None,
+        )
     # the notebook itself refuses the year too (a researcher running it by hand)
     with pytest.raises(
         PapermillExecutionError,

@@ -2,9 +2,10 @@
 
 Steps, in order (:func:`build_report`; the modules named do the work):
 
-1. Pick the year: ``--year`` or, by default, the latest calendar year in which a round was
-   announced (from the rounds table). A year without a round is an error (exit 2) that lists the
-   years with one.
+1. Pick the year: the one asked for or, by default, the latest calendar year in which a round was
+   announced, from the rounds table the caller passes in (``wwc report`` reads it from the data
+   folder; this package never loads a table itself). A year without a round is an error (exit 2)
+   that lists the years with one.
 2. Run every notebook (``notebooks/[0-9][0-9]-*.ipynb`` unless a list is given) with papermill
    into a fresh build folder ``OUT/.build-YYYY-xxxx`` beside the target, ``jobs`` notebooks at a
    time (a thread pool), each in its own child Python process (papermill's ``cwd`` is a
@@ -60,6 +61,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from wwc_analysis.data import paths
 from wwc_analysis.report import publish, render
@@ -71,6 +73,9 @@ from wwc_analysis.report.run import (
     notebook_job,
     notebook_parameters,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 NOTEBOOK_PATTERN = "[0-9][0-9]-*.ipynb"
 REPORT_PARAMETERS = ("year", "as_of", "data_dir", "output_dir")
@@ -92,38 +97,21 @@ class ReportError(Exception):
 # --------------------------------------------------------------------------------------- years
 
 
-def _load_rounds(data_dir: Path):
-    """The rounds table (``round_id``, ``announced`` datetime64) via ``wwc_analysis.loaders``."""
-    try:
-        from wwc_analysis.data.load import load_rounds
-    except ModuleNotFoundError as exc:  # pragma: no cover - only while loaders.py is not installed
-        if exc.name != "wwc_analysis.data.load":
-            raise
-        raise ReportError("wwc report needs wwc_analysis.loaders to read the rounds table") from exc
-    return load_rounds(data_dir)
+def report_years(rounds: pd.DataFrame) -> list[int]:
+    """Calendar years in which at least one round was announced, ascending.
 
-
-def report_years(data_dir: str | os.PathLike[str] | None = None) -> list[int]:
-    """Calendar years in which at least one round was announced, ascending."""
-    from wwc_analysis.errors import DataValidationError
-
-    data_dir = Path(data_dir) if data_dir is not None else paths.DATA_DIR
-    try:
-        rounds = _load_rounds(data_dir)
-    except DataValidationError as exc:
-        raise ReportError(f"cannot read the rounds table in {data_dir}:\n{exc}", 2) from exc
-    except FileNotFoundError as exc:
-        raise ReportError(f"cannot read the rounds table in {data_dir}: {exc}", 2) from exc
+    ``rounds`` is the rounds table (``announced`` datetime64), e.g. ``Dataset.rounds``.
+    """
     announced = rounds["announced"].dropna()
     return sorted({int(y) for y in announced.dt.year})
 
 
-def resolve_year(year: int | None, data_dir: str | os.PathLike[str] | None = None) -> int:
+def resolve_year(year: int | None, rounds: pd.DataFrame) -> int:
     """``year`` if a round was announced in it, else the latest such year when ``year`` is None.
 
     Raises ``ReportError`` (exit code 2) listing the years that have a round.
     """
-    years = report_years(data_dir)
+    years = report_years(rounds)
     if not years:
         raise ReportError(
             "the rounds table has no announced round, so there is no year to report", 2
@@ -288,8 +276,9 @@ def _publish(build: _Build) -> None:
 
 
 def build_report(
-    year: int | None = None,
-    data_dir: str | os.PathLike[str] | None = None,
+    year: int | None,
+    rounds: pd.DataFrame,
+    data_dir: str | os.PathLike[str],
     out_dir: str | os.PathLike[str] | None = None,
     notebooks: Iterable[str | os.PathLike[str]] | None = None,
     jobs: int = 2,
@@ -300,19 +289,20 @@ def build_report(
 ) -> Path:
     """Build the report of ``year`` and publish it to ``out_dir/YYYY``; return that folder.
 
-    ``year`` None means the latest year with an announced round. ``data_dir`` defaults to
-    ``paths.DATA_DIR``, ``out_dir`` to ``paths.REPORTS_DIR``, ``notebooks`` to the ``NN-*.ipynb``
-    files of ``paths.NOTEBOOKS_DIR``. ``jobs`` notebooks run at a time; ``cell_timeout`` bounds
-    every cell (seconds). ``progress`` receives one line per step. Raises ``ReportError`` on any
-    failure, after which the previously published report is untouched (see the module docstring).
+    ``year`` None means the latest year with an announced round in ``rounds`` (the rounds table of
+    ``data_dir``, e.g. ``load_rounds(data_dir)``); the notebooks read their data from ``data_dir``.
+    ``out_dir`` defaults to ``paths.REPORTS_DIR``, ``notebooks`` to the ``NN-*.ipynb`` files of
+    ``paths.NOTEBOOKS_DIR``. ``jobs`` notebooks run at a time; ``cell_timeout`` bounds every cell
+    (seconds). ``progress`` receives one line per step. Raises ``ReportError`` on any failure,
+    after which the previously published report is untouched (see the module docstring).
     """
     if jobs < 1:
         raise ReportError(f"jobs must be at least 1, got {jobs}", 2)
-    data = Path(data_dir if data_dir is not None else paths.DATA_DIR).resolve()
+    data = Path(data_dir).resolve()
     out = Path(out_dir if out_dir is not None else paths.REPORTS_DIR).resolve()
     if pdf:
         _require_weasyprint()
-    year = resolve_year(year, data)
+    year = resolve_year(year, rounds)
     sources = _resolve_notebooks(notebooks)
     out.mkdir(parents=True, exist_ok=True)
 
