@@ -25,7 +25,9 @@ from pathlib import Path
 import nbformat
 
 from wwc_analysis.data import paths
+from wwc_analysis.data.load import load_rounds
 from wwc_analysis.report import build as report
+from wwc_analysis.report import run
 
 
 def imports_only(source: Path, target: Path) -> Path:
@@ -52,11 +54,12 @@ def imports_only(source: Path, target: Path) -> Path:
     return target
 
 
-def time_report(year: int, notebooks: list[Path], jobs: int) -> float:
+def time_report(year: int, rounds, notebooks: list[Path], jobs: int) -> float:
     with tempfile.TemporaryDirectory(prefix="bench-report-") as out:
         start = time.perf_counter()
         report.build_report(
-            year, out_dir=out, notebooks=notebooks, jobs=jobs, progress=lambda _: None
+            year, rounds, paths.DATA_DIR, out_dir=out, notebooks=notebooks, jobs=jobs,
+            progress=lambda _: None,
         )
         return time.perf_counter() - start
 
@@ -81,13 +84,13 @@ def time_floor(year: int, notebooks: list[Path], jobs: int) -> float:
                     "log": str(build / f"{nb.stem}.log"),
                     "result": str(build / f"{nb.stem}.result.json"),
                     "cwd": str(source.parent),
-                    "parameters": report.notebook_parameters(nb, available),
-                    "cell_timeout": report.CELL_TIMEOUT,
-                    "start_timeout": report.START_TIMEOUT,
+                    "parameters": run.notebook_parameters(nb, available),
+                    "cell_timeout": run.CELL_TIMEOUT,
+                    "start_timeout": run.START_TIMEOUT,
                 }
             )
         start = time.perf_counter()
-        runs, _ = report._execute_all(job_list, jobs, lambda _: None)
+        runs, _ = run.execute_all(job_list, jobs, lambda _: None)
         elapsed = time.perf_counter() - start
         failed = [r.describe_failure() for r in runs if not r.ok]
         if failed:
@@ -112,20 +115,23 @@ def main(argv: list[str] | None = None) -> int:
     notebooks = report.discover_notebooks(args.notebooks)
     if not notebooks:
         print(
-            f"bench_report: no notebooks ({report.NOTEBOOK_PATTERN}) in {args.notebooks}; nothing to time"
+            f"bench_report: no notebooks ({report.NOTEBOOK_PATTERN}) in {args.notebooks}; "
+            "nothing to time"
         )
         return 0
+    rounds = load_rounds()
     try:
-        year = report.resolve_year(args.year)
+        year = report.resolve_year(args.year, rounds)
     except report.ReportError as exc:
         print(f"bench_report: {exc}", file=sys.stderr)
         return exc.exit_code
     print(
-        f"bench_report: {len(notebooks)} notebook(s), year {year}, {args.jobs} at a time, best of {args.repeat}"
+        f"bench_report: {len(notebooks)} notebook(s), year {year}, {args.jobs} at a time, "
+        f"best of {args.repeat}"
     )
     try:
         floor = min(time_floor(year, notebooks, args.jobs) for _ in range(args.repeat))
-        full = min(time_report(year, notebooks, args.jobs) for _ in range(args.repeat))
+        full = min(time_report(year, rounds, notebooks, args.jobs) for _ in range(args.repeat))
     except report.ReportError as exc:
         print(f"bench_report: the report failed:\n{exc}", file=sys.stderr)
         return 1

@@ -20,8 +20,12 @@ def run(capsys, *argv) -> tuple[int, str, str]:
     return code, out, err
 
 
+@pytest.mark.slow  # a child Python process
 def test_help_lists_every_command():
-    proc = subprocess.run([sys.executable, "-m", "wwc_analysis.cli", "--help"], capture_output=True, text=True, check=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "wwc_analysis.cli", "--help"],
+        capture_output=True, text=True, check=True,
+    )
     for command in ("rounds", "score", "validate", "whatif", "simulate", "report"):
         assert command in proc.stdout
 
@@ -31,11 +35,12 @@ def test_rounds_table(capsys):
     assert code == 0
     lines = out.splitlines()
     row = next(line for line in lines if line.startswith("2024-01"))
-    assert row.split() == ["2024-01", "2024-01-23", "2022", "12", "12", "13", "6", "6", "5", "4", "4", "4", "0",
-                           "22", "9", "1", "74", "67"]
+    assert row.split() == ["2024-01", "2024-01-23", "2022", "12", "12", "13", "6", "6", "5", "4",
+                           "4", "4", "0", "22", "9", "1", "74", "67"]
     assert "<NA>" not in out and "–" in out  # not reported is a dash, never <NA>
     assert "8 disagreements" in out
-    assert "2024-01 San Jose: reported as upgraded, but no earlier certification of this city is on record" in out
+    assert ("2024-01 San Jose: reported as upgraded, but no earlier certification of this city "
+            "is on record") in out
 
 
 def test_rounds_csv_and_json_agree(capsys):
@@ -43,7 +48,8 @@ def test_rounds_csv_and_json_agree(capsys):
     rows = list(csv.DictReader(io.StringIO(out_csv)))
     assert len(rows) == 11
     jan = next(r for r in rows if r["round_id"] == "2024-01")
-    assert (jan["reported_new"], jan["identified_new"], jan["reported_total_certified"]) == ("12", "12", "74")
+    got = (jan["reported_new"], jan["identified_new"], jan["reported_total_certified"])
+    assert got == ("12", "12", "74")
     _, out_json, _ = run(capsys, "rounds", "--format", "json")
     payload = json.loads(out_json)
     june = next(r for r in payload["rounds"] if r["round_id"] == "2024-06")
@@ -58,7 +64,8 @@ def test_score_met_text_and_json(capsys):
     assert code == 0 and out.startswith("30 of 43 criteria met (69.8%) under standard 2022: Gold.")
     code, out, _ = run(capsys, "score", "--met", met, "--format", "json")
     result = json.loads(out)
-    assert (result["tier"], result["threshold_tier"], result["met"]) == ("Not certified", "Gold", 30)
+    got = (result["tier"], result["threshold_tier"], result["met"])
+    assert got == ("Not certified", "Gold", 30)
     assert any("outcome requirement unmet" in r for r in result["reasons"])
 
 
@@ -70,9 +77,13 @@ def test_score_lowercase_codes_and_core_reason(capsys):
     assert "Not certified" in out and "core criteria missing: PA1" in out
 
 
-@pytest.mark.parametrize("count, tier", [(22, "Not certified"), (23, "Silver"), (31, "Gold"), (38, "Platinum")])
+@pytest.mark.parametrize(
+    "count, tier", [(22, "Not certified"), (23, "Silver"), (31, "Gold"), (38, "Platinum")]
+)
 def test_score_count_2018(capsys, count, tier):
-    code, out, _ = run(capsys, "score", "--standard", "2018", "--count", str(count), "--format", "json")
+    code, out, _ = run(
+        capsys, "score", "--standard", "2018", "--count", str(count), "--format", "json"
+    )
     assert code == 0 and json.loads(out)["tier"] == tier
 
 
@@ -116,6 +127,9 @@ def test_score_errors_are_clear(capsys, argv, message):
 
 def test_score_bad_file_lists_problems(capsys, tmp_path):
     path = tmp_path / "bad.csv"
-    path.write_text("city_id,round_id,criterion,met,outcome_met\ntestville-tx-us,2024-01,DM1,maybe,true\n", encoding="utf-8")
+    path.write_text(
+        "city_id,round_id,criterion,met,outcome_met\ntestville-tx-us,2024-01,DM1,maybe,true\n",
+        encoding="utf-8",
+    )
     code, _, err = run(capsys, "score", "--file", str(path))
     assert code == 1 and "bad.csv:2" in err and "'maybe'" in err and "Traceback" not in err

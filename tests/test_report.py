@@ -1,8 +1,8 @@
 """Tests of ``wwc report`` (wwc_analysis.report) on tiny throwaway notebooks.
 
-The rounds table is replaced by a small frame (years 2018 and 2024) so these tests depend neither
-on the real notebooks nor on the data loaders; one test checks the real rounds table when the
-loaders are installed.
+The rounds table is a small frame (years 2018 and 2024) passed to the report functions, so these
+tests depend neither on the real notebooks nor on the data; one test checks the real rounds table.
+Tests that start kernels or child processes are marked ``slow``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ import pytest
 
 from wwc_analysis.cli import report as report_cli
 from wwc_analysis.cli.app import main as cli_main
+from wwc_analysis.data.load import load_rounds
 from wwc_analysis.report import build as report
+from wwc_analysis.report import publish, render, run
 from wwc_analysis.report.build import ReportError, build_report
 
 ROUNDS = pd.DataFrame(
@@ -76,7 +78,8 @@ def figure_notebook(path: Path) -> Path:
                     "from wwc_analysis.figures import style as plotting\n"
                     "plotting.set_style()\n"
                     "fig, ax = plt.subplots()\n"
-                    "ax.bar(['Silver', 'Gold'], [3, 1], color=plotting.tier_colors(['Silver', 'Gold']))\n"
+                    "ax.bar(['Silver', 'Gold'], [3, 1],\n"
+                    "       color=plotting.tier_colors(['Silver', 'Gold']))\n"
                     "plotting.caption(fig, 'Source: test data', simulated=True)\n"
                     "fig.savefig(output_dir + '/bars.png')\n"
                     "plt.show()"
@@ -117,7 +120,8 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 @pytest.fixture
 def fake_rounds(monkeypatch):
-    monkeypatch.setattr(report, "_load_rounds", lambda data_dir: ROUNDS)
+    """``wwc report`` reads the small rounds table whatever its --data folder."""
+    monkeypatch.setattr(report_cli, "load_rounds", lambda data_dir: ROUNDS)
 
 
 @pytest.fixture(scope="module")
@@ -134,11 +138,11 @@ def built(tmp_path_factory):
     (out / "2024" / "stale.txt").write_text("from an earlier build")
     lines: list[str] = []
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(report, "_load_rounds", lambda data_dir: ROUNDS)
         mp.setenv("MPLBACKEND", "Agg")
         final = build_report(
             None,
-            data_dir=tmp / "data",
+            ROUNDS,
+            tmp / "data",
             out_dir=out,
             notebooks=notebooks,
             jobs=2,
@@ -151,6 +155,7 @@ def built(tmp_path_factory):
 # ------------------------------------------------------------------------- successful build
 
 
+@pytest.mark.slow
 def test_build_publishes_latest_year_with_index(built):
     final = built["final"]
     assert final == built["out"].resolve() / "2024"
@@ -168,12 +173,14 @@ def test_build_publishes_latest_year_with_index(built):
     assert (final / "report.pdf").read_bytes().startswith(b"%PDF")
 
 
+@pytest.mark.slow
 def test_no_leftover_build_or_old_folder(built):
     leftovers = [p.name for p in built["out"].iterdir() if p.name.startswith(".")]
     assert leftovers == []
     assert not (built["final"] / "logs").exists()
 
 
+@pytest.mark.slow
 def test_pages_have_no_code_and_embed_a_png(built):
     page = (built["final"] / "01-figure.html").read_text(encoding="utf-8")
     assert SOURCE_MARKER not in page
@@ -185,6 +192,7 @@ def test_pages_have_no_code_and_embed_a_png(built):
     assert "<title>Tiny figure notebook</title>" in page  # the notebook's metadata title
 
 
+@pytest.mark.slow
 def test_index_links_every_page_figure_and_table(built):
     index = (built["final"] / "index.html").read_text(encoding="utf-8")
     for href in (
@@ -205,6 +213,7 @@ def test_index_links_every_page_figure_and_table(built):
     assert not re.search(r"02-annual-summary</a> <span class=\"badge\">", index)
 
 
+@pytest.mark.slow
 def test_each_notebook_gets_only_the_parameters_it_declares(built):
     merged = json.loads((built["final"] / "metrics.json").read_text())["notebooks"]
     figure = merged["01-figure"]["parameters"]
@@ -224,6 +233,7 @@ def test_each_notebook_gets_only_the_parameters_it_declares(built):
     assert output_dir.parent.parent == built["out"].resolve()
 
 
+@pytest.mark.slow
 def test_metrics_json_merges_every_notebook(built):
     merged = json.loads((built["final"] / "metrics.json").read_text())
     assert merged["year"] == 2024
@@ -232,6 +242,7 @@ def test_metrics_json_merges_every_notebook(built):
     assert (built["final"] / "01-figure" / "metrics.json").is_file()
 
 
+@pytest.mark.slow
 def test_progress_names_each_notebook_with_its_time(built):
     done = [
         line for line in built["lines"] if re.match(r"\[\d/2\] \S+ \.\.\. done in \d+\.\d s$", line)
@@ -243,7 +254,8 @@ def test_progress_names_each_notebook_with_its_time(built):
 # ------------------------------------------------------------------------------- failures
 
 
-def test_failing_notebook_leaves_previous_report_untouched(tmp_path, fake_rounds):
+@pytest.mark.slow
+def test_failing_notebook_leaves_previous_report_untouched(tmp_path):
     good = all_parameters_notebook(tmp_path / "01-good.ipynb")
     bad = write_notebook(
         tmp_path / "02-bad.ipynb",
@@ -261,7 +273,10 @@ def test_failing_notebook_leaves_previous_report_untouched(tmp_path, fake_rounds
     before = snapshot(previous)
 
     with pytest.raises(ReportError) as caught:
-        build_report(2024, out_dir=out, notebooks=[good, bad], jobs=2, progress=lambda _: None)
+        build_report(
+            2024, ROUNDS, tmp_path, out_dir=out, notebooks=[good, bad], jobs=2,
+            progress=lambda _: None,
+        )
 
     message = str(caught.value)
     assert caught.value.exit_code == 1
@@ -278,7 +293,8 @@ def test_failing_notebook_leaves_previous_report_untouched(tmp_path, fake_rounds
     assert not list(kept.glob("*.html")), "a failed build must not be rendered"
 
 
-def test_cell_timeout_names_the_running_cell(tmp_path, fake_rounds):
+@pytest.mark.slow
+def test_cell_timeout_names_the_running_cell(tmp_path):
     slow = write_notebook(
         tmp_path / "01-slow.ipynb",
         [("code", "x = 1", []), ("code", "import time\ntime.sleep(60)", [])],
@@ -286,6 +302,8 @@ def test_cell_timeout_names_the_running_cell(tmp_path, fake_rounds):
     with pytest.raises(ReportError) as caught:
         build_report(
             2024,
+            ROUNDS,
+            tmp_path,
             out_dir=tmp_path / "out",
             notebooks=[slow],
             cell_timeout=2,
@@ -307,16 +325,39 @@ def test_year_without_round_exits_2_listing_years(tmp_path, fake_rounds, capsys)
     assert list(tmp_path.iterdir()) == [], "nothing is built for a year without a round"
 
 
-def test_missing_notebook_is_a_usage_error(tmp_path, fake_rounds):
+def test_cli_reads_the_rounds_of_its_data_folder(tmp_path, monkeypatch, capsys):
+    """``wwc report`` loads the rounds of --data (resolved) and hands them to the report."""
+    asked = []
+    monkeypatch.setattr(
+        report_cli, "load_rounds", lambda data_dir: asked.append(data_dir) or ROUNDS
+    )
+    data = tmp_path / "somewhere" / ".." / "data"
+    code = cli_main(["report", "--year", "2020", "--data", str(data), "--out", str(tmp_path)])
+    assert code == 2 and "years with a round: 2018, 2024" in capsys.readouterr().err
+    assert asked == [data.resolve()]
+
+
+def test_unreadable_rounds_table_exits_2(tmp_path, capsys):
+    (tmp_path / "rounds.csv").write_text("round_id,announced\n2018-01,2018-13-25\n")
+    code = cli_main(["report", "--data", str(tmp_path), "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"wwc report: error: cannot read the rounds table in {tmp_path.resolve()}" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+
+def test_missing_notebook_is_a_usage_error(tmp_path):
     with pytest.raises(ReportError, match="notebook not found") as caught:
-        build_report(2024, out_dir=tmp_path, notebooks=[tmp_path / "nope.ipynb"])
+        build_report(2024, ROUNDS, tmp_path, out_dir=tmp_path, notebooks=[tmp_path / "nope.ipynb"])
     assert caught.value.exit_code == 2
 
 
-def test_pdf_without_weasyprint_says_which_extra(tmp_path, fake_rounds, monkeypatch):
+def test_pdf_without_weasyprint_says_which_extra(tmp_path, monkeypatch):
     monkeypatch.setitem(__import__("sys").modules, "weasyprint", None)
     with pytest.raises(ReportError, match=r"pdf extra") as caught:
-        build_report(2024, out_dir=tmp_path, notebooks=[tmp_path / "x.ipynb"], pdf=True)
+        build_report(
+            2024, ROUNDS, tmp_path, out_dir=tmp_path, notebooks=[tmp_path / "x.ipynb"], pdf=True
+        )
     assert caught.value.exit_code == 2
 
 
@@ -346,18 +387,18 @@ def test_merge_metrics_skips_notebooks_without_metrics(tmp_path):
 # ------------------------------------------------------------------------ pieces, no kernel
 
 
-def test_default_year_is_latest_with_a_round(fake_rounds):
-    assert report.report_years() == [2018, 2024]
-    assert report.resolve_year(None) == 2024
-    assert report.resolve_year(2018) == 2018
+def test_default_year_is_latest_with_a_round():
+    assert report.report_years(ROUNDS) == [2018, 2024]
+    assert report.resolve_year(None, ROUNDS) == 2024
+    assert report.resolve_year(2018, ROUNDS) == 2018
 
 
 def test_notebook_parameters_are_those_declared(tmp_path):
     nb = figure_notebook(tmp_path / "01-figure.ipynb")
     available = {"year": 2024, "as_of": "2024-12-31", "data_dir": "/d", "output_dir": "/o"}
-    assert report.notebook_parameters(nb, available) == {"year": 2024, "output_dir": "/o"}
+    assert run.notebook_parameters(nb, available) == {"year": 2024, "output_dir": "/o"}
     plain = write_notebook(tmp_path / "02-plain.ipynb", [("code", "x = 1", [])])
-    assert report.notebook_parameters(plain, available) == {}
+    assert run.notebook_parameters(plain, available) == {}
 
 
 def test_publish_swaps_atomically_and_restores_on_failure(tmp_path, monkeypatch):
@@ -377,21 +418,21 @@ def test_publish_swaps_atomically_and_restores_on_failure(tmp_path, monkeypatch)
 
     monkeypatch.setattr(os, "replace", failing_replace)
     with pytest.raises(OSError, match="disk trouble"):
-        report._publish(build, final)
+        publish.publish(build, final)
     assert (final / "index.html").read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == [".build-2024-x", "2024"]
 
     monkeypatch.setattr(os, "replace", real_replace)
-    report._publish(build, final)
+    publish.publish(build, final)
     assert (final / "index.html").read_text() == "new"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["2024"]
 
 
 def test_child_environment_drops_agg_backend(monkeypatch):
     monkeypatch.setenv("MPLBACKEND", "Agg")
-    assert "MPLBACKEND" not in report._child_env()
+    assert "MPLBACKEND" not in run._child_env()
     monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
-    assert report._child_env()["MPLBACKEND"] == "module://matplotlib_inline.backend_inline"
+    assert run._child_env()["MPLBACKEND"] == "module://matplotlib_inline.backend_inline"
 
 
 def test_injected_cell_offset(tmp_path):
@@ -400,10 +441,103 @@ def test_injected_cell_offset(tmp_path):
         [("md", "# t", []), ("code", "year = 1", ["parameters"]), ("code", "1/0", [])],
     )
     # executed notebook: md, parameters, injected-parameters, failing cell (index 3)
-    assert report._injected_offset(nb, 3, injected=True) == 2
-    assert report._injected_offset(nb, 1, injected=True) == 1
-    assert report._injected_offset(nb, 3, injected=False) == 3
+    assert run._injected_offset(nb, 3, injected=True) == 2
+    assert run._injected_offset(nb, 1, injected=True) == 1
+    assert run._injected_offset(nb, 3, injected=False) == 3
 
+
+def test_worker_entry_point_is_importable():
+    """The child process's command names a module and function that exist."""
+    code = run.WORKER_CODE.format(job_file="/x/job.json")
+    match = re.search(r"from (\S+) import (\w+);", code)
+    assert match, code
+    module = __import__(match[1], fromlist=[match[2]])
+    assert callable(getattr(module, match[2]))
+    assert "'/x/job.json'" in code
+
+
+def test_notebook_job_layout(tmp_path):
+    source = tmp_path / "notebooks" / "01-a.ipynb"
+    job = run.notebook_job(source, tmp_path / "build", {"year": 2024}, cell_timeout=7)
+    assert job == {
+        "input": str(source),
+        "output": str(tmp_path / "build" / "executed" / "01-a.ipynb"),
+        "log": str(tmp_path / "build" / "logs" / "01-a.log"),
+        "result": str(tmp_path / "build" / "logs" / "01-a.result.json"),
+        "cwd": str(source.parent),
+        "parameters": {"year": 2024},
+        "cell_timeout": 7,
+        "start_timeout": run.START_TIMEOUT,
+    }
+    json.dumps(job)  # the job travels to the child process as a JSON file
+
+
+def test_keep_failed_replaces_the_earlier_one_and_a_success_drops_it(tmp_path):
+    earlier = tmp_path / ".failed-2024"
+    earlier.mkdir()
+    (earlier / "old.txt").write_text("earlier failure")
+    build = tmp_path / ".build-2024-x"
+    (build / "executed").mkdir(parents=True)
+    assert publish.keep_failed(build, tmp_path, 2024) == earlier
+    assert sorted(p.name for p in earlier.iterdir()) == ["executed"]
+    assert not build.exists()
+    publish.drop_failed(tmp_path, 2025)  # another year's: nothing to do
+    assert earlier.exists()
+    publish.drop_failed(tmp_path, 2024)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_index_page_is_unchanged():
+    """The index page from the Jinja2 template is the page ``wwc report`` wrote before the template
+    (tests/expected/report-index.html): same markup, same escaping of names, titles and values."""
+    pages = [
+        {
+            "name": "01-tier-distribution", "title": "Tier distribution",
+            "html": "01-tier-distribution.html", "executed": "executed/01-tier-distribution.ipynb",
+            "simulated": True,
+            "figures": [
+                "01-tier-distribution/growth.png", "01-tier-distribution/a \"b\" & 'c'.png"
+            ],
+            "tables": ["01-tier-distribution/levels.csv"],
+        },
+        {
+            "name": "02-cohorts", "title": 'Cohorts <new> & "re-certified"',
+            "html": "02-cohorts.html", "executed": "executed/02-cohorts.ipynb",
+            "simulated": False, "figures": [], "tables": [],
+        },
+        {
+            "name": "04-annual-summary", "title": "04-annual-summary",
+            "html": "04-annual-summary.html", "executed": "executed/04-annual-summary.ipynb",
+            "simulated": False, "figures": [],
+            "tables": ["04-annual-summary/headline.csv", "04-annual-summary/rounds.csv"],
+        },
+    ]
+    metrics = {
+        "01-tier-distribution": {
+            "year": 2024, "share": 0.123456789, "big": 12345.678,
+            "nested": {"rounds": ["2024-01", "2024-06"], "none": None, "text": "a<b>&'\""},
+        },
+        "04-annual-summary": {},
+    }
+    got = render.index_html(
+        2024, "2025-01-31T12:00:00+01:00", Path("/data/wwc & <co>"), pages, metrics
+    )
+    expected = Path(__file__).with_name("expected") / "report-index.html"
+    assert got == expected.read_text(encoding="utf-8")
+
+
+def test_index_template_is_package_data():
+    """An installed package (not only this checkout) carries the index template: a glob of the
+    package data (globbed from the package folder, as setuptools does) finds it."""
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    globs = config["tool"]["setuptools"]["package-data"]["wwc_analysis"]
+    template = root / "wwc_analysis" / "report" / "templates" / render.INDEX_TEMPLATE
+    assert template.is_file()
+    shipped = {p for g in globs for p in (root / "wwc_analysis").glob(g)}
+    assert template in shipped, globs
 
 def test_register_adds_the_report_subcommand():
     parser = argparse.ArgumentParser(prog="wwc")
@@ -424,9 +558,9 @@ def test_register_adds_the_report_subcommand():
 
 
 def test_real_rounds_table_years():
-    pytest.importorskip("wwc_analysis.data.load")
-    years = report.report_years()
+    rounds = load_rounds()
+    years = report.report_years(rounds)
     assert years[0] == 2018
-    assert report.resolve_year(None) == years[-1]
+    assert report.resolve_year(None, rounds) == years[-1]
     with pytest.raises(ReportError, match="years with a round: 2018"):
-        report.resolve_year(2017)
+        report.resolve_year(2017, rounds)

@@ -1,4 +1,5 @@
-"""The command line: one module per ``wwc`` command, the only place that parses arguments or prints."""
+"""The command line: one module per ``wwc`` command, the only place that parses arguments or
+prints."""
 
 from wwc_analysis.cli.app import main
 

@@ -21,7 +21,8 @@ COMMANDS = (rounds, score, validate, whatif, simulate, report)
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="wwc",
-        description="What Works Cities Certification analysis: rounds, scoring, validation, reports.",
+        description="What Works Cities Certification analysis: rounds, scoring, validation, "
+        "reports.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True

@@ -1,4 +1,8 @@
-"""``wwc report``: run the notebooks for one year and publish the HTML report (see report.build)."""
+"""``wwc report``: run the notebooks for one year and publish the HTML report (see report.build).
+
+The command reads the rounds table of the data folder (to pick the year) and hands it to
+:func:`~wwc_analysis.report.build.build_report`; the report package itself loads no table.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,11 @@ import functools
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 from wwc_analysis.data import paths
+from wwc_analysis.data.load import load_rounds
+from wwc_analysis.errors import DataValidationError
 from wwc_analysis.report.build import ReportError, build_report
 
 DESCRIPTION = "Run the analysis notebooks for one year and publish them as a static HTML report."
@@ -51,7 +59,8 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    """Add the ``report`` subcommand to the ``wwc`` CLI; its handler is ``args.func(args) -> int``."""
+    """Add the ``report`` subcommand to the ``wwc`` CLI; ``args.func(args)`` returns the exit
+    code."""
     parser = subparsers.add_parser(
         "report",
         help="run the notebooks for one year and publish the HTML report",
@@ -61,12 +70,24 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     return parser
 
 
+def read_rounds(data_dir: Path) -> pd.DataFrame:
+    """The rounds table of ``data_dir``; a missing or invalid one is a ``ReportError`` (exit 2)."""
+    try:
+        return load_rounds(data_dir)
+    except DataValidationError as exc:
+        raise ReportError(f"cannot read the rounds table in {data_dir}:\n{exc}", 2) from exc
+    except FileNotFoundError as exc:
+        raise ReportError(f"cannot read the rounds table in {data_dir}: {exc}", 2) from exc
+
+
 def run(args: argparse.Namespace) -> int:
     """Handler of ``wwc report``: build, print errors without a traceback, return the exit code."""
+    data_dir = Path(args.data if args.data is not None else paths.DATA_DIR).resolve()
     try:
         build_report(
-            year=args.year,
-            data_dir=args.data,
+            args.year,
+            read_rounds(data_dir),
+            data_dir,
             out_dir=args.out,
             jobs=args.jobs,
             pdf=args.pdf,
@@ -79,5 +100,3 @@ def run(args: argparse.Namespace) -> int:
         print("wwc report: interrupted; nothing published", file=sys.stderr)
         return 130
     return 0
-
-

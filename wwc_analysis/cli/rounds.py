@@ -1,4 +1,5 @@
-"""``wwc rounds``: the per-round table (reported / identified / derived cohorts, cumulative totals)."""
+"""``wwc rounds``: the per-round table (reported / identified / derived cohorts, cumulative
+totals)."""
 
 from __future__ import annotations
 
@@ -36,13 +37,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "rounds",
         help="per-round table: reported vs identified vs derived cohorts, cumulative totals",
-        description="One row per announcement round: counts as reported by the program, events identified "
-        "in the record (by their reported cohort), cohorts derived from the certification history, "
-        "disagreements, and the cumulative number of certified cities (reported and identified).",
+        description="One row per announcement round: counts as reported by the program, events "
+        "identified in the record (by their reported cohort), cohorts derived from the "
+        "certification history, disagreements, and the cumulative number of certified cities "
+        "(reported and identified).",
     )
     p.add_argument("--data", metavar="DIR", help="data directory (default: the project's data/)")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    p.add_argument("--disagreements", action="store_true", help="also list every disagreement with its reason")
+    p.add_argument("--disagreements", action="store_true",
+                   help="also list every disagreement with its reason")
     p.set_defaults(func=cmd_rounds)
 
 
@@ -51,7 +54,8 @@ def cmd_rounds(args) -> int:
     summary = round_summary(data)
     dis = disagreements(data, events=classify_events(data)) if args.disagreements else None
     if args.format == "csv":
-        summary.assign(announced=summary["announced"].dt.strftime("%Y-%m-%d")).to_csv(sys.stdout, index=False)
+        announced = summary["announced"].dt.strftime("%Y-%m-%d")
+        summary.assign(announced=announced).to_csv(sys.stdout, index=False)
         if dis is not None:
             print()
             dis.to_csv(sys.stdout, index=False)
@@ -66,8 +70,8 @@ def cmd_rounds(args) -> int:
         table = table.astype(object).where(table.notna(), "–")
         print(table.to_string(index=False))
         print(
-            "\nrep = reported by the program; id = identified events in the record, by their reported cohort; "
-            "der = derived from the certification history; – = not reported."
+            "\nrep = reported by the program; id = identified events in the record, by their "
+            "reported cohort; der = derived from the certification history; – = not reported."
         )
         if dis is not None:
             print(f"\n{len(dis)} disagreements between reported and derived cohorts:")

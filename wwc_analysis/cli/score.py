@@ -13,74 +13,103 @@ from wwc_analysis.cli.common import records
 from wwc_analysis.data.load import load, load_assessments
 from wwc_analysis.errors import UserError
 from wwc_analysis.rules.scoring import SCORE_TIERS, score, score_city, score_counts
-from wwc_analysis.rules.standards import get_standard
+from wwc_analysis.rules.standards import Standard, get_standard
+
+#: Columns of the table format of ``wwc score --file``.
+FILE_COLUMNS = [
+    "city_id", "round_id", "met", "total", "share", "tier", "missing_core", "outcome_ok", "reason",
+]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     s = sub.add_parser(
         "score",
         help="score a city (criteria met) or an assessment file under a standard",
-        description="Exact scoring: share of criteria met, tier under the standard, and why a tier was missed.",
+        description="Exact scoring: share of criteria met, tier under the standard, and why a tier "
+        "was missed.",
     )
     s.add_argument("--standard", default="2022", help="standard: 2017, 2018 or 2022 (default 2022)")
     what = s.add_mutually_exclusive_group(required=True)
-    what.add_argument("--met", metavar="CODES", help="comma-separated criterion codes the city meets, e.g. DM1,LC1,PA1")
-    what.add_argument("--count", type=int, metavar="N", help="number of criteria met (for standards whose codes are not listed, e.g. 2018)")
-    what.add_argument("--file", metavar="FILE", help="assessment file (CSV or Excel, long format) to score every city in")
-    s.add_argument("--outcome-met", action="store_true", help="the city meets the outcome requirement (2022 standard)")
-    s.add_argument("--core-met", action="store_true", help="with --count: the city meets every core criterion")
+    what.add_argument("--met", metavar="CODES",
+                      help="comma-separated criterion codes the city meets, e.g. DM1,LC1,PA1")
+    what.add_argument("--count", type=int, metavar="N",
+                      help="number of criteria met (for standards whose codes are not listed, "
+                      "e.g. 2018)")
+    what.add_argument("--file", metavar="FILE",
+                      help="assessment file (CSV or Excel, long format) to score every city in")
+    s.add_argument("--outcome-met", action="store_true",
+                   help="the city meets the outcome requirement (2022 standard)")
+    s.add_argument("--core-met", action="store_true",
+                   help="with --count: the city meets every core criterion")
     s.add_argument("--data", metavar="DIR", help="data directory (default: the project's data/)")
     s.add_argument("--format", choices=("table", "csv", "json"), default="table")
     s.set_defaults(func=cmd_score)
 
 
 def cmd_score(args) -> int:
+    """Handler of ``wwc score``: one of three modes, by ``--file``, ``--count`` or ``--met``."""
     data = load(args.data)
     try:
         std = get_standard(args.standard, data)
     except KeyError as exc:
         raise UserError(str(exc.args[0])) from None
-
     if args.file:
-        path = Path(args.file)
-        if not path.exists():
-            raise UserError(f"assessment file {path} does not exist")
-        df = load_assessments(path, data_dir=args.data)
-        scores = score(df, std).reset_index()
-        scores["share"] = scores["share"].round(4)
-        note = "SIMULATED DATA: fictional cities. " if bool(scores["simulated"].any()) else ""
-        if args.format == "json":
-            print(json.dumps({"standard": std.name, "note": note.strip() or None, "scores": records(scores)}, indent=2))
-        elif args.format == "csv":
-            scores.to_csv(sys.stdout, index=False)
-        else:
-            if note:
-                print(note + "Tiers come from the scoring rules applied to simulated assessments.")
-            cols = ["city_id", "round_id", "met", "total", "share", "tier", "missing_core", "outcome_ok", "reason"]
-            print(scores[cols].to_string(index=False))
-            print("\n" + scores["tier"].value_counts(sort=False).to_string())
-        return 0
-
+        return score_file(args, std)
     if args.count is not None:
-        if not 0 <= args.count <= std.criteria_count:
-            raise UserError(f"--count must lie in 0..{std.criteria_count} for standard {std.name}, got {args.count}")
-        arr = score_counts([args.count], std, core_ok=args.core_met, outcome_ok=args.outcome_met)
-        thr, tier = int(arr.threshold_tier[0]), int(arr.tier[0])
-        result = {
-            "standard": std.name, "met": args.count, "total": std.criteria_count,
-            "share": round(args.count / std.criteria_count, 4), "threshold_tier": SCORE_TIERS[thr],
-            "tier": SCORE_TIERS[tier], "reason": str(arr.to_frame()["reason"].iloc[0]) or None,
-            "to_next_tier": int(arr.to_next_tier()[0]),
-        }
-        if args.format == "json":
-            print(json.dumps(result, indent=2))
-        else:
-            for k, v in result.items():
-                print(f"{k:>15}: {v}")
-        return 0
+        return score_count(args, std)
+    return score_met(args, std)
 
+
+def score_file(args, std: Standard) -> int:
+    """``--file``: score every city and round of an assessment file."""
+    path = Path(args.file)
+    if not path.exists():
+        raise UserError(f"assessment file {path} does not exist")
+    df = load_assessments(path, data_dir=args.data)
+    scores = score(df, std).reset_index()
+    scores["share"] = scores["share"].round(4)
+    note = "SIMULATED DATA: fictional cities. " if bool(scores["simulated"].any()) else ""
+    if args.format == "json":
+        payload = {"standard": std.name, "note": note.strip() or None, "scores": records(scores)}
+        print(json.dumps(payload, indent=2))
+    elif args.format == "csv":
+        scores.to_csv(sys.stdout, index=False)
+    else:
+        if note:
+            print(note + "Tiers come from the scoring rules applied to simulated assessments.")
+        print(scores[FILE_COLUMNS].to_string(index=False))
+        print("\n" + scores["tier"].value_counts(sort=False).to_string())
+    return 0
+
+
+def score_count(args, std: Standard) -> int:
+    """``--count N``: the tier of a city meeting N criteria (and, by flag, the core and outcome)."""
+    if not 0 <= args.count <= std.criteria_count:
+        raise UserError(
+            f"--count must lie in 0..{std.criteria_count} for standard {std.name}, got {args.count}"
+        )
+    arr = score_counts([args.count], std, core_ok=args.core_met, outcome_ok=args.outcome_met)
+    thr, tier = int(arr.threshold_tier[0]), int(arr.tier[0])
+    result = {
+        "standard": std.name, "met": args.count, "total": std.criteria_count,
+        "share": round(args.count / std.criteria_count, 4), "threshold_tier": SCORE_TIERS[thr],
+        "tier": SCORE_TIERS[tier], "reason": str(arr.to_frame()["reason"].iloc[0]) or None,
+        "to_next_tier": int(arr.to_next_tier()[0]),
+    }
+    if args.format == "json":
+        print(json.dumps(result, indent=2))
+    else:
+        for k, v in result.items():
+            print(f"{k:>15}: {v}")
+    return 0
+
+
+def score_met(args, std: Standard) -> int:
+    """``--met CODES``: score one city from the criterion codes it meets, with the reasons."""
     if not std.has_criteria:
-        raise UserError(f"standard {std.name} lists no criterion codes in the data; score it with --count N")
+        raise UserError(
+            f"standard {std.name} lists no criterion codes in the data; score it with --count N"
+        )
     codes = [c.strip().upper() for c in args.met.split(",") if c.strip()]
     try:
         res = score_city(codes, std, outcome_met=args.outcome_met)

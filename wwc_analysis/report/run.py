@@ -1,0 +1,338 @@
+"""Running the report's notebooks: papermill in child processes, a job file each, failures
+described.
+
+A *job* is a JSON-able dict naming one notebook run: ``input`` (the source notebook), ``output``
+(the executed notebook), ``log`` (the child's stdout/stderr, kernel output included), ``result``
+(where the child writes its outcome), ``cwd`` (the kernel's working directory), ``parameters``
+(only those the notebook declares), ``cell_timeout`` and ``start_timeout`` (seconds).
+:func:`notebook_job` builds one; :func:`execute_all` runs a list of them ``jobs`` at a time and
+returns a :class:`NotebookRun` per notebook that ran.
+
+Each notebook runs in its own child Python process (``python -c`` importing :func:`_worker_main` of
+this module), because papermill's ``cwd`` is a process-wide ``chdir``: two notebooks in one process
+would race. A notebook error never raises here: it becomes a failed :class:`NotebookRun` naming the
+cell of the *source* notebook (papermill's injected-parameters cell not counted) and the error.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from wwc_analysis.data import paths
+
+KERNEL_NAME = "python3"
+CELL_TIMEOUT = 600  # seconds per cell, the same budget nbval gets (--nbval-cell-timeout=600)
+START_TIMEOUT = 120  # seconds for a kernel to start (several start at once)
+#: The child process's command: imports this module's worker entry point and runs one job file.
+WORKER_CODE = (
+    "import sys; from wwc_analysis.report.run import _worker_main; "
+    "sys.exit(_worker_main({job_file!r}))"
+)
+
+Progress = Callable[[str], Any]
+
+
+@dataclass(frozen=True)
+class NotebookRun:
+    """Outcome of running one notebook. On failure ``cell_index`` is the 0-based index of the
+    failing cell in the *source* notebook (``None`` if unknown)."""
+
+    name: str
+    ok: bool
+    seconds: float
+    ename: str = ""
+    evalue: str = ""
+    cell_index: int | None = None
+    cell_first_line: str = ""
+    error_line: str = ""
+
+    def describe_failure(self) -> str:
+        """One-line description: notebook, cell and error."""
+        where = f"{self.name}.ipynb"
+        if self.cell_index is not None:
+            where += f", cell {self.cell_index}"
+            if self.cell_first_line:
+                where += f" ({self.cell_first_line!r})"
+        if self.error_line:
+            where += f", at {self.error_line}"
+        error = f"{self.ename}: {self.evalue}" if self.evalue else self.ename
+        return f"{where}: {error}"
+
+
+# ------------------------------------------------------------------------------------------ jobs
+
+
+def notebook_parameters(notebook: str | os.PathLike[str], available: Mapping[str, Any]) -> dict:
+    """The subset of ``available`` that ``notebook`` declares in its ``parameters`` cell.
+
+    Uses ``papermill.inspect_notebook``; passing only declared names avoids papermill's "Passed
+    unknown parameter" warnings and keeps the injected cell to what the notebook expects.
+    """
+    import papermill as pm
+
+    declared = pm.inspect_notebook(str(notebook))
+    return {name: value for name, value in available.items() if name in declared}
+
+
+def notebook_job(
+    source: Path, build: Path, parameters: Mapping[str, Any], cell_timeout: int = CELL_TIMEOUT
+) -> dict[str, Any]:
+    """The job of running ``source`` in the build folder ``build``: the executed notebook goes to
+    ``build/executed/``, the log and the result file to ``build/logs/``, the kernel runs in the
+    notebook's own folder."""
+    return {
+        "input": str(source),
+        "output": str(build / "executed" / source.name),
+        "log": str(build / "logs" / f"{source.stem}.log"),
+        "result": str(build / "logs" / f"{source.stem}.result.json"),
+        "cwd": str(source.parent),
+        "parameters": dict(parameters),
+        "cell_timeout": int(cell_timeout),
+        "start_timeout": START_TIMEOUT,
+    }
+
+
+# -------------------------------------------------------------------------- describing failures
+
+
+def _injected_offset(source: Path, executed_index: int, injected: bool) -> int:
+    """Map a cell index of the executed notebook (which has papermill's injected-parameters cell)
+    back to the source notebook."""
+    if not injected:
+        return executed_index
+    import nbformat
+
+    nb = nbformat.read(source, as_version=4)
+    tagged = [
+        i for i, c in enumerate(nb.cells) if "parameters" in c.get("metadata", {}).get("tags", [])
+    ]
+    # papermill inserts its cell after the last parameters cell, or first when there is none
+    insert_at = tagged[-1] + 1 if tagged else 0
+    return executed_index - 1 if executed_index > insert_at else executed_index
+
+
+def _first_line(source: str) -> str:
+    for line in source.splitlines():
+        if line.strip():
+            return line.strip()
+    return ""
+
+
+_ARROW = re.compile(r"^-+>\s*(\d+)\s?(.*)$", re.MULTILINE)
+
+
+def _error_line(traceback: Sequence[str]) -> str:
+    """``"line N: code"`` of the notebook cell line where an IPython traceback points, or ``""``."""
+    from papermill.exceptions import strip_color
+
+    for frame in traceback:
+        text = strip_color(frame)
+        if text.lstrip().startswith("Cell In["):
+            match = _ARROW.search(text)
+            if match:
+                return f"line {match.group(1)}: {match.group(2).strip()}"
+    return ""
+
+
+def _running_cell(executed: Path) -> tuple[int | None, str]:
+    """(index, source) of the last cell papermill started in a saved, interrupted run."""
+    import nbformat
+
+    try:
+        nb = nbformat.read(executed, as_version=4)
+    except (OSError, ValueError):
+        return None, ""
+    started = [
+        i
+        for i, c in enumerate(nb.cells)
+        if c.get("metadata", {}).get("papermill", {}).get("start_time")
+    ]
+    if not started:
+        return None, ""
+    return started[-1], nb.cells[started[-1]].source
+
+
+def _cell_failure(exc, source: Path, injected: bool) -> dict[str, Any]:
+    """The outcome fields of a ``PapermillExecutionError``: the failing cell and its error."""
+    return {
+        "ok": False,
+        "ename": str(exc.ename),
+        "evalue": str(exc.evalue),
+        "cell_index": _injected_offset(source, exc.cell_index, injected),
+        "cell_first_line": _first_line(exc.source or ""),
+        "error_line": _error_line(exc.traceback or []),
+    }
+
+
+def _run_failure(exc: Exception, job: Mapping[str, Any], injected: bool) -> dict[str, Any]:
+    """The outcome fields of any other failure (cell timeout, dead kernel): the cell papermill had
+    started last, read from the executed notebook it saved."""
+    index, cell_source = _running_cell(Path(job["output"]))
+    source = Path(job["input"])
+    return {
+        "ok": False,
+        "ename": type(exc).__name__,
+        "evalue": " ".join(str(exc).split())[:500],
+        "cell_index": None if index is None else _injected_offset(source, index, injected),
+        "cell_first_line": _first_line(cell_source),
+    }
+
+
+# ------------------------------------------------------------------------------ the child process
+
+
+def _papermill(job: Mapping[str, Any]) -> None:
+    """Execute the job's notebook with papermill in *this* process (raises on a failure)."""
+    import papermill as pm
+
+    pm.execute_notebook(
+        job["input"],
+        job["output"],
+        parameters=job["parameters"],
+        kernel_name=KERNEL_NAME,
+        cwd=job["cwd"],
+        progress_bar=False,
+        log_output=False,
+        request_save_on_cell_execute=True,
+        start_timeout=job["start_timeout"],
+        execution_timeout=job["cell_timeout"],
+    )
+
+
+def _execute(job: Mapping[str, Any]) -> dict:
+    """Execute one notebook with papermill in *this* process; return the outcome as a dict.
+
+    Never raises for notebook errors: a ``PapermillExecutionError`` gives the failing cell,
+    anything else (cell timeout, dead kernel) the cell papermill had started last.
+    """
+    from papermill.exceptions import PapermillExecutionError
+
+    source = Path(job["input"])
+    injected = bool(job["parameters"])
+    start = time.perf_counter()
+    outcome: dict[str, Any] = {"name": source.stem, "ok": True}
+    try:
+        _papermill(job)
+    except PapermillExecutionError as exc:
+        outcome.update(_cell_failure(exc, source, injected))
+    except Exception as exc:  # noqa: BLE001 - timeouts, dead kernels...: reported, not raised
+        outcome.update(_run_failure(exc, job, injected))
+    outcome["seconds"] = time.perf_counter() - start
+    return outcome
+
+
+def _worker_main(job_file: str) -> int:
+    """Entry point of the child process: run the job in ``job_file``, write ``job["result"]``."""
+    job = json.loads(Path(job_file).read_text(encoding="utf-8"))
+    outcome = _execute(job)
+    Path(job["result"]).write_text(json.dumps(outcome), encoding="utf-8")
+    return 0
+
+
+# ----------------------------------------------------------------------------- the parent process
+
+
+def _child_env() -> dict[str, str]:
+    """Environment of the worker (and so of its kernel).
+
+    A non-inline ``MPLBACKEND`` (e.g. ``Agg`` from a CI runner) is dropped: the kernel would inherit
+    it and silently draw no figure. The project root goes first on ``PYTHONPATH`` so the worker
+    imports this very package.
+    """
+    env = dict(os.environ)
+    if "inline" not in env.get("MPLBACKEND", "inline"):
+        del env["MPLBACKEND"]
+    env["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(paths.PROJECT_ROOT), env.get("PYTHONPATH", "")) if p
+    )
+    return env
+
+
+def _tail(path: Path, lines: int = 5) -> str:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    return " | ".join(line.strip() for line in text.splitlines()[-lines:] if line.strip())
+
+
+def _run_one(job: Mapping[str, Any]) -> NotebookRun:
+    """Run one notebook in a child Python process (own working directory, environment and log).
+
+    A child process per notebook keeps papermill's process-wide ``chdir(cwd)`` from racing with the
+    other notebooks and needs no ``if __name__ == "__main__"`` guard in the caller (which
+    multiprocessing's spawn would). The child's stdout/stderr, including the kernel's own output,
+    go to ``job["log"]``.
+    """
+    job_file = Path(job["log"]).with_suffix(".job.json")
+    job_file.write_text(json.dumps(dict(job)), encoding="utf-8")
+    code = WORKER_CODE.format(job_file=str(job_file))
+    name = Path(job["input"]).stem
+    start = time.perf_counter()
+    with open(job["log"], "ab") as log:
+        proc = subprocess.run(
+            [sys.executable, "-c", code],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=job["cwd"],
+            env=_child_env(),
+            check=False,
+        )
+    result = Path(job["result"])
+    if result.is_file():
+        outcome = json.loads(result.read_text(encoding="utf-8"))
+        fields = {k: outcome[k] for k in NotebookRun.__dataclass_fields__ if k in outcome}
+        return NotebookRun(**fields)
+    tail = _tail(Path(job["log"]))
+    return NotebookRun(
+        name=name,
+        ok=False,
+        seconds=time.perf_counter() - start,
+        ename="WorkerError",
+        evalue=f"the papermill worker exited with code {proc.returncode}: {tail}",
+    )
+
+
+def execute_all(
+    jobs_list: Sequence[Mapping[str, Any]], jobs: int, progress: Progress
+) -> tuple[list[NotebookRun], list[str]]:
+    """Run the jobs ``jobs`` at a time; on the first failure, cancel those not started yet.
+
+    Returns the runs that happened (in completion order) and the names of cancelled notebooks.
+    """
+    total = len(jobs_list)
+    runs: list[NotebookRun] = []
+    cancelled: list[str] = []
+    with cf.ThreadPoolExecutor(
+        max_workers=min(jobs, total), thread_name_prefix="wwc-report"
+    ) as pool:
+        futures = {pool.submit(_run_one, job): Path(job["input"]).stem for job in jobs_list}
+        try:
+            for future in cf.as_completed(futures):
+                name = futures[future]
+                if future.cancelled():
+                    cancelled.append(name)
+                    continue
+                run = future.result()
+                runs.append(run)
+                state = "done" if run.ok else "FAILED"
+                progress(f"[{len(runs)}/{total}] {name} ... {state} in {run.seconds:.1f} s")
+                if not run.ok:
+                    for other in futures:
+                        other.cancel()
+        except BaseException:
+            for other in futures:
+                other.cancel()
+            raise
+    return runs, cancelled
