@@ -81,8 +81,7 @@ def _run(args: argparse.Namespace) -> str:
 def _population(args: argparse.Namespace, sf: ScenarioFile, data: Dataset,
                 path: Path) -> pd.DataFrame | None:
     """The assessments to score (or to take peers from): ``--assessments``, else the Dataset's
-    simulated file; ``None`` for a single city when there is none. Only ``round`` if the file
-    says."""
+    simulated file (``None`` for a single city when there is none), kept to the file's ``round``."""
     if args.assessments:
         if not path.exists():
             raise FileNotFoundError(f"assessment file {path} does not exist")
@@ -146,8 +145,7 @@ def _comparison(args, sf: ScenarioFile, population, note: str, path: Path) -> st
 
 
 def _display_path(path: Path) -> str:
-    """``path`` relative to the project root when it lies inside it (shorter,
-    machine-independent)."""
+    """``path`` relative to the project root when inside it (shorter, machine-independent)."""
     try:
         return str(path.resolve().relative_to(PROJECT_ROOT))
     except ValueError:

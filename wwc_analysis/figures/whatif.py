@@ -45,8 +45,7 @@ def _sweep_axes(swept: list[str], ax, figsize) -> tuple[Figure, list]:
 
 def _mark(axis, value: int, text: str, y: float, color: str, ls: str, lw: float,
           fontsize: str, offset: tuple[int, int]) -> None:
-    """A vertical line at ``value`` on ``axis``, labelled ``text`` at height ``y`` (axes
-    fraction)."""
+    """A vertical line at ``value``, labelled ``text`` at height ``y`` (an axes fraction)."""
     axis.axvline(value, color=color, lw=lw, ls=ls)
     axis.annotate(text, (value, y), xytext=offset, textcoords="offset points", fontsize=fontsize,
                   xycoords=("data", "axes fraction"), color=color)

@@ -46,8 +46,7 @@ class Comparison:
         return self.cities[self.cities["change"] != "unchanged"]
 
     def counts(self) -> dict[str, int]:
-        """:attr:`summary` as plain integers: ``{"up": .., "down": .., "unchanged": .., "total":
-        ..}``."""
+        """:attr:`summary` as plain integers (``up``, ``down``, ``unchanged``, ``total``)."""
         return {k: int(v) for k, v in self.summary.items()}
 
     @property

@@ -102,8 +102,7 @@ def _require_dataset(data, what: str) -> Dataset:
 
 
 def _standard(name, data: Dataset, key: str) -> Standard:
-    """The standard called ``name`` in ``data``; an unknown name is a ScenarioError naming
-    ``key``."""
+    """The standard called ``name`` in ``data``; unknown: a ScenarioError naming ``key``."""
     try:
         return get_standard(str(name), data)
     except KeyError as exc:

@@ -35,13 +35,13 @@ __all__ = [
     "MarkMet",
     "MarkUnmet",
     "OutcomeMet",
+    "Population",
     "Scenario",
     "ScenarioError",
     "SetGates",
     "SetThresholds",
     "UseStandard",
     "apply",
-    "Population",
     "apply_arrays",
     "as_population",
     "check_criteria",
@@ -50,8 +50,7 @@ __all__ = [
 
 
 class ScenarioError(ValueError):
-    """A scenario that cannot be applied: unknown criterion, threshold out of range, unknown
-    key..."""
+    """A scenario that cannot be applied: unknown criterion or key, threshold out of range..."""
 
 
 def require_standard(standard, what: str) -> Standard:
@@ -347,8 +346,7 @@ class SetGates(Change):
 
 @dataclass(frozen=True)
 class OutcomeMet(Change):
-    """Treat the outcome requirement as met (``met=False``: as unmet), for all or the chosen
-    cities."""
+    """Treat the outcome requirement as met (``met=False``: unmet), for all or chosen cities."""
 
     cities: tuple | None = None
     met: bool = True
@@ -417,8 +415,7 @@ class Scenario:
         return tuple(dict.fromkeys(c for ch in self.changes for c in ch.criteria_used()))
 
     def standard_for(self, standard: Standard) -> Standard:
-        """The standard in effect after the scenario's changes (validates criteria and
-        thresholds)."""
+        """The standard in effect after the changes (validates criteria and thresholds)."""
         std = require_standard(standard, "Scenario.standard_for")
         check_criteria(self.criteria_used(), std, "scenario")
         empty = np.zeros((0, std.criteria_count), dtype=bool)
