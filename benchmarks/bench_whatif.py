@@ -22,10 +22,11 @@ import time
 
 import numpy as np
 
+from wwc_analysis.data.load import load
 from wwc_analysis.rules.scoring import score_matrix
 from wwc_analysis.rules.standards import get_standard
 from wwc_analysis.simulate import simulate_matrix
-from wwc_analysis.whatif.engine import (
+from wwc_analysis.whatif import (
     MarkMet,
     OutcomeMet,
     SetThresholds,
@@ -112,7 +113,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
 
-    std = get_standard("2022")
+    std = get_standard("2022", load())
     t0 = time.perf_counter()
     m, o = simulate_matrix(args.n, std, seed=2022)  # SIMULATED fictional cities
     t_sim = time.perf_counter() - t0

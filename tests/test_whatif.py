@@ -1,4 +1,4 @@
-"""Tests of the what-if engine (wwc_analysis.whatif) and the checklist widget."""
+"""Tests of the what-if engine (wwc_analysis.whatif), its command line and the checklist widget."""
 
 from __future__ import annotations
 
@@ -13,9 +13,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from wwc_analysis import whatif as wi
 from wwc_analysis.cli import whatif as whatif_cli
 from wwc_analysis.cli.app import main as cli_main
 from wwc_analysis.data.load import load
+from wwc_analysis.figures.whatif import plot_threshold_sweep
 from wwc_analysis.rules.scoring import (
     SCORE_TIERS,
     assessment_matrix,
@@ -25,8 +27,8 @@ from wwc_analysis.rules.scoring import (
 )
 from wwc_analysis.rules.standards import Standard, get_standard, tier_code
 from wwc_analysis.simulate import simulate_assessments, simulate_matrix
-from wwc_analysis.whatif import engine as wi
-from wwc_analysis.whatif.engine import (
+from wwc_analysis.text.whatif import format_probability
+from wwc_analysis.whatif import (
     MarkMet,
     MarkUnmet,
     OutcomeMet,
@@ -37,8 +39,9 @@ from wwc_analysis.whatif.engine import (
     UseStandard,
 )
 
-STD = get_standard("2022")
-DATA = load()  # simulate_assessments takes the Dataset
+DATA = load()  # the project's Dataset: its standards name the scenarios' standards
+STD = get_standard("2022", DATA)
+S2018 = get_standard("2018", DATA)
 HSETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -65,9 +68,9 @@ def small_standard(thresholds=(50, 70, 90), n=8, core=("C1", "C2"), core_require
     )
 
 
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # Scenarios: composition, immutability, description
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 
 def test_changes_and_scenarios_are_immutable_and_compose():
     a, b = MarkMet(["EVAL2", "RDC5"]), SetThresholds(gold=70)
@@ -113,45 +116,46 @@ def _self_assessment(path: Path, *assessments) -> Path:
 
 def test_city_from_file_reads_one_city(tmp_path):
     path = _self_assessment(tmp_path / "mine.csv", ("my-town", "2024-01", {"DM1", "LC1"}, True))
-    own = wi.city_from_file(path)
+    own = wi.city_from_file(path, DATA)
     assert own == (("DM1", "LC1"), True, "my-town", "2024-01")
     met, outcome, city_id, round_id = own  # unpacks as the notebook uses it
     assert (own.met, own.outcome_met, own.city_id, own.round_id) == (met, outcome, city_id, round_id)
     # several rounds of the city: the latest one, in the standard's order of criteria
     path = _self_assessment(tmp_path / "two-rounds.csv", ("my-town", "2025-02", {"PA1", "DM2", "DM1"}, False),
                             ("my-town", "2024-01", {"DM1"}, True))
-    assert wi.city_from_file(path) == (("DM1", "DM2", "PA1"), False, "my-town", "2025-02")
-    assert wi.score_city(wi.city_from_file(path).met, STD).met == 3
+    assert wi.city_from_file(path, DATA) == (("DM1", "DM2", "PA1"), False, "my-town", "2025-02")
+    assert score_city(wi.city_from_file(path, DATA).met, STD).met == 3
 
 
 def test_city_from_file_refuses_several_cities(tmp_path):
     path = _self_assessment(tmp_path / "both.csv", ("a-town", "2024-01", {"DM1"}, True),
                             ("b-town", "2024-01", set(), True))
     with pytest.raises(ScenarioError, match=r"both\.csv holds 2 cities \(a-town, b-town\).*one city"):
-        wi.city_from_file(path)
+        wi.city_from_file(path, DATA)
     many = _self_assessment(tmp_path / "many.csv", *[(f"town-{i:02d}", "2024-01", set(), True) for i in range(12)])
     with pytest.raises(ScenarioError, match=r"12 cities \(town-00, .*town-09 and 2 more\)"):
-        wi.city_from_file(many)
+        wi.city_from_file(many, DATA)
 
 
 def test_city_from_file_validates_against_data_dir(tmp_path):
     from wwc_analysis.errors import DataValidationError
 
     path = _self_assessment(tmp_path / "mine.csv", ("my-town", "2024-01", {"DM1"}, True))
-    with pytest.raises(DataValidationError):  # the rounds and criteria come from data_dir
-        wi.city_from_file(path, tmp_path / "no-data-here")
+    elsewhere = dataclasses.replace(DATA, data_dir=tmp_path / "no-data-here")
+    with pytest.raises(DataValidationError):  # the rounds and criteria come from the Dataset's dir
+        wi.city_from_file(path, elsewhere)
     bad = _self_assessment(tmp_path / "bad.csv", ("my-town", "1999-01", {"DM1"}, True))
     with pytest.raises(DataValidationError, match="1999-01"):
-        wi.city_from_file(bad)
+        wi.city_from_file(bad, DATA)
     (tmp_path / "empty.csv").write_text("city_id,round_id,criterion,met,outcome_met\n", encoding="utf-8")
     with pytest.raises(DataValidationError, match="only a header"):
-        wi.city_from_file(tmp_path / "empty.csv")
+        wi.city_from_file(tmp_path / "empty.csv", DATA)
 
 
 def test_describe_is_readable():
     s = Scenario(
-        [MarkMet(["EVAL2", "RDC5"], cities=["sim-0001"]), SetThresholds(gold=70), UseStandard("2018"),
-         SetGates(outcome=False), OutcomeMet()],
+        [MarkMet(["EVAL2", "RDC5"], cities=["sim-0001"]), SetThresholds(gold=70),
+         UseStandard(S2018), SetGates(outcome=False), OutcomeMet()],
         name="demo",
     )
     text = s.describe()
@@ -183,37 +187,37 @@ def test_bad_changes_are_refused_at_construction(make, culprit):
 
 def test_unknown_criterion_city_and_disordered_thresholds_name_the_culprit(population):
     with pytest.raises(ScenarioError, match=r"unknown criterion EVAL9 .*valid codes"):
-        wi.apply(MarkMet(["EVAL9"]), population)
+        wi.apply(MarkMet(["EVAL9"]), population, STD)
     with pytest.raises(ScenarioError, match=r"eval2 \(did you mean EVAL2\?\)"):
-        wi.apply(MarkMet(["eval2"]), population)
+        wi.apply(MarkMet(["eval2"]), population, STD)
     with pytest.raises(ScenarioError, match="unknown city id.*nowhere"):
-        wi.apply(MarkMet(["DM2"], cities=["nowhere"]), population)
+        wi.apply(MarkMet(["DM2"], cities=["nowhere"]), population, STD)
     with pytest.raises(ScenarioError, match="must not decrease"):
-        wi.apply(SetThresholds(gold=90), population)
+        wi.apply(SetThresholds(gold=90), population, STD)
     with pytest.raises(ScenarioError, match="components"):
-        wi.apply(UseStandard("2017"), population)
+        wi.apply(UseStandard(get_standard("2017", DATA)), population, STD)
 
 
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # apply: input shapes, exactness, no mutation
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 
 def test_empty_scenario_reproduces_scoring(population):
-    base = score(population)
-    out = wi.apply(Scenario(), population)
+    base = score(population, STD)
+    out = wi.apply(Scenario(), population, STD)
     pd.testing.assert_frame_equal(out, base, check_like=False)
     assert out.attrs["simulated"] is True and out["simulated"].all()
 
 
 def test_apply_accepts_long_wide_matrix_and_arrays(population):
     s = MarkMet(["EVAL2", "RDC5"]) + SetThresholds(gold=70)
-    long_out = wi.apply(s, population)
+    long_out = wi.apply(s, population, STD)
     am = assessment_matrix(population, STD)
     am_out = wi.apply(s, am)
     wide = pd.DataFrame(am.matrix, columns=list(STD.criteria), index=am.index)
     wide["outcome_met"] = am.outcome_met
-    wide_out = wi.apply(s, wide)
-    arrays = wi.apply(s, (am.matrix, am.outcome_met))
+    wide_out = wi.apply(s, wide, STD)
+    arrays = wi.apply(s, (am.matrix, am.outcome_met), STD)
     for other in (am_out, wide_out):
         assert (other["tier"].to_numpy() == long_out["tier"].to_numpy()).all()
     assert (arrays.tier == long_out["tier"].cat.codes.to_numpy()).all()
@@ -235,37 +239,38 @@ def test_apply_matches_direct_scoring_and_does_not_mutate(matrix):
 
 def test_changes_apply_in_order():
     m = np.zeros((1, 43), dtype=bool)
-    both = wi.apply_arrays(MarkMet(["DM2"]) + MarkUnmet(["DM2"]), m)
+    both = wi.apply_arrays(MarkMet(["DM2"]) + MarkUnmet(["DM2"]), m, True, STD)
     assert both.met[0] == 0
-    other_way = wi.apply_arrays(MarkUnmet(["DM2"]) + MarkMet(["DM2"]), m)
+    other_way = wi.apply_arrays(MarkUnmet(["DM2"]) + MarkMet(["DM2"]), m, True, STD)
     assert other_way.met[0] == 1
 
 
 def test_city_restricted_changes_touch_only_those_cities(population):
     ids = sorted(set(population["city_id"]))[:3]
-    out = wi.apply(MarkMet(list(STD.criteria), cities=ids) + OutcomeMet(cities=ids), population)
+    everything = MarkMet(list(STD.criteria), cities=ids) + OutcomeMet(cities=ids)
+    out = wi.apply(everything, population, STD)
     chosen = out.index.get_level_values("city_id").isin(ids)
     assert (out.loc[chosen, "tier"] == "Platinum").all()
-    base = score(population)
+    base = score(population, STD)
     assert (out.loc[~chosen, "tier"] == base.loc[~chosen, "tier"]).all()
 
 
 def test_use_standard_2018_with_and_without_gates(population):
-    s2018 = get_standard("2018")
-    no_gates = wi.apply(UseStandard("2018"), population)
+    s2018 = S2018
+    no_gates = wi.apply(UseStandard(s2018), population, STD)
     expect = score(population, STD.with_thresholds(*s2018.thresholds).with_gates(False, False))
     assert (no_gates["tier"] == expect["tier"]).all()
-    kept = wi.apply(UseStandard("2018", keep_gates=True), population)
+    kept = wi.apply(UseStandard(s2018, keep_gates=True), population, STD)
     expect_kept = score(population, STD.with_thresholds(*s2018.thresholds))
     assert (kept["tier"] == expect_kept["tier"]).all()
     assert kept.attrs["standard"] == "2022 under 2018 thresholds"
 
 
 def test_gates_and_outcome(population):
-    base = score(population)
-    no_gate = wi.apply(SetGates(core=False, outcome=False), population)
+    base = score(population, STD)
+    no_gate = wi.apply(SetGates(core=False, outcome=False), population, STD)
     assert (no_gate["tier"] == no_gate["threshold_tier"]).all()
-    outcome = wi.apply(OutcomeMet(), population)
+    outcome = wi.apply(OutcomeMet(), population, STD)
     assert outcome["outcome_ok"].all()
     assert (outcome["tier"] >= base["tier"]).all()
 
@@ -301,14 +306,14 @@ def test_lowering_a_threshold_never_lowers_a_tier(delta, tier, seed):
     assert (after.tier >= before.tier).all()
 
 
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # compare
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 
 def test_compare_transitions_and_counts(population):
     s = SetThresholds(gold=70)
-    c = wi.compare(population, s)
-    base, after = score(population), wi.apply(s, population)
+    c = wi.compare(population, s, standard=STD)
+    base, after = score(population, STD), wi.apply(s, population, STD)
     assert c.transitions.shape == (4, 4)
     assert list(c.transitions.index) == list(SCORE_TIERS) == list(c.transitions.columns)
     assert c.transitions.to_numpy().sum() == len(base) == c.summary["total"]
@@ -332,25 +337,25 @@ def test_compare_transitions_and_counts(population):
 def test_compare_with_baseline_and_arrays(matrix):
     m, o = matrix
     base = Scenario(SetGates(outcome=False))
-    c = wi.compare((m, o), OutcomeMet() + SetGates(outcome=False), baseline=base)
+    c = wi.compare((m, o), OutcomeMet() + SetGates(outcome=False), baseline=base, standard=STD)
     assert c.summary["up"] == c.summary["down"] == 0
-    a, b = wi.apply_arrays(Scenario(), m, o), wi.apply_arrays(OutcomeMet(), m, o)
+    a, b = wi.apply_arrays(Scenario(), m, o, STD), wi.apply_arrays(OutcomeMet(), m, o, STD)
     c2 = wi.compare(a, b)
     assert c2.summary["down"] == 0 and c2.summary["up"] == int((b.tier > a.tier).sum()) > 0
     assert not c2.simulated
     with pytest.raises(TypeError):
-        wi.compare(a, score(simulate_assessments(DATA, 3, seed=1)))
+        wi.compare(a, score(simulate_assessments(DATA, 3, seed=1), STD))
 
 
 def test_real_assessments_are_not_flagged_simulated(population):
     real = population.assign(simulated=False)
     real.attrs["simulated"] = False
-    c = wi.compare(real, SetThresholds(gold=70))
+    c = wi.compare(real, SetThresholds(gold=70), standard=STD)
     assert not c.simulated and "SIMULATED" not in c.explain()
 
 
 def test_moves_text_in_words(population):
-    c = wi.compare(population, SetThresholds(gold=70))
+    c = wi.compare(population, SetThresholds(gold=70), standard=STD)
     before, after = c.transitions.sum(axis=1), c.transitions.sum(axis=0)
     shifts = "; ".join(f"{t} {before[t]} → {after[t]}" for t in SCORE_TIERS if before[t] != after[t])
     n_rows, n_cities = c.summary["total"], population["city_id"].nunique()
@@ -364,18 +369,18 @@ def test_moves_text_in_words(population):
     real = latest.assign(simulated=False)
     real.attrs["simulated"] = False
     one = real["city_id"].iloc[0]
-    up = wi.compare(real, MarkMet(STD.criteria, cities=[one]))
+    up = wi.compare(real, MarkMet(STD.criteria, cities=[one]), standard=STD)
     assert up.moves_text(markdown=False).startswith(f"{up.summary['up']} of the {len(real) // len(STD.criteria)} cities ")
-    none = wi.compare(real, Scenario())
+    none = wi.compare(real, Scenario(), standard=STD)
     assert none.moves_text() == f"**0** of the {none.summary['total']} cities move up and **0** move down"
-    a = wi.apply_arrays(Scenario(), np.zeros((2, 43), bool), np.ones(2, bool))
-    b = wi.apply_arrays(Scenario(), np.array([[True] * 43, [False] * 43]), np.ones(2, bool))
+    a = wi.apply_arrays(Scenario(), np.zeros((2, 43), bool), np.ones(2, bool), STD)
+    b = wi.apply_arrays(Scenario(), np.array([[True] * 43, [False] * 43]), np.ones(2, bool), STD)
     assert wi.compare(a, b).moves_text() == ("**1** of the 2 cities moves up and **0** move down "
                                             "(Not certified 2 → 1; Platinum 0 → 1)")
 
 
 def test_labelled_transitions(population):
-    c = wi.compare(population, SetThresholds(gold=70))
+    c = wi.compare(population, SetThresholds(gold=70), standard=STD)
     t = c.labelled_transitions("2022 rules ↓", "Gold at 70 % →")
     assert (t.index.name, t.columns.name) == ("2022 rules ↓", "Gold at 70 % →")
     np.testing.assert_array_equal(t.to_numpy(), c.transitions.to_numpy())
@@ -384,9 +389,9 @@ def test_labelled_transitions(population):
     assert t.attrs["simulated"]
 
 
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # Paths to a higher tier
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 
 def _reaches(met, std, target, outcome=True) -> bool:
     return tier_code(score_city(met, std, outcome).tier) >= tier_code(target)
@@ -430,9 +435,9 @@ def test_outcome_is_required_but_not_bought_with_criteria():
 
 
 def test_prevalence_ranking_and_explanation(population):
-    prev = wi.peer_prevalence(population)
-    gold = score(population)["tier"] == "Gold"
-    am = assessment_matrix(population)
+    prev = wi.peer_prevalence(population, STD)
+    gold = score(population, STD)["tier"] == "Gold"
+    am = assessment_matrix(population, STD)
     np.testing.assert_allclose(prev["Gold"].to_numpy(), am.matrix[gold.to_numpy()].mean(axis=0))
     assert prev.attrs["cities"]["Gold"] == int(gold.sum()) > 0
     met = [c for c in STD.criteria if c not in {"PA1", "EVAL1", "EVAL2", "EVAL3", "EVAL4", "RDC5", "RDC6", "RDC7",
@@ -465,18 +470,18 @@ def test_paths_to_higher_tiers_cover_each_higher_tier():
 
 def test_city_whatif(population):
     met = [c for c in STD.criteria if c not in {"EVAL2", "RDC5", "EVAL3", "EVAL4", "CI3", "RDC8", "RDC7", "BF3", "OD4"}]
-    r = wi.city_whatif(met, MarkMet(["EVAL2", "RDC5"]), population=population)
+    r = wi.city_whatif(met, MarkMet(["EVAL2", "RDC5"]), STD, population=population)
     assert r.before.met == 34 and r.after.met == 36
     assert r.before.tier == "Gold" and r.after.tier == "Gold"
     assert [p.target for p in r.paths] == ["Platinum"] and r.paths[0].count == 1
     assert "SIMULATED" in r.explain()
     with pytest.raises(ScenarioError, match="cities"):
-        wi.city_whatif(met, MarkMet(["EVAL2"], cities=["x"]))
+        wi.city_whatif(met, MarkMet(["EVAL2"], cities=["x"]), STD)
 
 
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # Tier probabilities
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 
 def _enumerate_exact(p, outcome, std):
     """Exact tier distribution of one city by enumerating every outcome of its uncertain criteria."""
@@ -538,18 +543,18 @@ def test_certain_probabilities_reproduce_scoring(matrix):
 
 def test_city_tier_probabilities_and_frame():
     met = [c for c in STD.criteria if c not in {"EVAL2", "RDC5", "CI3", "EVAL4", "RDC8", "OD4"}]
-    s = wi.city_tier_probabilities(met, {"EVAL2": 0.5, "RDC5": 0.5, "CI3": 0.5})
+    s = wi.city_tier_probabilities(met, {"EVAL2": 0.5, "RDC5": 0.5, "CI3": 0.5}, 1.0, STD)
     # 37 met for Platinum: 37 certain; the three uncertain ones add to it
     assert s["Platinum"] == pytest.approx(1.0)
-    s2 = wi.city_tier_probabilities(met[:-1], {"EVAL2": 0.5, "RDC5": 0.5}, outcome=0.9)
+    s2 = wi.city_tier_probabilities(met[:-1], {"EVAL2": 0.5, "RDC5": 0.5}, 0.9, STD)
     # 36 certain: Platinum needs at least one of two -> 0.75, times the outcome
     assert s2["Platinum"] == pytest.approx(0.75 * 0.9) and s2["Gold"] == pytest.approx(0.25 * 0.9)
     assert s2["Not certified"] == pytest.approx(0.1)
     frame = pd.DataFrame([dict.fromkeys(STD.criteria, 1.0) | {"outcome": 0.5}])
-    f = wi.tier_probability_frame(frame)
+    f = wi.tier_probability_frame(frame, STD)
     assert f.loc[0, "Platinum"] == pytest.approx(0.5) and f.loc[0, "at_least_silver"] == pytest.approx(0.5)
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
-        wi.tier_probabilities(np.full(43, 1.5))
+        wi.tier_probabilities(np.full(43, 1.5), 1.0, STD)
 
 
 @pytest.mark.parametrize("p, text", [
@@ -559,13 +564,13 @@ def test_city_tier_probabilities_and_frame():
     (1 + 1e-15, "100.0%"), (1 - 1e-15, "100.0%"), (-1e-15, "0.0%"),  # floating-point noise of a sum
 ])
 def test_format_probability(p, text):
-    assert wi.format_probability(p) == text
+    assert format_probability(p) == text
 
 
 @pytest.mark.parametrize("p", [1.2, -0.1, float("nan")])
 def test_format_probability_refuses_non_probabilities(p):
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
-        wi.format_probability(p)
+        format_probability(p)
 
 
 def test_count_distribution_is_poisson_binomial():
@@ -574,14 +579,14 @@ def test_count_distribution_is_poisson_binomial():
     np.testing.assert_allclose(dist, [[0.25, 0.5, 0.25], [0.8, 0.2, 0.0]])
 
 
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # Threshold sweep
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 
 def test_sweep_agrees_with_rescoring_at_every_integer_threshold(matrix):
     m, o = matrix
     m, o = m[:800], o[:800]
-    sweep = wi.threshold_sweep((m, o))
+    sweep = wi.threshold_sweep((m, o), STD)
     assert len(sweep) == 3 * 101 * 4
     for (tier, value), part in sweep.groupby(["swept", "threshold"], observed=True):
         std = wi.sweep_standard(STD, tier, value)
@@ -608,18 +613,18 @@ def test_sweep_frame_and_plot(population):
     import matplotlib
 
     matplotlib.use("Agg")
-    sweep = wi.threshold_sweep(population)
+    sweep = wi.threshold_sweep(population, STD)
     assert sweep.attrs["simulated"] and sweep.attrs["thresholds"] == {"Silver": 51, "Gold": 68, "Platinum": 85}
     assert (sweep.groupby(["swept", "threshold"], observed=True)["cities"].sum() == sweep.attrs["cities"]).all()
-    fig = wi.plot_threshold_sweep(sweep)
+    fig = plot_threshold_sweep(sweep)
     assert len(fig.axes) == 3 and any("SIMULATED" in t.get_text() for t in fig.texts)
     with pytest.raises(ValueError, match="outside"):
-        wi.threshold_sweep(population, values=[101])
+        wi.threshold_sweep(population, STD, values=[101])
 
 
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # Scenario files and the CLI
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
 def assessments_file(tmp_path_factory, population):
@@ -677,7 +682,7 @@ def test_cli_population_table_and_json(tmp_path, capsys, assessments_file, popul
     code, out, _ = _run_cli(tmp_path, json.dumps({"thresholds": {"gold": 70}}), capsys,
                             "--assessments", str(assessments_file), "--format", "json", suffix=".json")
     d = json.loads(out)
-    expect = wi.compare(population, SetThresholds(gold=70))
+    expect = wi.compare(population, SetThresholds(gold=70), standard=STD)
     assert d["summary"] == {k: int(v) for k, v in expect.summary.items()} and d["simulated"] is True
     assert len(d["changed"]) == expect.summary["down"] and {"city_id", "round_id"} <= set(d["changed"][0])
 
@@ -697,7 +702,9 @@ def test_cli_single_city(tmp_path, capsys, assessments_file):
 def test_parse_scenario_schema_order():
     sf = wi.parse_scenario(
         {"use_standard": "2018", "keep_gates": True, "thresholds": {"gold": 70}, "core_gate": False,
-         "mark_met": ["EVAL2"], "mark_unmet": "DM9", "outcome_met": True, "cities": ["a"], "round": "2024-06"}
+         "mark_met": ["EVAL2"], "mark_unmet": "DM9", "outcome_met": True, "cities": ["a"],
+         "round": "2024-06"},
+        DATA,
     )
     kinds = [type(c).__name__ for c in sf.scenario.changes]
     assert kinds == ["UseStandard", "SetThresholds", "SetGates", "MarkMet", "MarkUnmet", "OutcomeMet"]
@@ -705,7 +712,7 @@ def test_parse_scenario_schema_order():
     std = sf.scenario.standard_for(STD)
     assert std.thresholds == (51, 70, 84) and not std.core_required and std.outcome_required
     with pytest.raises(ScenarioError, match="keep_gates only applies"):
-        wi.parse_scenario({"keep_gates": True})
+        wi.parse_scenario({"keep_gates": True}, DATA)
 
 
 def test_whatif_is_a_wwc_subcommand(tmp_path, capsys, assessments_file):
@@ -724,16 +731,16 @@ def test_cli_default_assessments_say_simulated(tmp_path, capsys):
     assert code == 0 and "SIMULATED" in out and "assessments.csv" in out
 
 
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # Checklist widget (headless)
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 
 def test_checklist_builds_headless_and_updates_live(population):
     from wwc_analysis.whatif.checklist import checklist
 
     met = [c for c in STD.criteria if c not in {"PA1", "EVAL1", "EVAL2", "EVAL3", "EVAL4", "RDC5", "RDC6", "RDC7",
                                                   "RDC8", "CI1", "CI2", "CI3", "BF3", "OD4", "LC7"}]
-    w = checklist(met=met, population=population)
+    w = checklist(STD, met=met, population=population)
     assert len(w.checkboxes) == 43 and len(w.accordion.children) == 8
     assert "Performance and Analytics — 4/5" in w.accordion.titles
     assert "Not certified" in w.panel.value and "core criterion PA1" in w.panel.value
@@ -747,14 +754,14 @@ def test_checklist_builds_headless_and_updates_live(population):
     w.outcome.value = True
     assert "Platinum" in w.summary() and "highest tier" in w.panel.value
     with pytest.raises(ScenarioError, match="ZZ9"):
-        checklist(met=["ZZ9"])
+        checklist(STD, met=["ZZ9"])
 
 
 def test_checklist_with_effort_weights():
     from wwc_analysis.whatif.checklist import checklist
 
     met = list(STD.criteria[:29])
-    w = checklist(met=met, weights={"EVAL4": 1.0, "EVAL3": 5.0})
+    w = checklist(STD, met=met, weights={"EVAL4": 1.0, "EVAL3": 5.0})
     assert "EVAL4 (Evaluations; effort 1)" in w.panel.value
     w.checkboxes["EVAL4"].value = True
     assert "Gold" in w.summary().splitlines()[0]
@@ -764,3 +771,111 @@ def test_docs_cookbook_exists():
     text = (Path(__file__).resolve().parents[1] / "docs" / "whatif-cookbook.md").read_text()
     for needle in ("EVAL2 and RDC5", "70 %", "Platinum next round", "cheapest path", "2018 thresholds"):
         assert needle in text
+
+
+# --------------------------------------------------------------------------------------------------
+# What the engine takes: a Standard and the Dataset, never the project's data behind one's back
+# --------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda pop: wi.apply(Scenario(), pop, "2022"),
+        lambda pop: wi.apply(Scenario(), pop),  # a frame does not carry its standard
+        lambda pop: wi.compare(pop, SetThresholds(gold=70)),
+        lambda pop: wi.peer_prevalence(pop),
+        lambda pop: wi.threshold_sweep(pop),
+        lambda pop: wi.apply_arrays(Scenario(), np.zeros((1, 43), bool), True, "2022"),
+        lambda pop: wi.path_to_tier(["DM1"], "Gold", "2022"),
+        lambda pop: wi.paths_to_higher_tiers(["DM1"], "2022"),
+        lambda pop: wi.city_whatif(["DM1"], None, "2022"),
+        lambda pop: wi.tier_probabilities(np.ones(43), 1.0, "2022"),
+        lambda pop: wi.city_tier_probabilities(["DM1"], {}, 1.0, "2022"),
+        lambda pop: Scenario().standard_for("2022"),
+        lambda pop: UseStandard("2018"),
+    ],
+)
+def test_a_standard_name_is_refused(population, call):
+    with pytest.raises(TypeError, match="give a Standard"):
+        call(population)
+
+
+def test_an_assessment_matrix_carries_its_standard(population):
+    am = assessment_matrix(population, STD)
+    assert wi.apply(Scenario(), am)["tier"].equals(wi.apply(Scenario(), population, STD)["tier"])
+    by_frame = wi.threshold_sweep(population, STD)["cities"].tolist()
+    assert wi.threshold_sweep(am)["cities"].tolist() == by_frame
+
+
+def test_parse_scenario_resolves_standards_in_the_dataset_given():
+    sf = wi.parse_scenario({"use_standard": "2018", "standard": "2022"}, DATA)
+    assert sf.standard == STD and sf.scenario.changes[0].standard == S2018
+    assert wi.parse_scenario({}, DATA).standard == STD  # the file's default standard
+    kept = DATA.standards[DATA.standards["standard"] != "2018"]
+    without_2018 = dataclasses.replace(DATA, standards=kept)
+    with pytest.raises(ScenarioError, match="use_standard: unknown standard '2018'"):
+        wi.parse_scenario({"use_standard": "2018"}, without_2018)
+    with pytest.raises(ScenarioError, match="standard: unknown standard '2030'"):
+        wi.parse_scenario({"standard": "2030"}, DATA)
+
+
+def test_files_are_read_with_the_dataset_given(tmp_path):
+    with pytest.raises(TypeError, match="give the Dataset"):
+        wi.parse_scenario({"thresholds": {"gold": 70}}, None)
+    with pytest.raises(TypeError, match="give the Dataset"):
+        wi.city_from_file(tmp_path / "mine.csv", None)
+
+
+def test_load_scenario_file_reads_yaml_and_json(tmp_path):
+    (tmp_path / "s.yaml").write_text("name: g70\nthresholds: {gold: 70}\n")
+    (tmp_path / "s.json").write_text(json.dumps({"name": "g70", "thresholds": {"gold": 70}}))
+    a = wi.load_scenario_file(tmp_path / "s.yaml", DATA)
+    b = wi.load_scenario_file(tmp_path / "s.json", DATA)
+    assert a == b and a.scenario.changes == (SetThresholds(gold=70),) and a.standard == STD
+    (tmp_path / "empty.yaml").write_text("")
+    with pytest.raises(ScenarioError, match="is empty"):
+        wi.load_scenario_file(tmp_path / "empty.yaml", DATA)
+
+
+def test_rule_scenarios_are_the_three_comparisons(population):
+    met = list(STD.criteria[:25])
+    r = wi.rule_scenarios(population, STD, S2018, 70, met, True)
+    expect = wi.compare(population, SetThresholds(gold=70), standard=STD)
+    assert r.gold.counts() == expect.counts() == {k: int(v) for k, v in expect.summary.items()}
+    thr = wi.compare(population, UseStandard(S2018, keep_gates=True), standard=STD)
+    full = wi.compare(population, UseStandard(S2018), standard=STD)
+    assert r.thresholds.counts() == thr.counts() and r.rules.counts() == full.counts()
+    assert r.city_gold == wi.city_whatif(met, SetThresholds(gold=70), STD).after
+    assert r.city_thresholds.standard.thresholds == S2018.thresholds
+    assert r.gold_standard.required_met("Gold") == 31
+    assert r.metrics() == {"gold_scenario": {"gold": 70, **expect.counts()},
+                           "2018_thresholds": thr.counts(), "2018_rules": full.counts()}
+
+
+def test_criteria_met_by_area_and_path_table(population):
+    met = ["DM1", "DM2", "LC1", "PA1", "OD1"]
+    areas = wi.criteria_met_by_area(met, STD)
+    assert list(areas.index) == list(STD.criteria_by_area()) and areas.index.name == "practice area"
+    assert areas["met"].sum() == 5 and areas["criteria"].sum() == 43
+    assert areas.loc["Data Management", "met"] == 2
+    names = wi.criterion_names(DATA.criteria, STD)
+    assert len(names) == 43
+    assert names == wi.criterion_names(DATA.criteria, STD.with_thresholds(gold=70))
+    assert wi.criterion_names(DATA.criteria, dataclasses.replace(STD, name="1999")) == {}
+    paths = wi.paths_to_higher_tiers(met, STD, population=population)
+    table = wi.path_table(paths, names, simulated=True)
+    assert len(table) == sum(p.count for p in paths) and table.attrs["simulated"]
+    assert list(table.columns) == ["target tier", "criterion", "name", "practice area",
+                                   "missing core", "peer share"]
+    first = table.iloc[0]
+    assert first["name"] == names[first["criterion"]] and first["missing core"] in ("", "yes")
+    assert wi.path_table([], names, simulated=False).empty
+
+
+def test_checklist_labels_criteria_with_the_names_given():
+    from wwc_analysis.whatif.checklist import checklist
+
+    names = wi.criterion_names(DATA.criteria, STD)
+    w = checklist(STD, met=["DM1"], names=names)
+    assert w.checkboxes["DM1"].description == f"DM1 {names['DM1']} (core)"
+    assert checklist(STD).checkboxes["DM2"].description == "DM2"  # codes alone without names

@@ -1,4 +1,7 @@
-"""``wwc whatif``: score assessments (or one city) under a what-if scenario file."""
+"""``wwc whatif``: score assessments (or one city) under a what-if scenario file.
+
+Loads the project's Dataset once (its standards name the scenario's standards; its simulated
+assessments are the default population) and passes it to :mod:`wwc_analysis.whatif`."""
 
 from __future__ import annotations
 
@@ -8,12 +11,13 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
-from wwc_analysis.data.load import load_assessments
+from wwc_analysis.data.load import Dataset, load, load_assessments
 from wwc_analysis.data.paths import PROJECT_ROOT, SIMULATED_DIR
-from wwc_analysis.rules.standards import get_standard
-from wwc_analysis.whatif.engine import (
+from wwc_analysis.whatif import (
     ScenarioError,
+    ScenarioFile,
     city_whatif,
     compare,
     load_scenario_file,
@@ -21,22 +25,28 @@ from wwc_analysis.whatif.engine import (
 
 
 def register(subparsers) -> argparse.ArgumentParser:
-    """Add ``wwc whatif`` to an ``argparse`` subparsers object (``parser.set_defaults(func=...)``)."""
+    """Add ``wwc whatif`` to an ``argparse`` subparsers object
+    (``parser.set_defaults(func=...)``)."""
     parser = subparsers.add_parser(
         "whatif",
         help="score assessments (or one city) under a what-if scenario file",
         description=(
-            "Apply a what-if scenario (YAML or JSON, see docs/whatif-cookbook.md) to assessments and report "
-            "each tier change, or, with a 'city' section, one city's tier and paths to higher tiers."
+            "Apply a what-if scenario (YAML or JSON, see docs/whatif-cookbook.md) to assessments "
+            "and report each tier change, or, with a 'city' section, one city's tier and paths to "
+            "higher tiers."
         ),
     )
-    parser.add_argument("--file", "-f", required=True, metavar="SCENARIO.yaml", help="scenario file (YAML or JSON)")
+    parser.add_argument("--file", "-f", required=True, metavar="SCENARIO.yaml",
+                        help="scenario file (YAML or JSON)")
     parser.add_argument(
         "--assessments", metavar="FILE", default=None,
-        help="assessment file (long CSV); default: the shipped simulated file data/simulated/assessments.csv",
+        help=("assessment file (long CSV); default: the shipped simulated file "
+              "data/simulated/assessments.csv"),
     )
-    parser.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
-    parser.add_argument("--max-cities", type=int, default=50, metavar="N", help="list at most N changed cities (default 50)")
+    parser.add_argument("--format", choices=("table", "json"), default="table",
+                        help="output format (default: table)")
+    parser.add_argument("--max-cities", type=int, default=50, metavar="N",
+                        help="list at most N changed cities (default 50)")
     parser.set_defaults(func=run)
     return parser
 
@@ -44,12 +54,12 @@ def register(subparsers) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     """Execute ``wwc whatif`` and return the exit code.
 
-    User errors (unknown criterion or key, threshold outside 0-100, unreadable or invalid file) print one
-    message naming the culprit to stderr and return 2, without a traceback.
+    User errors (unknown criterion or key, threshold outside 0-100, unreadable or invalid file)
+    print one message naming the culprit to stderr and return 2, without a traceback.
     """
     try:
         text = _run(args)
-    except (ValueError, KeyError, OSError) as exc:  # ScenarioError and DataValidationError are ValueErrors
+    except (ValueError, KeyError, OSError) as exc:  # ScenarioError, DataValidationError: ValueError
         msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
         print(f"wwc whatif: error: {msg}", file=sys.stderr)
         return 2
@@ -58,54 +68,84 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> str:
-    sf = load_scenario_file(args.file)
-    std = get_standard(sf.standard)
+    data = load()
+    sf = load_scenario_file(args.file, data)
     path = Path(args.assessments) if args.assessments else default_assessments_path()
-    population = None
-    simulated_note = ""
-    if path.exists() or args.assessments or sf.city_met is None:
+    population = _population(args, sf, data, path)
+    note = _simulated_note(population, path) if population is not None else ""
+    if sf.city_met is not None:
+        return _city(args, sf, population, note, path)
+    return _comparison(args, sf, population, note, path)
+
+
+def _population(args: argparse.Namespace, sf: ScenarioFile, data: Dataset,
+                path: Path) -> pd.DataFrame | None:
+    """The assessments to score (or to take peers from): ``--assessments``, else the Dataset's
+    simulated file (``None`` for a single city when there is none), kept to the file's ``round``."""
+    if args.assessments:
         if not path.exists():
             raise FileNotFoundError(f"assessment file {path} does not exist")
-        population = load_assessments(path)
-        if sf.round is not None:
-            known = sorted(set(population["round_id"].astype(str)))
-            if sf.round not in known:
-                raise ScenarioError(f"round {sf.round!r} is not in {path}; rounds there: {', '.join(known)}")
-            population = population[population["round_id"].astype(str) == sf.round]
-        sim = population["simulated"].to_numpy(dtype=bool) if "simulated" in population.columns else np.zeros(0, bool)
-        shown = _display_path(path)
-        if sim.any():
-            simulated_note = f"Assessments: {shown} - SIMULATED (fictional cities, not real certification results)."
-        else:
-            simulated_note = f"Assessments: {shown}"
-    if sf.city_met is not None:
-        result = city_whatif(
-            sf.city_met, sf.scenario, std, outcome_met=sf.city_outcome_met, population=population,
-            weights=sf.weights, default_weight=sf.default_weight,
-        )
-        if args.format == "json":
-            d = result.as_dict()
-            d["assessments"] = _display_path(path) if population is not None else None
-            d["simulated"] = result.simulated_population
-            return json.dumps(d, indent=2)
-        return "\n".join(filter(None, [simulated_note, result.explain()]))
-    cmp_ = compare(population, sf.scenario, standard=std)
+        population = load_assessments(path, data.data_dir)
+    elif data.assessments is not None:
+        population = data.assessments
+    elif sf.city_met is None:
+        raise FileNotFoundError(f"assessment file {path} does not exist")
+    else:
+        return None
+    if sf.round is not None:
+        known = sorted(set(population["round_id"].astype(str)))
+        if sf.round not in known:
+            raise ScenarioError(
+                f"round {sf.round!r} is not in {path}; rounds there: {', '.join(known)}"
+            )
+        population = population[population["round_id"].astype(str) == sf.round]
+    return population
+
+
+def _simulated_note(population: pd.DataFrame, path: Path) -> str:
+    has_flag = "simulated" in population.columns
+    sim = population["simulated"].to_numpy(dtype=bool) if has_flag else np.zeros(0, bool)
+    shown = _display_path(path)
+    if sim.any():
+        return (f"Assessments: {shown} - SIMULATED (fictional cities, not real certification "
+                "results).")
+    return f"Assessments: {shown}"
+
+
+def _city(args, sf: ScenarioFile, population, note: str, path: Path) -> str:
+    """One city before and after the scenario, with its paths to higher tiers."""
+    result = city_whatif(
+        sf.city_met, sf.scenario, sf.standard, outcome_met=sf.city_outcome_met,
+        population=population, weights=sf.weights, default_weight=sf.default_weight,
+    )
+    if args.format == "json":
+        d = result.as_dict()
+        d["assessments"] = _display_path(path) if population is not None else None
+        d["simulated"] = result.simulated_population
+        return json.dumps(d, indent=2)
+    return "\n".join(filter(None, [note, result.explain()]))
+
+
+def _comparison(args, sf: ScenarioFile, population, note: str, path: Path) -> str:
+    """Every city's tier before and after the scenario: summary, transitions, changed cities."""
+    cmp_ = compare(population, sf.scenario, standard=sf.standard)
     if args.format == "json":
         d = cmp_.to_dict(max_cities=args.max_cities)
         d["assessments"] = _display_path(path)
         return json.dumps(d, indent=2)
-    lines = [simulated_note, cmp_.explain(flag_simulated=False), "", "Transitions (rows: before, columns: after):",
-             cmp_.transitions.to_string()]
+    lines = [note, cmp_.explain(flag_simulated=False), "",
+             "Transitions (rows: before, columns: after):", cmp_.transitions.to_string()]
     ch = cmp_.changed()
     if len(ch):
-        lines += ["", f"Cities that change tier ({len(ch)}{', first ' + str(args.max_cities) if len(ch) > args.max_cities else ''}):"]
-        shown = ch.head(args.max_cities)[["tier_before", "tier_after", "met_before", "met_after", "reason_after"]]
-        lines.append(shown.to_string(sparsify=False))
+        first = f", first {args.max_cities}" if len(ch) > args.max_cities else ""
+        lines += ["", f"Cities that change tier ({len(ch)}{first}):"]
+        columns = ["tier_before", "tier_after", "met_before", "met_after", "reason_after"]
+        lines.append(ch.head(args.max_cities)[columns].to_string(sparsify=False))
     return "\n".join(lines)
 
 
 def _display_path(path: Path) -> str:
-    """``path`` relative to the project root when it lies inside it (shorter, machine-independent)."""
+    """``path`` relative to the project root when inside it (shorter, machine-independent)."""
     try:
         return str(path.resolve().relative_to(PROJECT_ROOT))
     except ValueError:
