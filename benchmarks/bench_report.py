@@ -25,7 +25,7 @@ from pathlib import Path
 import nbformat
 
 from wwc_analysis.data import paths
-from wwc_analysis.data.load import load_rounds
+from wwc_analysis.data.dataset import load_rounds
 from wwc_analysis.report import build as report
 from wwc_analysis.report import run
 

@@ -32,7 +32,7 @@ import tracemalloc
 
 import numpy as np
 
-from wwc_analysis.data.load import load
+from wwc_analysis.data.dataset import load
 from wwc_analysis.rules.scoring import score_matrix
 from wwc_analysis.rules.standards import get_standard
 from wwc_analysis.simulate import DEFAULT_SEED, simulate_matrix

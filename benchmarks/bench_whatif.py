@@ -22,7 +22,7 @@ import time
 
 import numpy as np
 
-from wwc_analysis.data.load import load
+from wwc_analysis.data.dataset import load
 from wwc_analysis.rules.scoring import score_matrix
 from wwc_analysis.rules.standards import get_standard
 from wwc_analysis.simulate import simulate_matrix

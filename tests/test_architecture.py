@@ -37,8 +37,7 @@ LOADERS = ("data", "cli")
 TABLE_LOADERS = ("load", "load_criteria", "load_standards", "load_rounds", "load_certifications", "load_unplaced")
 #: How a table loader is imported: the function from the package, the data room or its module.
 LOADER_NAMES = {
-    "wwc_analysis.data.load",  # the function re-exported by the room, or the module that holds it
-    *(f"{where}.{name}" for where in ("wwc_analysis", "wwc_analysis.data", "wwc_analysis.data.load")
+    *(f"{where}.{name}" for where in ("wwc_analysis", "wwc_analysis.data", "wwc_analysis.data.dataset")
       for name in TABLE_LOADERS),
 }
 

@@ -445,7 +445,7 @@ def test_the_data_room_exports_its_api():
 
     for name in room.__all__:
         assert getattr(room, name) is not None, name
-    assert room.load is sys.modules["wwc_analysis.data.load"].load is wwc_analysis.load
+    assert room.load is sys.modules["wwc_analysis.data.dataset"].load is wwc_analysis.load
     assert room.validate_dir is wwc_analysis.validate_dir
     assert room.LEVELS == schemas.LEVELS and room.FILES["rounds"] == "rounds.csv"
 

@@ -19,7 +19,7 @@ import pytest
 
 from wwc_analysis.cli import report as report_cli
 from wwc_analysis.cli.app import main as cli_main
-from wwc_analysis.data.load import load_rounds
+from wwc_analysis.data.dataset import load_rounds
 from wwc_analysis.report import build as report
 from wwc_analysis.report import publish, render, run
 from wwc_analysis.report.build import ReportError, build_report

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from wwc_analysis import cli
 from wwc_analysis import simulate as sim
 from wwc_analysis.data import paths
-from wwc_analysis.data.load import load, load_assessments
+from wwc_analysis.data.dataset import load, load_assessments
 from wwc_analysis.rules.scoring import SCORE_TIERS, score, score_city, score_matrix
 from wwc_analysis.rules.standards import get_standard
 from wwc_analysis.simulate import model
@@ -496,7 +496,7 @@ def test_a_forgotten_dataset_or_standard_fails_loudly(data, std):
 
 def test_nothing_in_the_room_loads_the_data(monkeypatch, tmp_path, data, std):
     """Simulation, calibration and files use the Dataset they are given, never a table loader."""
-    import wwc_analysis.data.load as data_load
+    import wwc_analysis.data.dataset as data_load
 
     def no_load(*args, **kwargs):
         raise AssertionError("the simulate room read the project's tables")

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from wwc_analysis import whatif as wi
 from wwc_analysis.cli import whatif as whatif_cli
 from wwc_analysis.cli.app import main as cli_main
-from wwc_analysis.data.load import load
+from wwc_analysis.data.dataset import load
 from wwc_analysis.figures.whatif import plot_threshold_sweep
 from wwc_analysis.rules.scoring import (
     SCORE_TIERS,

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from wwc_analysis import whatif
-from wwc_analysis.data.load import load
+from wwc_analysis.data.dataset import load
 from wwc_analysis.figures import whatif as charts
 from wwc_analysis.rules.scoring import score_city
 from wwc_analysis.rules.standards import get_standard

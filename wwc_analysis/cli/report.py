@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from wwc_analysis.data import paths
-from wwc_analysis.data.load import load_rounds
+from wwc_analysis.data.dataset import load_rounds
 from wwc_analysis.errors import DataValidationError
 from wwc_analysis.report.build import ReportError, build_report
 

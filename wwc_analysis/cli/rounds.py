@@ -8,7 +8,7 @@ import json
 import sys
 
 from wwc_analysis.cli.common import records
-from wwc_analysis.data.load import load
+from wwc_analysis.data.dataset import load
 from wwc_analysis.history.cohorts import classify_events, disagreements, round_summary
 
 ROUND_COLUMNS = {

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from wwc_analysis.cli.common import records
-from wwc_analysis.data.load import load, load_assessments
+from wwc_analysis.data.dataset import load, load_assessments
 from wwc_analysis.errors import UserError
 from wwc_analysis.rules.scoring import SCORE_TIERS, score, score_city, score_counts
 from wwc_analysis.rules.standards import Standard, get_standard

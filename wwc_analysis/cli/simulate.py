@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from wwc_analysis.data.load import load
+from wwc_analysis.data.dataset import load
 from wwc_analysis.simulate import (
     DEFAULT_N_CITIES,
     DEFAULT_SEED,

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from wwc_analysis.data.load import Dataset, load, load_assessments
+from wwc_analysis.data.dataset import Dataset, load, load_assessments
 from wwc_analysis.data.paths import PROJECT_ROOT, SIMULATED_DIR
 from wwc_analysis.whatif import (
     ScenarioError,

@@ -11,13 +11,13 @@ Modules, in the order a file passes through them:
 - :mod:`~wwc_analysis.data.table`: one table read end to end (read, convert, schema check).
 - :mod:`~wwc_analysis.data.cross`: the checks that span tables.
 - :mod:`~wwc_analysis.data.validate`: a whole directory validated (``validate_dir``, ``read_all``).
-- :mod:`~wwc_analysis.data.load`: ``Dataset``, ``load()`` and one loader per table.
+- :mod:`~wwc_analysis.data.dataset`: ``Dataset``, ``load()`` and one loader per table.
 
-Note: ``wwc_analysis.data.load`` as an attribute is the function ``load``; the module is reached
-with ``from wwc_analysis.data.load import ...``.
+Note: ``wwc_analysis.data.dataset`` as an attribute is the function ``load``; the module is reached
+with ``from wwc_analysis.data.dataset import ...``.
 """
 
-from wwc_analysis.data.load import (
+from wwc_analysis.data.dataset import (
     Dataset,
     load,
     load_assessments,

@@ -1,6 +1,6 @@
 """Pandera schemas of every table, as loaded (see ``docs/architecture.md``).
 
-The schemas describe the *typed* frames that :mod:`wwc_analysis.data.load` returns: exact dtypes,
+The schemas describe the *typed* frames that :mod:`wwc_analysis.data.dataset` returns: exact dtypes,
 allowed values, key uniqueness, patterns and cross-column rules. They are ``strict`` (an unknown
 column is refused) and meant to be run with ``lazy=True`` so that every failure is reported at once.
 

@@ -24,14 +24,14 @@ from wwc_analysis.rules.standards import TIERS
 from wwc_analysis.text.words import DASH, count_words, day, display, join_and, number_word
 
 if TYPE_CHECKING:  # pragma: no cover
-    from wwc_analysis.data.load import Dataset
+    from wwc_analysis.data.dataset import Dataset
 
 COHORT_NOUNS = {"new": "new cities", "upgraded": "upgraded cities", "recertified": "re-certified cities"}
 
 
 def _data(data: Dataset | None) -> Dataset:
     if data is None:
-        from wwc_analysis.data.load import load
+        from wwc_analysis.data.dataset import load
 
         return load()
     return data

@@ -29,7 +29,7 @@ from wwc_analysis.data.schemas import COHORTS
 from wwc_analysis.rules.standards import TIERS
 
 if TYPE_CHECKING:  # pragma: no cover
-    from wwc_analysis.data.load import Dataset
+    from wwc_analysis.data.dataset import Dataset
 
 DERIVED_COHORTS = (*COHORTS, "lower")
 DERIVED_COHORT_DTYPE = pd.CategoricalDtype(list(DERIVED_COHORTS), ordered=False)
@@ -41,7 +41,7 @@ def _frames(data: Dataset | None, certifications=None, rounds=None) -> tuple[pd.
     if certifications is not None and rounds is not None:
         return certifications, rounds
     if data is None:
-        from wwc_analysis.data.load import load
+        from wwc_analysis.data.dataset import load
 
         data = load()
     return (

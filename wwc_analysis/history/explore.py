@@ -34,7 +34,7 @@ from wwc_analysis.rules.standards import TIERS
 
 if TYPE_CHECKING:  # pragma: no cover
 
-    from wwc_analysis.data.load import Dataset
+    from wwc_analysis.data.dataset import Dataset
 
 UNKNOWN = "Unknown"
 LEVEL_BUCKETS: tuple[str, ...] = (*TIERS, UNKNOWN)
@@ -312,7 +312,7 @@ def simulated_assessments(data: Dataset | None = None) -> pd.DataFrame:
         out = data.assessments
         out.attrs.setdefault("source", str(data.data_dir / "simulated" / "assessments.csv"))
         return out
-    from wwc_analysis.data.load import load_assessments
+    from wwc_analysis.data.dataset import load_assessments
 
     path = paths.SIMULATED_DIR / "assessments.csv"
     out = load_assessments(path, data.data_dir)
@@ -389,7 +389,7 @@ def with_counts(profile: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
 
 def _data(data: Dataset | None) -> Dataset:
     if data is None:
-        from wwc_analysis.data.load import load
+        from wwc_analysis.data.dataset import load
 
         return load()
     return data

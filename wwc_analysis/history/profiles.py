@@ -19,7 +19,7 @@ from wwc_analysis.rules.scoring import assessment_matrix, score_matrix
 from wwc_analysis.rules.standards import Standard, get_standard
 
 if TYPE_CHECKING:  # pragma: no cover
-    from wwc_analysis.data.load import Dataset
+    from wwc_analysis.data.dataset import Dataset
 
 HISTORY_COHORTS = (*DERIVED_COHORTS, "not certified")
 

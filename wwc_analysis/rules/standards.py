@@ -26,7 +26,7 @@ import pandas as pd
 from wwc_analysis.data.schemas import LEVELS
 
 if TYPE_CHECKING:  # pragma: no cover
-    from wwc_analysis.data.load import Dataset
+    from wwc_analysis.data.dataset import Dataset
 
 TIERS: tuple[str, ...] = LEVELS  # one definition of the tier names: schemas.LEVELS
 COMPONENTS_2017: tuple[str, ...] = ("Commit", "Measure", "Take Stock", "Act")
@@ -215,6 +215,6 @@ def get_standard(name: str | int | Standard = "2022", data: Dataset | None = Non
 @cache
 def _project_standard(name: str) -> Standard:
     """Standards of the project's own data/ (read once per process: code never writes data/)."""
-    from wwc_analysis.data.load import load_criteria, load_standards
+    from wwc_analysis.data.dataset import load_criteria, load_standards
 
     return standard_from_frames(name, load_standards(), load_criteria())

@@ -15,7 +15,7 @@ Modules (``docs/simulation.md`` describes the model, its parameters and the cali
 * :mod:`~wwc_analysis.simulate.panel`: :func:`simulated_rounds`, :func:`simulate` /
   :func:`simulate_assessments` (the long assessment frame of the contract and the fictional cities)
   and :func:`reapplication_outcomes`;
-* :mod:`~wwc_analysis.simulate.calibration`: :class:`Target`, :func:`public_targets`,
+* :mod:`~wwc_analysis.simulate.calibrate`: :class:`Target`, :func:`public_targets`,
   :func:`calibration` and :func:`format_calibration`; the pass bands (:data:`TOLERANCES`
   around a target the record gives, :data:`ASSUMED_BANDS` where it gives none);
 * :mod:`~wwc_analysis.simulate.files`: :func:`write_simulated` (the files of ``data/simulated/``).
@@ -23,7 +23,7 @@ Modules (``docs/simulation.md`` describes the model, its parameters and the cali
 The ``wwc simulate`` command is :mod:`wwc_analysis.cli.simulate`.
 """
 
-from wwc_analysis.simulate.calibration import (
+from wwc_analysis.simulate.calibrate import (
     ASSUMED_BANDS,
     TOLERANCES,
     Target,

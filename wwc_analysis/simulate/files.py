@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from wwc_analysis.data.load import Dataset
+from wwc_analysis.data.dataset import Dataset
 from wwc_analysis.simulate.model import DEFAULT_N_CITIES, DEFAULT_SEED, GENERATOR_VERSION
 from wwc_analysis.simulate.panel import (
     ASSESSMENT_COLUMNS,

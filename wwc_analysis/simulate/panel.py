@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from wwc_analysis.data.load import Dataset
+from wwc_analysis.data.dataset import Dataset
 from wwc_analysis.rules.scoring import SCORE_TIERS, score_matrix
 from wwc_analysis.rules.standards import Standard, get_standard
 from wwc_analysis.simulate.model import (

@@ -2,7 +2,7 @@
 
 :func:`parse_scenario` builds a :class:`ScenarioFile` from a mapping (the schema of
 ``docs/whatif-cookbook.md``), resolving standard names with the
-:class:`~wwc_analysis.data.load.Dataset` it is given; :func:`load_scenario_file` reads the file
+:class:`~wwc_analysis.data.dataset.Dataset` it is given; :func:`load_scenario_file` reads the file
 first. :func:`city_from_file` reads the one city of a self-assessment file, validated against that
 Dataset's rounds and criteria.
 """
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from wwc_analysis.data.load import Dataset, load_assessments
+from wwc_analysis.data.dataset import Dataset, load_assessments
 from wwc_analysis.rules.standards import Standard, get_standard
 from wwc_analysis.whatif.paths import effort_weights, met_criteria
 from wwc_analysis.whatif.scenarios import (
@@ -265,7 +265,7 @@ _SHOWN_IDS = 10
 def city_from_file(path: str | Path, data: Dataset) -> SelfAssessment:
     """The criteria met, the outcome flag, the city id and the round id of the one city in a
     self-assessment file (long format ``city_id, round_id, criterion, met, outcome_met``, ``.csv``
-    or ``.xlsx``, validated by :func:`~wwc_analysis.data.load.load_assessments` against the rounds
+    or ``.xlsx``, validated by :func:`~wwc_analysis.data.dataset.load_assessments` against the rounds
     and criteria of ``data``'s directory). When the city was assessed in several rounds, its latest
     round is used.
 

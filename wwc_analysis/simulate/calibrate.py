@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from wwc_analysis.data.load import Dataset
+from wwc_analysis.data.dataset import Dataset
 from wwc_analysis.rules.scoring import SCORE_TIERS, score
 from wwc_analysis.rules.standards import get_standard
 from wwc_analysis.simulate.model import STANDARD
