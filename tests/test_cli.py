@@ -57,8 +57,8 @@ def test_rounds_csv_and_json_agree(capsys):
     assert june["announced"] == "2024-06-17"
 
 
-def test_score_met_text_and_json(capsys):
-    std = get_standard("2022")
+def test_score_met_text_and_json(capsys, std2022):
+    std = std2022
     met = ",".join(std.criteria[:30])  # includes DM1, LC1 and PA1
     code, out, _ = run(capsys, "score", "--met", met, "--outcome-met")
     assert code == 0 and out.startswith("30 of 43 criteria met (69.8%) under standard 2022: Gold.")
@@ -69,8 +69,8 @@ def test_score_met_text_and_json(capsys):
     assert any("outcome requirement unmet" in r for r in result["reasons"])
 
 
-def test_score_lowercase_codes_and_core_reason(capsys):
-    std = get_standard("2022")
+def test_score_lowercase_codes_and_core_reason(capsys, std2022):
+    std = std2022
     met = ",".join(c.lower() for c in std.criteria if c != "PA1")
     code, out, _ = run(capsys, "score", "--met", met, "--outcome-met")
     assert code == 0
@@ -87,8 +87,8 @@ def test_score_count_2018(capsys, count, tier):
     assert code == 0 and json.loads(out)["tier"] == tier
 
 
-def test_score_file(capsys, tmp_path):
-    std = get_standard("2022")
+def test_score_file(capsys, std2022, tmp_path):
+    std = std2022
     path = tmp_path / "own.csv"
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)

@@ -25,8 +25,8 @@ SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[Heal
 
 
 @pytest.fixture(scope="module")
-def std():
-    return get_standard("2022")
+def std(std2022):
+    return std2022
 
 
 def rows(max_cities: int = 20):

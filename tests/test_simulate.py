@@ -41,14 +41,14 @@ def panel(data):
 
 
 @pytest.fixture(scope="module")
-def big_scores(data):
+def big_scores(data, std):
     """A large simulation, scored: model properties without small-sample noise."""
-    return score(sim.simulate_assessments(data, 20_000, seed=1))
+    return score(sim.simulate_assessments(data, 20_000, seed=1), std)
 
 
 @pytest.fixture(scope="module")
-def panel_scores(panel):
-    return score(panel.assessments)
+def panel_scores(panel, std):
+    return score(panel.assessments, std)
 
 
 # --- determinism ----------------------------------------------------------------------------------

@@ -138,6 +138,16 @@ def load(data_dir: str | Path | None = None) -> Dataset:
     )
 
 
+def require_dataset(data: object, who: str) -> Dataset:
+    """``data`` if it is a :class:`Dataset`; a ``TypeError`` naming ``who`` otherwise (an old call
+    such as ``simulate(500, 2022)`` would otherwise fail somewhere less clear)."""
+    if not isinstance(data, Dataset):
+        raise TypeError(
+            f"{who} takes the Dataset (wwc_analysis.load()), got {type(data).__name__} {data!r}"
+        )
+    return data
+
+
 __all__ = [
     "ASSESSMENTS_FILE",
     "FILES",
@@ -149,5 +159,6 @@ __all__ = [
     "load_rounds",
     "load_standards",
     "load_unplaced",
+    "require_dataset",
     "validate_dir",
 ]

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from wwc_analysis.rules.standards import TIERS, Standard, get_standard
+from wwc_analysis.rules.standards import TIERS, Standard, require_standard
 
 SCORE_TIERS: tuple[str, ...] = ("Not certified", *TIERS)
 SCORE_TIER_DTYPE = pd.CategoricalDtype(list(SCORE_TIERS), ordered=True)
@@ -121,14 +121,14 @@ def _reason_category_codes() -> np.ndarray:
     return np.array([cats.index(r) for r in _REASONS], dtype=np.int8)
 
 
-def score_counts(met, standard: Standard | str = "2022", *, core_ok=True, outcome_ok=True, total=None) -> ScoreArrays:
+def score_counts(met, standard: Standard, *, core_ok=True, outcome_ok=True, total=None) -> ScoreArrays:
     """Score from counts of criteria met (and gate flags), vectorised.
 
     Useful where criterion codes are not listed (the 2018 standard) or for what-if work on counts.
     ``core_ok`` / ``outcome_ok`` are booleans or boolean arrays; they only matter when the standard's
     gate is on.
     """
-    std = get_standard(standard)
+    std = require_standard(standard, "score_counts")
     met = np.atleast_1d(np.asarray(met))
     total = std.criteria_count if total is None else int(total)
     thr = threshold_tiers(met, std, total)
@@ -149,13 +149,13 @@ def _finish(met, total, thr, core, outcome, std: Standard) -> ScoreArrays:
     return ScoreArrays(met, total, thr, np.asarray(core), np.asarray(outcome), tier, reason, std)
 
 
-def score_matrix(matrix, standard: Standard | str = "2022", outcome_met=True) -> ScoreArrays:
+def score_matrix(matrix, standard: Standard, outcome_met=True) -> ScoreArrays:
     """Score a boolean matrix of shape (cities, criteria), columns in ``standard.criteria`` order.
 
     ``outcome_met`` is a boolean or one boolean per city. Memory: the matrix itself plus a few
     arrays of one element per city.
     """
-    std = get_standard(standard)
+    std = require_standard(standard, "score_matrix")
     m = np.asarray(matrix)
     if m.ndim == 1:
         m = m[None, :]
@@ -203,14 +203,14 @@ class AssessmentMatrix:
     standard: Standard
 
 
-def assessment_matrix(assessments: pd.DataFrame, standard: Standard | str = "2022") -> AssessmentMatrix:
+def assessment_matrix(assessments: pd.DataFrame, standard: Standard) -> AssessmentMatrix:
     """Pivot a long assessment frame (``city_id, round_id, criterion, met, outcome_met``) to a matrix.
 
     Also accepts a wide frame: one boolean column per criterion code plus ``outcome_met``, indexed by
     whatever identifies the city. Every criterion of the standard must be present for every city;
     unknown codes are refused (the loader validates files; this guards frames built in code).
     """
-    std = get_standard(standard)
+    std = require_standard(standard, "assessment_matrix")
     if not std.has_criteria:
         raise ValueError(f"standard {std.name} lists no criterion codes: score it by counts with score_counts()")
     if "criterion" not in assessments.columns:
@@ -269,7 +269,7 @@ def _wide_matrix(df: pd.DataFrame, std: Standard) -> AssessmentMatrix:
     return AssessmentMatrix(df.index, m, outcome, simulated, std)
 
 
-def score(assessments: pd.DataFrame, standard: Standard | str = "2022") -> pd.DataFrame:
+def score(assessments: pd.DataFrame, standard: Standard) -> pd.DataFrame:
     """Score a long (or wide) assessment frame: one row per (city_id, round_id).
 
     Columns: ``met, total, share, threshold_tier, core_ok, missing_core, outcome_ok, tier, reason,
@@ -324,9 +324,9 @@ class CityScore:
         return "\n".join(lines)
 
 
-def score_city(met: Iterable[str], standard: Standard | str = "2022", outcome_met: bool = True) -> CityScore:
+def score_city(met: Iterable[str], standard: Standard, outcome_met: bool = True) -> CityScore:
     """Score one city from the codes of the criteria it meets (same rules as :func:`score_matrix`)."""
-    std = get_standard(standard)
+    std = require_standard(standard, "score_city")
     codes = [c.strip() for c in met if c and c.strip()]
     unknown = sorted(set(codes) - set(std.criteria))
     if unknown:

@@ -18,7 +18,6 @@ Tier rules
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from functools import cache
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -199,22 +198,32 @@ def standard_from_frames(name: str, standards: pd.DataFrame, criteria: pd.DataFr
     )
 
 
-def get_standard(name: str | int | Standard = "2022", data: Dataset | None = None) -> Standard:
-    """The standard called ``name`` (``"2017"``, ``"2018"``, ``"2022"``) built from ``data``.
+def get_standard(name: str | int | Standard, data: Dataset) -> Standard:
+    """The standard called ``name`` (``"2017"``, ``"2018"``, ``"2022"``) built from ``data``'s
+    ``standards`` and ``criteria`` tables. A :class:`Standard` passed as ``name`` is returned as is.
 
-    ``data`` defaults to the project's data directory (read once per process). A :class:`Standard`
-    passed in is returned as is, so functions can accept either.
+    ``data`` is required: the standard of a researcher's own data directory may differ from the
+    project's, and a function that quietly read the project's files would score under the wrong rules.
     """
     if isinstance(name, Standard):
         return name
-    if data is None:
-        return _project_standard(str(name))
+    if data is None or not hasattr(data, "standards") or not hasattr(data, "criteria"):
+        raise TypeError(
+            f"get_standard({name!r}, data): data must be the Dataset (wwc_analysis.load()) whose "
+            f"standards and criteria define the standard, got {type(data).__name__}"
+        )
     return standard_from_frames(str(name), data.standards, data.criteria)
 
 
-@cache
-def _project_standard(name: str) -> Standard:
-    """Standards of the project's own data/ (read once per process: code never writes data/)."""
-    from wwc_analysis.data.dataset import load_criteria, load_standards
+def require_standard(standard: object, what: str) -> Standard:
+    """``standard`` itself when it is a :class:`Standard`; a ``TypeError`` naming ``what`` otherwise.
 
-    return standard_from_frames(name, load_standards(), load_criteria())
+    Scoring takes the standard it scores under; a name would have to be looked up in the project's
+    data, which a library function must not read behind its caller's back.
+    """
+    if isinstance(standard, Standard):
+        return standard
+    raise TypeError(
+        f"{what}: give a Standard, e.g. get_standard(name, data), not {standard!r} "
+        "(scoring does not read the project's data itself)"
+    )

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from wwc_analysis.data.dataset import Dataset
+from wwc_analysis.data.dataset import Dataset, require_dataset
 from wwc_analysis.rules.scoring import SCORE_TIERS, score
 from wwc_analysis.rules.standards import get_standard
 from wwc_analysis.simulate.model import STANDARD
-from wwc_analysis.simulate.panel import reapplication_outcomes, require_dataset
+from wwc_analysis.simulate.panel import reapplication_outcomes
 
 
 def _score_frame(df_or_scores: pd.DataFrame, data: Dataset) -> pd.DataFrame:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from wwc_analysis.data.dataset import Dataset
+from wwc_analysis.data.dataset import Dataset, require_dataset
 from wwc_analysis.rules.scoring import SCORE_TIERS, score_matrix
 from wwc_analysis.rules.standards import Standard, get_standard
 from wwc_analysis.simulate.model import (
@@ -33,16 +33,6 @@ CITY_PREFIX = "sim-"
 CITY_NAME_PREFIX = "Simulated City"
 #: The columns of the assessment frame (the assessments contract of docs/architecture.md).
 ASSESSMENT_COLUMNS = ("city_id", "round_id", "criterion", "met", "outcome_met", "simulated")
-
-
-def require_dataset(data: object, who: str) -> Dataset:
-    """``data`` if it is a :class:`Dataset`; a ``TypeError`` naming ``who`` otherwise (an old call
-    such as ``simulate(500, 2022)`` would otherwise fail somewhere less clear)."""
-    if not isinstance(data, Dataset):
-        raise TypeError(
-            f"{who} takes the Dataset (wwc_analysis.load()), got {type(data).__name__} {data!r}"
-        )
-    return data
 
 
 @dataclass(frozen=True)

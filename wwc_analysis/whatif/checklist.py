@@ -22,9 +22,9 @@ import ipywidgets as widgets
 import pandas as pd
 
 from wwc_analysis.rules.scoring import CityScore, score_city
-from wwc_analysis.rules.standards import Standard
+from wwc_analysis.rules.standards import Standard, require_standard
 from wwc_analysis.whatif.paths import TierPath, paths_to_higher_tiers, peer_prevalence
-from wwc_analysis.whatif.scenarios import check_criteria, require_standard
+from wwc_analysis.whatif.scenarios import check_criteria
 
 __all__ = ["Checklist", "checklist"]
 

@@ -21,14 +21,13 @@ import numpy as np
 import pandas as pd
 
 from wwc_analysis.rules.scoring import SCORE_TIERS, CityScore, score_city, score_matrix
-from wwc_analysis.rules.standards import TIERS, Standard, tier_code
+from wwc_analysis.rules.standards import TIERS, Standard, require_standard, tier_code
 from wwc_analysis.whatif.scenarios import (
     Change,
     Scenario,
     ScenarioError,
     as_population,
     check_criteria,
-    require_standard,
 )
 
 __all__ = [

@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 
 from wwc_analysis.rules.scoring import SCORE_TIERS, threshold_tiers
-from wwc_analysis.rules.standards import TIERS, Standard, tier_code
+from wwc_analysis.rules.standards import TIERS, Standard, require_standard, tier_code
 from wwc_analysis.whatif.paths import met_codes
-from wwc_analysis.whatif.scenarios import check_criteria, require_standard
+from wwc_analysis.whatif.scenarios import check_criteria
 
 __all__ = [
     "city_tier_probabilities",

@@ -28,7 +28,7 @@ from wwc_analysis.rules.scoring import (
     missing_core_labels,
     score_matrix,
 )
-from wwc_analysis.rules.standards import Standard
+from wwc_analysis.rules.standards import Standard, require_standard
 
 __all__ = [
     "Change",
@@ -45,26 +45,12 @@ __all__ = [
     "apply_arrays",
     "as_population",
     "check_criteria",
-    "require_standard",
+
 ]
 
 
 class ScenarioError(ValueError):
     """A scenario that cannot be applied: unknown criterion or key, threshold out of range..."""
-
-
-def require_standard(standard, what: str) -> Standard:
-    """``standard`` itself when it is a :class:`Standard`; a TypeError otherwise.
-
-    The what-if engine takes the standard it scores under; a name would have to be looked up in the
-    project's data, which a library function must not read behind its caller's back.
-    """
-    if isinstance(standard, Standard):
-        return standard
-    raise TypeError(
-        f"{what}: give a Standard, e.g. get_standard(name, data), not {standard!r} "
-        "(the what-if engine does not read the project's data itself)"
-    )
 
 
 def _codes(value: str | Iterable[str], what: str) -> tuple[str, ...]:

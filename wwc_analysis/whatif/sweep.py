@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 
 from wwc_analysis.rules.scoring import SCORE_TIER_DTYPE, ScoreArrays, threshold_tiers
-from wwc_analysis.rules.standards import TIERS, Standard, tier_code
-from wwc_analysis.whatif.scenarios import as_population, require_standard
+from wwc_analysis.rules.standards import TIERS, Standard, require_standard, tier_code
+from wwc_analysis.whatif.scenarios import as_population
 
 __all__ = ["sweep_standard", "threshold_sweep"]
 
