@@ -44,6 +44,20 @@ LEVEL_ORDER: tuple[str, ...] = LEVELS
 
 SIMULATED_LABEL = "SIMULATED DATA \u2014 fictional cities."
 
+#: One colour per basis of a count, in every chart that compares them (Okabe-Ito: near-black for
+#: what the program reported, blue for what the record identifies, sky blue for what is derived).
+BASIS_PALETTE: dict[str, str] = {"reported": "#222222", "identified": "#0072B2", "derived": "#56B4E9"}
+
+#: Background of the round or year a chart is about (a pale yellow band).
+HIGHLIGHT = "#FFE9A8"
+
+#: Colour of a negative difference (Okabe-Ito vermillion) beside ``BASIS_PALETTE["identified"]``.
+NEGATIVE = "#D55E00"
+
+#: The caption's source line of every chart drawn from the public record.
+RECORD_SOURCE = ("Source: WWC Certification public record, data/rounds.csv and data/certifications.csv "
+                 "(sources on every row).")
+
 _CAPTION_GID = "wwc-caption"
 _CAPTION_FONTSIZE = 9
 _LOOKUP = {name.casefold(): name for name in TIER_PALETTE}
@@ -176,7 +190,11 @@ def _below_everything(fig: Figure) -> float:
 
 
 __all__ = [
+    "BASIS_PALETTE",
+    "HIGHLIGHT",
     "LEVEL_ORDER",
+    "NEGATIVE",
+    "RECORD_SOURCE",
     "SIMULATED_LABEL",
     "TIER_ORDER",
     "TIER_PALETTE",
