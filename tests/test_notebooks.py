@@ -7,6 +7,8 @@ each notebook runs headless with other parameters from another working directory
 
 from __future__ import annotations
 
+import re
+
 import nbformat
 import papermill as pm
 import pytest
@@ -110,3 +112,33 @@ def test_runs_with_other_parameters(name, tmp_path, monkeypatch):
     assert not [t for t in texts if "<Axes" in t or "<Figure" in t], "plot cells must end with plt.show()"
     written = list(out_dir.glob("*.png")) if out_dir.exists() else []
     assert written, "figures are saved as PNG into output_dir"
+
+
+# --- thin notebooks: parameters, a load, then calls -------------------------------------------------
+HISTORY_NOTEBOOKS = ("01-tier-distribution", "02-cohort-comparison", "04-annual-summary")
+#: Code lines (non-blank, non-comment) the three notebooks may hold together: half of the 645 they had.
+MAX_CODE_LINES = 320
+
+
+def _code_lines(name: str) -> list[str]:
+    nb = nbformat.read(_path(name), as_version=4)
+    return [line for cell in nb.cells if cell.cell_type == "code" for line in cell.source.splitlines()
+            if line.strip() and not line.strip().startswith("#")]
+
+
+def test_history_notebooks_are_thin():
+    total = sum(len(_code_lines(name)) for name in HISTORY_NOTEBOOKS)
+    assert total <= MAX_CODE_LINES, f"notebooks 01, 02, 04 hold {total} code lines (at most {MAX_CODE_LINES})"
+
+
+@pytest.mark.parametrize("name", HISTORY_NOTEBOOKS)
+def test_charts_palettes_and_cohorts_come_from_the_package(name):
+    """Every chart is one call to wwc_analysis.figures (one growth chart, one palette module), every
+    cohort name and label comes from the package (one vocabulary), and no file is read directly."""
+    code = "\n".join(_code_lines(name))
+    drawing = ["plt.subplots", "ax.", "sns.", "fig.", ".plot(", ".plot.", "PALETTE", "caption("]
+    assert not [d for d in drawing if d in code], "draw charts with wwc_analysis.figures"
+    assert not re.search(r"#[0-9A-Fa-f]{6}\b", code), "colours come from wwc_analysis.figures.style"
+    assert "recertified" not in code and "COHORT" not in code, "cohorts come from the package"
+    assert not [r for r in ("open(", "read_csv", "read_excel", "Path(") if r in code], "notebooks never read files"
+    assert code.count("wwc.load(") == 1

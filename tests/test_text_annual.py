@@ -1,19 +1,13 @@
-"""Headline numbers of a year, reported vs identified."""
+"""The annual summary in words and display tables (wwc_analysis.text.annual): headline sentences,
+the headline table, each round's cohorts, cities and disagreements, and the coverage lines."""
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 
 import wwc_analysis
-from wwc_analysis.history.annual import (
-    annual_metrics,
-    check_year,
-    geography,
-    metrics_json,
-    round_members,
-    years_with_rounds,
-)
+from wwc_analysis.history.annual import annual_metrics, rounds_in_year
+from wwc_analysis.history.cohorts import round_members
 
 
 @pytest.fixture(scope="module")
@@ -21,65 +15,8 @@ def data():
     return wwc_analysis.load()
 
 
-def test_years(data):
-    assert years_with_rounds(data) == [2018, 2019, 2020, 2021, 2022, 2023, 2024, 2025, 2026]
-    with pytest.raises(ValueError, match="no certification round was announced in 2017; years with a round: 2018, 2019"):
-        check_year(2017, data)
-
-
-def test_2024_headlines(data):
-    m = {x.name: x for x in annual_metrics(2024, data)}
-    assert m["rounds"].value == 2 and m["rounds"].rounds == ("2024-01", "2024-06")
-    assert (m["new_reported"].value, m["new_reported"].basis) == (21, "reported")
-    assert m["new_reported"].note == "12 + 9 by round"
-    one = {x.name: x for x in annual_metrics(2026, data)}
-    assert (one["new_reported"].value, one["new_reported"].note) == (13, "as stated for 2026-01")
-    assert m["new_identified"].value == 21
-    assert (m["upgraded_reported"].value, m["upgraded_identified"].value) == (10, 10)
-    # re-certifications were not reported for June 2024: no sum is invented
-    assert m["recertified_reported"].value is None
-    assert m["recertified_reported"].note == "not reported for 2024-06; 4 reported for the other round(s)"
-    assert m["recertified_identified"].value == 4
-    assert m["total_certified_reported"].value == 83
-    assert m["total_certified_identified"].value == 77
-    assert m["total_certified_identified"].note == "identified 77 of 83 (gap 6)"
-    levels = sum(m[f"latest_{t}"].value for t in ("silver", "gold", "platinum", "unknown"))
-    assert levels == 77
-
-
-def test_metrics_json_is_serialisable(data):
-    import json
-
-    payload = metrics_json(2024, data)
-    text = json.dumps(payload)
-    assert '"basis": "reported"' in text and '"basis": "identified"' in text
-    assert payload["metrics"]["new_reported"]["value"] == 21
-
-
-def test_round_members(data):
-    members = round_members("2024-01", data)
-    assert len(members) == 22
-    assert set(members.loc[members["reported_cohort"] == "upgraded", "city"]) == {
-        "Phoenix", "Tempe", "Boston", "Mesa", "Norfolk", "San Jose"}
-    with pytest.raises(ValueError, match="unknown round '2024-02'"):
-        round_members("2024-02", data)
-
-
-def test_geography_keeps_unknown(data):
-    lv = wwc_analysis.latest_levels("2024-12-31", data)
-    g = geography(lv)
-    assert g["total"].sum() == len(lv)
-    assert g.loc["United States", "total"] > g.loc["Brazil", "total"]
-    states = geography(lv[lv["country"] == "United States"], by="region")
-    assert states.loc[("United States", "AZ"), "total"] == 6
-    assert pd.api.types.is_integer_dtype(states["Unknown"])
-
-
-# ---- the annual summary in words and display tables (functions appended to summary.py) ----
-
-
 def test_headline_sentences_2024(data):
-    from wwc_analysis.history.annual import headline_sentences
+    from wwc_analysis.text.annual import headline_sentences
 
     s = headline_sentences(2024, data)
     assert s[0] == "In 2024 the program announced two rounds (23 January and 17 June 2024)."
@@ -98,7 +35,7 @@ def test_headline_sentences_2024(data):
 def test_headline_sentences_every_year(data, year):
     import re
 
-    from wwc_analysis.history.annual import coverage_lines, headline_sentences
+    from wwc_analysis.text.annual import coverage_lines, headline_sentences
 
     text = " ".join(headline_sentences(year, data)) + " ".join(coverage_lines(year, data))
     assert "<NA>" not in text and "nan" not in text and "None" not in text
@@ -106,7 +43,7 @@ def test_headline_sentences_every_year(data, year):
 
 
 def test_headline_sentences_unreported(data):
-    from wwc_analysis.history.annual import headline_sentences
+    from wwc_analysis.text.annual import headline_sentences
 
     s = headline_sentences(2026, data)
     assert s[0] == "In 2026 the program announced one round (about 15 January 2026)."  # approximate day
@@ -120,7 +57,7 @@ def test_headline_sentences_unreported(data):
 
 
 def test_headline_table_dashes_unknown(data):
-    from wwc_analysis.history.annual import headline_table
+    from wwc_analysis.text.annual import headline_table
     from wwc_analysis.text.words import DASH
 
     t = headline_table(annual_metrics(2024, data))
@@ -131,7 +68,7 @@ def test_headline_table_dashes_unknown(data):
 
 
 def test_round_cohorts_three_ways(data):
-    from wwc_analysis.history.annual import round_cohorts
+    from wwc_analysis.text.annual import round_cohorts
 
     t = round_cohorts("2024-01", data)
     assert t.loc["Reported by the program", ["New", "Upgraded", "Re-certified"]].tolist() == ["12", "6", "4"]
@@ -142,7 +79,7 @@ def test_round_cohorts_three_ways(data):
 
 
 def test_round_table_and_disagreements(data):
-    from wwc_analysis.history.annual import round_disagreements, round_heading, round_table
+    from wwc_analysis.text.annual import round_disagreements, round_heading, round_table
 
     t = round_table("2024-01", data)
     assert len(t) == 22 and list(t["City"]) == list(round_members("2024-01", data)["city"])
@@ -161,30 +98,15 @@ def test_round_table_and_disagreements(data):
 
 
 def test_sources_html():
-    from wwc_analysis.history.annual import sources_html
+    from wwc_analysis.text.annual import sources_html
 
     out = sources_html("https://a.example/x ; greenebarrett (June 2024 article; URL not recorded)")
     assert out.startswith('<a href="https://a.example/x"') and "[2: greenebarrett" in out
     assert sources_html(None) == "–"
 
 
-def test_growth_and_countries(data):
-    from wwc_analysis.history.annual import countries_reached, growth
-
-    g = growth(2024, data)
-    assert list(g.loc[g["in_year"], "round_id"]) == ["2024-01", "2024-06"]
-    assert g["announced"].dt.year.max() == 2024
-    c = countries_reached(2024, data)
-    assert c["total"].sum() == 77
-    assert set(c.index[c["new_country"]]) == {"Colombia", "Mexico", "Chile", "Guatemala"}
-    assert c.loc["United States", "first_round"] == "2018-01"
-    # first certification on record in 2024: the 21 reported new cities plus San Jose and Charlotte,
-    # reported as upgraded but with no earlier certification on record
-    assert c["new_cities"].sum() == 23
-
-
 def test_coverage_lines(data):
-    from wwc_analysis.history.annual import coverage_lines
+    from wwc_analysis.text.annual import coverage_lines
 
     lines = coverage_lines(2025, data)
     assert lines[0].startswith("2025-02: identified 7 of 21 new cities, 2 upgraded cities (count not reported)")
@@ -193,13 +115,52 @@ def test_coverage_lines(data):
     assert any(line.startswith("2024 in all: identified 21 of 21 new cities") for line in coverage_lines(2024, data))
 
 
-def test_simulated_tables(data):
-    from wwc_analysis.history.annual import simulated_gates, simulated_tiers
+def test_key_numbers_say_re_certified(data):
+    from wwc_analysis.text.annual import key_numbers
 
-    t = simulated_tiers(2024, data)
-    assert list(t.index) == ["2024-01", "2024-06"] and list(t.columns) == ["Not certified", "Silver", "Gold", "Platinum"]
-    assert t.attrs["simulated"] is True
-    g = simulated_gates(2024, data)
-    assert (g["assessments"] == t.sum(axis=1)).all()
-    assert ((g.drop(columns="assessments") >= 0) & (g.drop(columns="assessments") <= 1)).all().all()
-    assert simulated_tiers(2019, data).empty and simulated_gates(2019, data).empty  # no simulated round in 2019
+    lines = key_numbers(2024, annual_metrics(2024, data), rounds_in_year(2024, data)).splitlines()
+    assert lines[0] == "Key numbers 2024 (reported / identified; '–' = not reported)"
+    assert lines[1:5] == ["  new               21 / 21", "  upgraded          10 / 10", "  re-certified       – / 4",
+                          "  ever certified    83 / 77"]
+    assert lines[5] == "  rounds: 2024-01, 2024-06; countries: 8"
+
+
+def test_headline_text_and_coverage_report(data):
+    from wwc_analysis.text.annual import coverage_lines, coverage_report, headline_sentences, headline_text
+
+    paragraphs = headline_text(2024, data).split("\n\n")
+    s = headline_sentences(2024, data)
+    assert paragraphs == [" ".join(s[:3]), " ".join(s[3:])]
+    report = coverage_report(2025, data, width=80)
+    assert report.startswith("- 2025-02: identified 7 of 21 new cities")
+    assert all(len(line) <= 80 for line in report.splitlines())
+    assert report.count("\n- ") == len(coverage_lines(2025, data)) - 1
+
+
+def test_round_section(data):
+    from pandas.io.formats.style import Styler
+
+    from wwc_analysis.text.annual import round_section
+
+    parts = round_section("2024-01", data)
+    assert parts[0].startswith("### Round 2024-01") and isinstance(parts[1], Styler)
+    assert parts[2].startswith("**Cities named in round 2024-01**") and isinstance(parts[3], Styler)
+    assert "San Jose" in parts[5].to_html()  # the round's one disagreement, as a table
+    quiet = round_section("2023-06", data)
+    assert quiet[-1].startswith("*Round 2023-06: every reported cohort agrees")
+
+
+def test_round_table_labels_cohorts(data):
+    from wwc_analysis.text.annual import round_table
+
+    t = round_table("2024-01", data)
+    assert "re-certified" in set(t["Reported cohort"]) and "recertified" not in set(t["Reported cohort"])
+    assert set(round_members("2024-01", data)["reported_cohort"].dropna()) >= {"recertified"}  # data unchanged
+
+
+def test_countries_table(data):
+    from wwc_analysis.history.levels import countries_reached
+    from wwc_analysis.text.annual import countries_table
+
+    html = countries_table(countries_reached(2024, data), 2024).to_html()
+    assert "First on record in 2024" in html and "New country in 2024" in html and ">Cities<" in html
