@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 
 from wwc_analysis.figures.style import BASIS_PALETTE, HIGHLIGHT, RECORD_SOURCE, caption, tier_colors
 from wwc_analysis.history.levels import LEVEL_BUCKETS
+from wwc_analysis.history.rounds import to_timestamp
 
 BUCKETS = list(LEVEL_BUCKETS)
 _LEGEND_RIGHT = {"bbox_to_anchor": (1.01, 1), "loc": "upper left"}
@@ -72,9 +73,10 @@ def levels_by_round(by_round: pd.DataFrame) -> Figure:
     return fig
 
 
-def latest_levels(counts: pd.Series, as_of: pd.Timestamp, place: str = "all countries") -> Figure:
+def latest_levels(counts: pd.Series, as_of, place: str = "all countries") -> Figure:
     """Cities by the level of their latest certification on or before ``as_of`` (``counts``:
     :func:`history.level_counts`, Unknown kept)."""
+    as_of = to_timestamp(as_of)
     fig, ax = plt.subplots(figsize=(7, 4.2))
     bars = ax.bar(counts.index, counts.to_numpy(), color=tier_colors(counts.index), edgecolor="#555555")
     ax.bar_label(bars, padding=2)
@@ -88,11 +90,12 @@ def latest_levels(counts: pd.Series, as_of: pd.Timestamp, place: str = "all coun
     return fig
 
 
-def by_country(table: pd.DataFrame, as_of: pd.Timestamp, place: str = "all countries",
+def by_country(table: pd.DataFrame, as_of, place: str = "all countries",
                new_in: int | None = None) -> Figure:
     """Certified cities by country, stacked by latest level, with each country's total. ``table`` is
     :func:`history.geography` (or :func:`history.countries_reached`: with ``new_in``, countries
     reached for the first time that year are marked)."""
+    as_of = to_timestamp(as_of)
     plot = table[BUCKETS]
     if new_in is not None and "new_country" in table.columns:
         plot = plot.rename(index=lambda c: f"{c} (new in {new_in})" if table.loc[c, "new_country"] else c)
@@ -125,9 +128,10 @@ def by_region(table: pd.DataFrame, place: str = "all countries", top: int = 15) 
     return fig
 
 
-def transitions(matrix: pd.DataFrame, as_of: pd.Timestamp, place: str = "all countries") -> Figure:
+def transitions(matrix: pd.DataFrame, as_of, place: str = "all countries") -> Figure:
     """Level at consecutive certifications of a city, from (rows) and to (columns), Unknown kept
     (``matrix``: :func:`history.transition_matrix`)."""
+    as_of = to_timestamp(as_of)
     fig, ax = plt.subplots(figsize=(6.5, 5))
     sns.heatmap(matrix, annot=True, fmt="d", cmap="Blues", cbar=False, linewidths=0.5, linecolor="white",
                 ax=ax)

@@ -13,6 +13,7 @@ import pandas as pd
 
 from wwc_analysis.history.cohorts import REPORTED_COHORTS
 from wwc_analysis.history.levels import LEVEL_BUCKETS, level_counts
+from wwc_analysis.history.rounds import to_timestamp
 from wwc_analysis.text.cohorts import cohort_formats, coverage
 from wwc_analysis.text.tables import report_table
 from wwc_analysis.text.words import plural
@@ -27,17 +28,19 @@ def place_label(country=None, region=None) -> str:
     return ", ".join(parts) if parts else "all countries"
 
 
-def parameters_text(year, as_of: pd.Timestamp, place: str) -> str:
+def parameters_text(year, as_of, place: str) -> str:
     """The year, date and place an analysis looks at, in one line."""
+    as_of = to_timestamp(as_of)
     return (f"**Year:** {year} (announcement calendar year). **As of:** {as_of:%d %B %Y}. "
             f"**Place:** {place}.")
 
 
 # --- growth ---------------------------------------------------------------------------------------
-def growth_text(grow: pd.DataFrame, by_round: pd.DataFrame, as_of: pd.Timestamp) -> str:
+def growth_text(grow: pd.DataFrame, by_round: pd.DataFrame, as_of) -> str:
     """Cities ever certified after the latest round up to ``as_of``, reported vs identified, the
     widest gap, and from when cities of unknown level appear (``grow``: :func:`history.growth`,
     ``by_round``: :func:`history.levels_by_round`)."""
+    as_of = to_timestamp(as_of)
     last = grow.iloc[-1]
     reported, gap = last["reported_total_certified"], last["gap"]
     if pd.isna(reported):
@@ -61,9 +64,10 @@ def growth_text(grow: pd.DataFrame, by_round: pd.DataFrame, as_of: pd.Timestamp)
             f"{widest_text}{unknown_text}")
 
 
-def year_rounds_text(summary: pd.DataFrame, year, as_of: pd.Timestamp) -> str:
+def year_rounds_text(summary: pd.DataFrame, year, as_of) -> str:
     """How complete the record is for the rounds of ``year`` up to ``as_of``, cohort by cohort
     (``summary``: :func:`history.round_summary`)."""
+    as_of = to_timestamp(as_of)
     rows = summary[(summary["announced"].dt.year == int(year)) & (summary["announced"] <= as_of)]
     lines = "\n".join(
         f"- **{r['round_id']}** ({r['announced']:%d %b %Y}), {plural(r['events'], 'event')} identified, "
@@ -83,9 +87,10 @@ def unplaced_text(unplaced: pd.DataFrame) -> str:
 
 
 # --- latest levels --------------------------------------------------------------------------------
-def latest_text(latest: pd.DataFrame, place: str, as_of: pd.Timestamp) -> str:
+def latest_text(latest: pd.DataFrame, place: str, as_of) -> str:
     """How many cities hold each latest level at ``as_of`` and what is known of the unknown ones
     (``latest``: :func:`history.latest_levels`, place filter applied)."""
+    as_of = to_timestamp(as_of)
     counts = level_counts(latest["level"])
     unknown = latest[latest["level"].isna()]
     earlier = int(unknown["last_known_level"].notna().sum())
@@ -100,14 +105,16 @@ def latest_text(latest: pd.DataFrame, place: str, as_of: pd.Timestamp) -> str:
     return text + "none of them has an earlier level on record. They are listed below."
 
 
-def latest_report(latest: pd.DataFrame, place: str, as_of: pd.Timestamp) -> str:
+def latest_report(latest: pd.DataFrame, place: str, as_of) -> str:
     """The count of cities and of each latest level, as plain text."""
+    as_of = to_timestamp(as_of)
     counts = level_counts(latest["level"])
     return f"as of {as_of:%Y-%m-%d}, {place}: {len(latest)} cities\n{counts.to_string()}"
 
 
-def unknown_table(latest: pd.DataFrame, place: str, as_of: pd.Timestamp) -> Styler | str:
+def unknown_table(latest: pd.DataFrame, place: str, as_of) -> Styler | str:
     """The cities whose latest level is unknown, with their last known level when any has one."""
+    as_of = to_timestamp(as_of)
     unknown = latest[latest["level"].isna()]
     if unknown.empty:
         return f"Every city in {place} has a known latest level on {as_of:%d %B %Y}."
@@ -140,8 +147,9 @@ def region_table(by_region: pd.DataFrame, place: str, top: int = 15) -> Styler:
 
 
 # --- moves between levels -------------------------------------------------------------------------
-def moves_text(moves: dict[str, int], place: str, as_of: pd.Timestamp) -> str:
+def moves_text(moves: dict[str, int], place: str, as_of) -> str:
     """The moves between consecutive certifications (``moves``: :func:`history.transition_summary`)."""
+    as_of = to_timestamp(as_of)
     return (f"The record holds **{moves['total']}** consecutive pairs of certifications in {place} up to "
             f"{as_of:%d %B %Y}: {moves['up']} moved up a level, {moves['same']} kept their level, "
             f"{moves['down']} moved down, and in {moves['unknown']} one of the two levels is unknown.")
