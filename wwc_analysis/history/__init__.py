@@ -1,11 +1,14 @@
 """The certification history and what is computed from it (no prose, no charts: those are in
 :mod:`wwc_analysis.text` and :mod:`wwc_analysis.figures`, above this layer).
 
-- :mod:`~wwc_analysis.history.rounds`: years, the round or date an analysis looks at, cumulative totals;
-- :mod:`~wwc_analysis.history.cohorts`: derived cohorts, disagreements, per-round summary, cohort sizes,
-  upgrades;
-- :mod:`~wwc_analysis.history.levels`: latest levels, levels after each round, transitions, geography;
-- :mod:`~wwc_analysis.history.annual`: the headline :class:`Metric` list of a year and ``metrics.json``;
+- :mod:`~wwc_analysis.history.rounds`: years, the round or date an analysis looks at,
+  cumulative totals;
+- :mod:`~wwc_analysis.history.cohorts`: derived cohorts, disagreements, per-round summary,
+  cohort sizes, upgrades;
+- :mod:`~wwc_analysis.history.levels`: latest levels, levels after each round, transitions,
+  geography;
+- :mod:`~wwc_analysis.history.annual`: the headline :class:`Metric` list of a year and
+  ``metrics.json``;
 - :mod:`~wwc_analysis.history.assessed`: scored assessments (simulated), profiles, gate failures.
 
 Every function takes the ``Dataset`` (or the frames) it reads; none loads data.

@@ -3,10 +3,10 @@ SIMULATED), practice-area profiles, separating criteria, gate failures, and whic
 assessments an analysis looks at.
 
 Tiers come from the scoring rules of a :class:`~wwc_analysis.rules.standards.Standard`; cohorts of
-assessed cities come from the same derivation as the public record (:func:`cohorts.classify_events`),
-applied to each city's certified rounds, so a simulated city that goes Silver -> Gold is ``upgraded``
-by exactly the rule used for real cities. Every frame returned here carries the input's
-``simulated`` flag (column and ``attrs``).
+assessed cities come from the same derivation as the public record
+(:func:`cohorts.classify_events`), applied to each city's certified rounds, so a simulated city that
+goes Silver -> Gold is ``upgraded`` by exactly the rule used for real cities. Every frame returned
+here carries the input's ``simulated`` flag (column and ``attrs``).
 """
 
 from __future__ import annotations
@@ -67,7 +67,8 @@ def assessment_history(assessments: pd.DataFrame, data: Dataset, std: Standard) 
     ev = classify_events(dataclasses.replace(data, certifications=_as_certifications(certified)))
     hist = hist.merge(ev[["city_id", "round_id", "derived_cohort", "previous_level"]],
                       on=["city_id", "round_id"], how="left")
-    cohort = hist["derived_cohort"].astype("object").where(hist["tier"] != "Not certified", "not certified")
+    certified = hist["tier"] != "Not certified"
+    cohort = hist["derived_cohort"].astype("object").where(certified, "not certified")
     hist["cohort"] = pd.Categorical(cohort, categories=list(HISTORY_COHORTS))
     hist = hist.drop(columns="derived_cohort")
     hist = hist.merge(data.rounds[["round_id", "announced"]], on="round_id", how="left")
@@ -76,7 +77,8 @@ def assessment_history(assessments: pd.DataFrame, data: Dataset, std: Standard) 
 
 
 def _as_certifications(certified: pd.DataFrame) -> pd.DataFrame:
-    """Certified assessments as rows of a ``certifications`` table (no place, no reported cohort)."""
+    """Certified assessments as rows of a ``certifications`` table (no place, no reported
+    cohort)."""
     n = len(certified)
     return pd.DataFrame(
         {
@@ -100,10 +102,12 @@ def _joined(assessments: pd.DataFrame, history: pd.DataFrame, std: Standard) -> 
     return a
 
 
-def practice_area_profile(assessments: pd.DataFrame, history: pd.DataFrame, std: Standard) -> pd.DataFrame:
+def practice_area_profile(assessments: pd.DataFrame, history: pd.DataFrame,
+                          std: Standard) -> pd.DataFrame:
     """Share of criteria met per practice area (columns, standard order) for each cohort (rows)."""
     a = _joined(assessments, history, std)
-    prof = a.groupby(["cohort", "practice_area"], observed=True)["met"].mean().unstack("practice_area")
+    prof = a.groupby(["cohort", "practice_area"], observed=True)["met"].mean()
+    prof = prof.unstack("practice_area")
     prof = prof.reindex(columns=list(dict.fromkeys(std.practice_areas)))
     prof = prof.reindex([c for c in HISTORY_COHORTS if c in prof.index])
     prof.attrs["simulated"] = _simulated(assessments)
@@ -123,19 +127,21 @@ def separating_criteria(assessments: pd.DataFrame, history: pd.DataFrame, std: S
             raise ValueError(f"unknown cohort {c!r}: expected one of {', '.join(HISTORY_COHORTS)}")
     j = _joined(assessments, history, std)
     j = j[j["cohort"].isin([a, b])]
+    area = dict(zip(std.criteria, std.practice_areas))
     prev = j.groupby(["criterion", "cohort"], observed=True)["met"].mean().unstack("cohort")
     sizes = history["cohort"].value_counts()
     if a not in prev.columns or b not in prev.columns:
         raise ValueError(f"no assessments in cohort {a!r} or {b!r} to compare")
     out = pd.DataFrame(
         {
-            "practice_area": pd.Series(dict(zip(std.criteria, std.practice_areas))).reindex(prev.index),
+            "practice_area": pd.Series(area).reindex(prev.index),
             f"share_{a}": prev[a],
             f"share_{b}": prev[b],
             "difference": prev[a] - prev[b],
         }
     )
-    out = out.reindex(out["difference"].abs().sort_values(ascending=False, kind="stable").index).head(top)
+    order = out["difference"].abs().sort_values(ascending=False, kind="stable").index
+    out = out.reindex(order).head(top)
     out[f"n_{a}"] = int(sizes.get(a, 0))
     out[f"n_{b}"] = int(sizes.get(b, 0))
     out.index.name = "criterion"
@@ -143,7 +149,8 @@ def separating_criteria(assessments: pd.DataFrame, history: pd.DataFrame, std: S
     return out
 
 
-def criterion_prevalence(assessments: pd.DataFrame, history: pd.DataFrame, std: Standard) -> pd.DataFrame:
+def criterion_prevalence(assessments: pd.DataFrame, history: pd.DataFrame,
+                         std: Standard) -> pd.DataFrame:
     """Share of assessments meeting each criterion, per tier reached (rows: criteria in standard
     order)."""
     j = assessments[["city_id", "round_id", "criterion", "met"]].merge(
@@ -162,8 +169,8 @@ def criterion_names(data: Dataset, std: Standard) -> pd.Series:
 
 def gate_failures(history: pd.DataFrame) -> pd.Series:
     """Shares of assessments (floats in 0..1) that are certified, fall below the Silver threshold,
-    miss a core criterion, miss the outcome requirement, or reach the Silver share but are blocked by
-    a gate.
+    miss a core criterion, miss the outcome requirement, or reach the Silver share but are blocked
+    by a gate.
 
     The number of assessments the shares are taken over is ``len(history)``, also kept in
     ``attrs["assessments"]`` (an int, so it never prints as a float among the shares).
@@ -204,16 +211,19 @@ def tier_counts(population: pd.DataFrame) -> pd.DataFrame:
 
 
 def simulated_metrics(population: pd.DataFrame) -> dict:
-    """The SIMULATED numbers for ``metrics.json``: tiers reached and the share failing either gate."""
+    """The SIMULATED numbers for ``metrics.json``: tiers reached and the share failing either
+    gate."""
     tiers = tier_counts(population)["fictional cities"]
-    return {"note": "SIMULATED DATA: fictional cities", "tiers": {k: int(v) for k, v in tiers.items()},
+    return {"note": "SIMULATED DATA: fictional cities",
+            "tiers": {k: int(v) for k, v in tiers.items()},
             "either_gate_failed": round(either_gate_failed(population), 3)}
 
 
 def gate_table(gates: pd.Series) -> pd.DataFrame:
-    """:func:`gate_failures` as a table: index ``outcome``, ``share`` (3 decimals) and ``assessments``
-    (the number the shares are taken over). Marked simulated."""
-    out = gates.round(3).to_frame("share").rename_axis("outcome").assign(assessments=gates.attrs["assessments"])
+    """:func:`gate_failures` as a table: index ``outcome``, ``share`` (3 decimals) and
+    ``assessments`` (the number the shares are taken over). Marked simulated."""
+    out = gates.round(3).to_frame("share").rename_axis("outcome")
+    out = out.assign(assessments=gates.attrs["assessments"])
     out.attrs["simulated"] = True
     return out
 
@@ -278,9 +288,9 @@ def simulated_history(year, data: Dataset, std: Standard) -> pd.DataFrame:
 
 
 def simulated_tiers(year, data: Dataset, std: Standard) -> pd.DataFrame:
-    """SIMULATED: fictional assessments of the year's rounds, counted by round (rows) and tier reached
-    (columns ``Not certified`` ... ``Platinum``). Empty when no simulated assessment falls in the
-    year."""
+    """SIMULATED: fictional assessments of the year's rounds, counted by round (rows) and tier
+    reached (columns ``Not certified`` ... ``Platinum``). Empty when no simulated assessment falls
+    in the year."""
     hist = simulated_history(year, data, std)
     if hist.empty:
         out = pd.DataFrame(columns=list(SCORE_TIERS), dtype="int64")
@@ -293,9 +303,10 @@ def simulated_tiers(year, data: Dataset, std: Standard) -> pd.DataFrame:
 
 
 def simulated_gates(year, data: Dataset, std: Standard) -> pd.DataFrame:
-    """SIMULATED: per round of the year, the number of fictional assessments and the shares certified,
-    below the Silver threshold, missing a core criterion, missing the outcome requirement, and blocked
-    by a gate despite the threshold (see :func:`gate_failures`). Empty when there are none."""
+    """SIMULATED: per round of the year, the number of fictional assessments and the shares
+    certified, below the Silver threshold, missing a core criterion, missing the outcome
+    requirement, and blocked by a gate despite the threshold (see :func:`gate_failures`). Empty when
+    there are none."""
     hist = simulated_history(year, data, std)
     if hist.empty:
         out = pd.DataFrame()

@@ -1,9 +1,10 @@
-"""Cohorts from the certification history alone: who was new, upgraded or re-certified in each round.
+"""Cohorts from the certification history alone: who was new, upgraded or re-certified in each
+round.
 
 The program announces each round's counts (``rounds.csv``: ``reported_*``) and the sources describe
-each identified event's cohort (``certifications.csv``: ``reported_cohort``). This module *derives* a
-cohort for every event from the history on record and lists every place where the two disagree, so a
-researcher sees exactly how complete the record is.
+each identified event's cohort (``certifications.csv``: ``reported_cohort``). This module *derives*
+a cohort for every event from the history on record and lists every place where the two disagree, so
+a researcher sees exactly how complete the record is.
 
 Derivation rules (per city, events ordered by announcement date):
 
@@ -11,8 +12,8 @@ Derivation rules (per city, events ordered by announcement date):
 - ``upgraded``: the level is higher than the level of the city's latest earlier event;
 - ``recertified``: the same level;
 - ``lower``: a lower level;
-- missing (``<NA>``): this event's level or the latest earlier event's level is unknown. Unknown stays
-  unknown: a level is never guessed, not even from an earlier known level.
+- missing (``<NA>``): this event's level or the latest earlier event's level is unknown. Unknown
+  stays unknown: a level is never guessed, not even from an earlier known level.
 
 Every function takes the :class:`~wwc_analysis.data.load.Dataset` it reads (to derive from other
 tables, pass ``dataclasses.replace(data, certifications=...)``). Every public count here traces to
@@ -35,7 +36,8 @@ if TYPE_CHECKING:  # pragma: no cover
 REPORTED_COHORTS = COHORTS  # as in certifications.csv (schemas.COHORTS)
 DERIVED_COHORTS = (*COHORTS, "lower")
 DERIVED_COHORT_DTYPE = pd.CategoricalDtype(list(DERIVED_COHORTS), ordered=False)
-STATUS_DTYPE = pd.CategoricalDtype(["agrees", "disagrees", "unverifiable", "derived only", "unknown"])
+STATUS_DTYPE = pd.CategoricalDtype(
+    ["agrees", "disagrees", "unverifiable", "derived only", "unknown"])
 #: The one label map of the cohorts, for everything a reader sees (headers, legends, axes, prose):
 #: the data value stays ``recertified``. ``text.cohorts`` re-exports it; it is defined here, beside
 #: the derivation, because the labels of ``metrics.json`` (``history.annual``) need it too.
@@ -47,10 +49,11 @@ COHORT_LABELS: dict[str, str] = {
     "unknown": "unknown",
     "not certified": "not certified",
 }
-#: Rows of :func:`cohort_sizes`: the three reported cohorts, ``lower`` (derived only) and ``unknown``
-#: (no cohort stated / none derivable).
+#: Rows of :func:`cohort_sizes`: the three reported cohorts, ``lower`` (derived only) and
+#: ``unknown`` (no cohort stated / none derivable).
 COHORT_ROWS: tuple[str, ...] = (*REPORTED_COHORTS, "lower", "unknown")
-#: The three bases of a count: stated by the program, identified in the record, derived from history.
+#: The three bases of a count: stated by the program, identified in the record, derived from
+#: history.
 BASES: tuple[str, ...] = ("reported", "identified", "derived")
 
 
@@ -63,10 +66,12 @@ def classify_events(data: Dataset) -> pd.DataFrame:
     ``reason`` (why it disagrees or cannot be checked; <NA> otherwise).
     """
     certs, rnds = data.certifications, data.rounds
-    ev = certs.merge(rnds[["round_id", "announced"]], on="round_id", how="left", validate="many_to_one")
+    ev = certs.merge(rnds[["round_id", "announced"]], on="round_id", how="left",
+                     validate="many_to_one")
     if ev["announced"].isna().any():
         missing = sorted(ev.loc[ev["announced"].isna(), "round_id"].astype(str).unique())
-        raise ValueError(f"certification events refer to round(s) {missing} that are not in the rounds table")
+        raise ValueError(
+            f"certification events refer to round(s) {missing} that are not in the rounds table")
     ev = ev.sort_values(["city_id", "announced"], kind="stable").reset_index(drop=True)
     grp = ev.groupby("city_id", sort=False)
     ev["previous_round"] = grp["round_id"].shift(1)
@@ -100,11 +105,8 @@ def _derive(ev: pd.DataFrame) -> pd.Categorical:
 
 
 def _compare(rep: str | None, der: str | None, r) -> tuple[str, str | None]:
-    prev_txt = (
-        None
-        if pd.isna(r.previous_round)
-        else f"{r.previous_round} ({'level unknown' if pd.isna(r.previous_level) else r.previous_level})"
-    )
+    prev_level = "level unknown" if pd.isna(r.previous_level) else r.previous_level
+    prev_txt = None if pd.isna(r.previous_round) else f"{r.previous_round} ({prev_level})"
     if rep is None and der is None:
         return "unknown", _why_underivable(r, prev_txt)
     if rep is None:
@@ -114,10 +116,12 @@ def _compare(rep: str | None, der: str | None, r) -> tuple[str, str | None]:
     if rep == der:
         return "agrees", None
     if der == "new":
-        return "disagrees", f"reported as {rep}, but no earlier certification of this city is on record"
+        return "disagrees", (f"reported as {rep}, but no earlier certification of this city is on "
+                             "record")
     if rep == "new":
         return "disagrees", f"reported as new, but the city was already certified in {prev_txt}"
-    return "disagrees", f"reported as {rep}, but the level {r.level} compared with {prev_txt} makes it {der}"
+    return "disagrees", (f"reported as {rep}, but the level {r.level} compared with {prev_txt} "
+                         f"makes it {der}")
 
 
 def _why_underivable(r, prev_txt: str | None) -> str:
@@ -129,13 +133,14 @@ def _why_underivable(r, prev_txt: str | None) -> str:
 
 
 def disagreements(data: Dataset, *, events: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Events whose reported cohort disagrees with the history, or cannot be checked, with the reason.
+    """Events whose reported cohort disagrees with the history, or cannot be checked, with the
+    reason.
 
     ``events`` is :func:`classify_events` of ``data`` when already computed."""
     ev = classify_events(data) if events is None else events
     out = ev[ev["status"].isin(["disagrees", "unverifiable"])]
-    cols = ["round_id", "city_id", "city", "level", "reported_cohort", "derived_cohort", "previous_round",
-            "previous_level", "status", "reason"]
+    cols = ["round_id", "city_id", "city", "level", "reported_cohort", "derived_cohort",
+            "previous_round", "previous_level", "status", "reason"]
     return out[cols].reset_index(drop=True)
 
 
@@ -153,7 +158,8 @@ def round_summary(data: Dataset) -> pd.DataFrame:
     for c in (*REPORTED_COHORTS, "unstated"):
         out[f"identified_{c}"] = rep[c].reindex(out.index, fill_value=0) if c in rep else 0
     out["events"] = pd.Series(rid).value_counts().reindex(out.index, fill_value=0)
-    out["level_unknown"] = ev["level"].isna().groupby(rid, observed=False).sum().reindex(out.index, fill_value=0)
+    unknown = ev["level"].isna().groupby(rid, observed=False).sum()
+    out["level_unknown"] = unknown.reindex(out.index, fill_value=0)
     for c in (*DERIVED_COHORTS, "unknown"):
         out[f"derived_{c}"] = der[c].reindex(out.index, fill_value=0) if c in der else 0
     bad = ev["status"].isin(["disagrees", "unverifiable"])
@@ -176,9 +182,9 @@ def round_members(round_id: str, data: Dataset) -> pd.DataFrame:
     round_id = check_round(round_id, data)
     ev = classify_events(data)
     ev = ev[ev["round_id"] == round_id]
-    cols = ["city", "region", "country", "level", "reported_cohort", "derived_cohort", "previous_level",
-            "previous_round", "level_inferred", "round_inferred", "status", "reason", "city_id", "notes",
-            "sources"]
+    cols = ["city", "region", "country", "level", "reported_cohort", "derived_cohort",
+            "previous_level", "previous_round", "level_inferred", "round_inferred", "status",
+            "reason", "city_id", "notes", "sources"]
     order = ["reported_cohort", "country", "city"]
     return ev[cols].sort_values(order, na_position="last").reset_index(drop=True)
 
@@ -206,8 +212,9 @@ def round_cities(members: pd.DataFrame) -> pd.DataFrame:
 def cohort_sizes(summary: pd.DataFrame, round_id: str) -> pd.DataFrame:
     """A round's cohort sizes side by side: rows new / upgraded / recertified / lower / unknown,
     columns ``reported`` (stated by the program; <NA> = not reported), ``identified`` (events on
-    record, by the cohort the sources state; ``unknown`` = no cohort stated) and ``derived`` (from the
-    history; ``unknown`` = a level needed is not known). ``summary`` is :func:`round_summary`."""
+    record, by the cohort the sources state; ``unknown`` = no cohort stated) and ``derived`` (from
+    the history; ``unknown`` = a level needed is not known). ``summary`` is
+    :func:`round_summary`."""
     rows = summary[summary["round_id"] == round_id]
     if rows.empty:
         raise ValueError(f"round {round_id!r} is not in the summary")
@@ -236,7 +243,9 @@ def cohort_sizes_by_round(summary: pd.DataFrame, until: str | None = None) -> pd
     parts = []
     for c in REPORTED_COHORTS:
         parts.append(pd.DataFrame({
-            "round_id": s["round_id"].to_numpy(), "announced": s["announced"].to_numpy(), "cohort": c,
+            "round_id": s["round_id"].to_numpy(),
+            "announced": s["announced"].to_numpy(),
+            "cohort": c,
             "reported": s[f"reported_{c}"].astype("Int64").to_numpy(),
             "identified": s[f"identified_{c}"].astype("int64").to_numpy(),
         }))
@@ -267,7 +276,8 @@ def reporting_coverage(long: pd.DataFrame) -> pd.DataFrame:
     for c in REPORTED_COHORTS:
         part = long[long["cohort"] == c]
         rep = part[part["reported"].notna()]
-        rows[c] = {"rounds": len(part), "rounds_reported": len(rep), "reported": int(rep["reported"].sum()),
+        rows[c] = {"rounds": len(part), "rounds_reported": len(rep),
+                   "reported": int(rep["reported"].sum()),
                    "identified_in_reported": int(rep["identified"].sum()),
                    "identified": int(part["identified"].sum())}
     out = pd.DataFrame.from_dict(rows, orient="index").astype("int64")
@@ -277,8 +287,8 @@ def reporting_coverage(long: pd.DataFrame) -> pd.DataFrame:
 
 def upgrade_times(data: Dataset) -> pd.DataFrame:
     """For every upgrade (derived from the history, or reported): years since the city's first
-    certification on record. Reported upgrades the history cannot confirm (the earlier certification is
-    not on record, or a level is unknown) are kept, with ``first_round`` and the time <NA>."""
+    certification on record. Reported upgrades the history cannot confirm (the earlier certification
+    is not on record, or a level is unknown) are kept, with ``first_round`` and the time <NA>."""
     ev = classify_events(data)
     firsts = ev.sort_values("announced").groupby("city_id").agg(
         first_round=("round_id", "first"), first_announced=("announced", "first"))
@@ -286,7 +296,8 @@ def upgrade_times(data: Dataset) -> pd.DataFrame:
     ups = ups.join(firsts, on="city_id")
     gap_years = (ups["announced"] - ups["first_announced"]).dt.days / 365.25
     upgraded_without_history = ups["derived_cohort"] != "upgraded"
-    out = ups[["round_id", "city_id", "city", "country", "previous_level", "level", "first_round"]].copy()
+    cols = ["round_id", "city_id", "city", "country", "previous_level", "level", "first_round"]
+    out = ups[cols].copy()
     out["years_since_first"] = gap_years.where(~upgraded_without_history).round(2)
     out.loc[upgraded_without_history, "first_round"] = pd.NA
     return out.reset_index(drop=True)

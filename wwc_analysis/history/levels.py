@@ -1,8 +1,9 @@
 """Levels of certified cities: each city's latest level at a date, levels after every round, moves
 between levels, and where the cities are (by country or region), with a place filter.
 
-Unknown stays unknown: every count here keeps an explicit ``Unknown`` bucket (a level the record does
-not give) and nothing is guessed. Certification lapses are not modelled: a city counts once certified.
+Unknown stays unknown: every count here keeps an explicit ``Unknown`` bucket (a level the record
+does not give) and nothing is guessed. Certification lapses are not modelled: a city counts once
+certified.
 """
 
 from __future__ import annotations
@@ -47,7 +48,8 @@ def latest_levels(as_of, data: Dataset) -> pd.DataFrame:
 
 
 def level_counts(levels: pd.Series) -> pd.Series:
-    """Counts per tier with an explicit ``Unknown`` bucket (unknown levels are shown, never dropped)."""
+    """Counts per tier with an explicit ``Unknown`` bucket (unknown levels are shown, never
+    dropped)."""
     counts = levels.value_counts(dropna=False).rename(index=lambda x: UNKNOWN if pd.isna(x) else x)
     return counts.reindex(list(LEVEL_BUCKETS), fill_value=0).astype("int64")
 
@@ -114,8 +116,8 @@ def levels_over_time(data: Dataset, as_of=None, country=None, region=None) -> pd
 
 def levels_by_round(data: Dataset, as_of=None) -> pd.DataFrame:
     """:func:`levels_over_time` of all countries beside the reported and identified totals of
-    :func:`rounds.cumulative` (``reported_total_certified``, ``identified_total_certified``, ``gap``,
-    ``status``): one row per round up to ``as_of``."""
+    :func:`rounds.cumulative` (``reported_total_certified``, ``identified_total_certified``,
+    ``gap``, ``status``): one row per round up to ``as_of``."""
     by_level = levels_over_time(data, as_of)
     totals = cumulative(data).drop(columns="announced")
     return by_level.merge(totals, on="round_id")
@@ -123,7 +125,8 @@ def levels_by_round(data: Dataset, as_of=None) -> pd.DataFrame:
 
 # --- transitions ----------------------------------------------------------------------------------
 def level_transitions(data: Dataset) -> pd.DataFrame:
-    """Consecutive pairs of a city's events: from round/level to round/level (levels may be <NA>)."""
+    """Consecutive pairs of a city's events: from round/level to round/level (levels may be
+    <NA>)."""
     ev = classify_events(data)
     later = ev[ev["previous_round"].notna()]
     names = {"round_id": "to_round", "level": "to_level", "previous_round": "from_round",
@@ -134,8 +137,8 @@ def level_transitions(data: Dataset) -> pd.DataFrame:
 
 
 def transitions(data: Dataset, as_of=None, country=None, region=None) -> pd.DataFrame:
-    """:func:`level_transitions` (consecutive events of a city) whose later event was announced on or
-    before ``as_of``, optionally in one country/region; adds ``to_announced``."""
+    """:func:`level_transitions` (consecutive events of a city) whose later event was announced on
+    or before ``as_of``, optionally in one country/region; adds ``to_announced``."""
     announced = data.rounds[["round_id", "announced"]]
     tr = level_transitions(data).merge(
         announced.rename(columns={"round_id": "to_round", "announced": "to_announced"}),
@@ -150,7 +153,8 @@ def transitions(data: Dataset, as_of=None, country=None, region=None) -> pd.Data
 
 
 def transition_matrix(trans: pd.DataFrame) -> pd.DataFrame:
-    """From-level (rows) x to-level (columns) counts, with ``Unknown`` rows/columns always present."""
+    """From-level (rows) x to-level (columns) counts, with ``Unknown`` rows/columns always
+    present."""
     buckets = list(LEVEL_BUCKETS)
 
     def bucket(s: pd.Series) -> pd.Categorical:
@@ -171,12 +175,14 @@ def transition_summary(matrix: pd.DataFrame) -> dict[str, int]:
     up = int(np.triu(k, 1).sum())
     same = int(np.trace(k))
     down = int(np.tril(k, -1).sum())
-    return {"up": up, "same": same, "down": down, "unknown": total - up - same - down, "total": total}
+    unknown = total - up - same - down
+    return {"up": up, "same": same, "down": down, "unknown": unknown, "total": total}
 
 
 # --- geography ------------------------------------------------------------------------------------
 def geography(frame: pd.DataFrame, by: str = "country") -> pd.DataFrame:
-    """Counts of cities by ``country`` or ``region`` (US states etc.), split by level, unknown kept."""
+    """Counts of cities by ``country`` or ``region`` (US states etc.), split by level, unknown
+    kept."""
     if by not in ("country", "region"):
         raise ValueError("by must be 'country' or 'region'")
     keys = ["country", "region"] if by == "region" else ["country"]
@@ -200,12 +206,14 @@ def cohort_geography(members: pd.DataFrame, by: str = "country") -> pd.DataFrame
 
 
 def countries_reached(year, data: Dataset) -> pd.DataFrame:
-    """Countries with a certified city by the end of ``year`` (index ``country``, most cities first).
+    """Countries with a certified city by the end of ``year`` (index ``country``, most cities
+    first).
 
     Columns: cities by latest level (``Silver``, ``Gold``, ``Platinum``, ``Unknown``), ``total``,
-    ``new_cities`` (cities whose first certification *on record* is in one of the year's rounds: this
-    includes cities reported as upgraded whose earlier certification was not found), ``first_round``
-    (the country's first certified city) and ``new_country`` (that first round is in ``year``).
+    ``new_cities`` (cities whose first certification *on record* is in one of the year's rounds:
+    this includes cities reported as upgraded whose earlier certification was not found),
+    ``first_round`` (the country's first certified city) and ``new_country`` (that first round is in
+    ``year``).
     """
     y = check_year(year, data)
     lv = latest_levels(pd.Timestamp(y, 12, 31), data)

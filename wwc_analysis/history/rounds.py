@@ -21,14 +21,16 @@ def to_timestamp(as_of) -> pd.Timestamp:
     """A date from a ``date``/``Timestamp``/ISO string, or the last day of a year given as an
     int/``"YYYY"``."""
     text = as_of.strip() if isinstance(as_of, str) else None
-    if isinstance(as_of, (int, np.integer)) or (text is not None and text.isdigit() and len(text) == 4):
+    year_text = text is not None and text.isdigit() and len(text) == 4
+    if isinstance(as_of, (int, np.integer)) or year_text:
         return pd.Timestamp(int(as_of), 12, 31)
     if isinstance(as_of, (_dt.date, pd.Timestamp)):
         return pd.Timestamp(as_of)
     try:
         return pd.Timestamp(str(as_of).strip())
     except ValueError as exc:
-        raise ValueError(f"as-of date {as_of!r} is not a date: expected YYYY-MM-DD or a year YYYY") from exc
+        raise ValueError(
+            f"as-of date {as_of!r} is not a date: expected YYYY-MM-DD or a year YYYY") from exc
 
 
 def years_with_rounds(data: Dataset) -> list[int]:
@@ -42,7 +44,8 @@ def latest_year(data: Dataset) -> int:
 
 
 def check_year(year, data: Dataset) -> int:
-    """``year`` as an int if it has a round; otherwise a ValueError listing the years that have one."""
+    """``year`` as an int if it has a round; otherwise a ValueError listing the years that have
+    one."""
     years = years_with_rounds(data)
     listed = ", ".join(map(str, years))
     try:
@@ -50,12 +53,14 @@ def check_year(year, data: Dataset) -> int:
     except (TypeError, ValueError):
         raise ValueError(f"year {year!r} is not a year: expected YYYY, one of {listed}") from None
     if y not in years:
-        raise ValueError(f"no certification round was announced in {y}; years with a round: {listed}")
+        raise ValueError(
+            f"no certification round was announced in {y}; years with a round: {listed}")
     return y
 
 
 def check_round(round_id, data: Dataset) -> str:
-    """``round_id`` (stripped) if it is a round on record; otherwise a ValueError listing the rounds."""
+    """``round_id`` (stripped) if it is a round on record; otherwise a ValueError listing the
+    rounds."""
     rid = str(round_id).strip()
     if rid not in set(data.rounds["round_id"]):
         raise ValueError(f"unknown round {rid!r}; rounds: {', '.join(data.rounds['round_id'])}")
@@ -130,8 +135,8 @@ def _gap(reported, identified: int) -> tuple:
 
 
 def growth(data: Dataset, year, as_of=None) -> pd.DataFrame:
-    """:func:`cumulative` for the rounds announced up to ``as_of`` (default: 31 December of ``year``),
-    with ``in_year`` marking the rounds announced in ``year``."""
+    """:func:`cumulative` for the rounds announced up to ``as_of`` (default: 31 December of
+    ``year``), with ``in_year`` marking the rounds announced in ``year``."""
     y = check_year(year, data)
     cut = to_timestamp(y if as_of in (None, "") else as_of)
     cum = cumulative(data)

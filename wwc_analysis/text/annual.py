@@ -2,7 +2,8 @@
 table, each round's heading, cohorts, cities and disagreements, and how complete the record is.
 
 Every frame here holds display text only (no <NA>): "–" means not known / not reported. The numbers
-come from :mod:`wwc_analysis.history` (``annual_metrics``, ``round_summary``, ``countries_reached``).
+come from :mod:`wwc_analysis.history` (``annual_metrics``, ``round_summary``,
+``countries_reached``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,12 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from wwc_analysis.history.annual import Metric, annual_metrics, rounds_in_year
-from wwc_analysis.history.cohorts import REPORTED_COHORTS, classify_events, disagreements, round_summary
+from wwc_analysis.history.cohorts import (
+    REPORTED_COHORTS,
+    classify_events,
+    disagreements,
+    round_summary,
+)
 from wwc_analysis.history.levels import countries_reached
 from wwc_analysis.history.rounds import check_round, check_year, cumulative
 from wwc_analysis.text.cohorts import COHORT_NOUNS, cities, cohort_label
@@ -45,18 +51,23 @@ def headline_table(metrics: list[Metric]) -> pd.DataFrame:
 
 def key_numbers(year, metrics: list[Metric], rounds: pd.DataFrame) -> str:
     """The year's key numbers as plain text: each cohort reported / identified, the total ever
-    certified, the rounds, countries and latest levels (``rounds``: :func:`history.rounds_in_year`)."""
+    certified, the rounds, countries and latest levels (``rounds``:
+    :func:`history.rounds_in_year`)."""
     v = {m.name: m.value for m in metrics}
 
     def both(label: str, rep, ident) -> str:
         return f"  {label:<15} {DASH if rep is None else rep:>4} / {ident}"
 
     lines = [f"Key numbers {year} (reported / identified; '{DASH}' = not reported)"]
-    lines += [both(cohort_label(c), v[f"{c}_reported"], v[f"{c}_identified"]) for c in REPORTED_COHORTS]
-    lines.append(both("ever certified", v["total_certified_reported"], v["total_certified_identified"]))
-    lines.append(f"  rounds: {', '.join(rounds['round_id'])}; countries: {v['countries_identified']}")
-    lines.append(f"  latest level at year end: Silver {v['latest_silver']}, Gold {v['latest_gold']}, "
-                 f"Platinum {v['latest_platinum']}, unknown {v['latest_unknown']}")
+    lines += [both(cohort_label(c), v[f"{c}_reported"], v[f"{c}_identified"])
+              for c in REPORTED_COHORTS]
+    lines.append(both("ever certified", v["total_certified_reported"],
+                      v["total_certified_identified"]))
+    lines.append(f"  rounds: {', '.join(rounds['round_id'])}; "
+                 f"countries: {v['countries_identified']}")
+    lines.append(f"  latest level at year end: Silver {v['latest_silver']}, "
+                 f"Gold {v['latest_gold']}, Platinum {v['latest_platinum']}, "
+                 f"unknown {v['latest_unknown']}")
     return "\n".join(lines)
 
 
@@ -71,19 +82,22 @@ def headline_sentences(year, data: Dataset) -> list[str]:
     rs = rounds_in_year(y, data)
     m = {x.name: x for x in annual_metrics(y, data)}
     month = {r.round_id: f"{r.announced:%B}" for r in rs.itertuples()}
-    sentences = [f"In {y} the program announced {count_words(len(rs), 'round')} ({_round_dates(rs, data)})."]
+    sentences = [f"In {y} the program announced {count_words(len(rs), 'round')} "
+                 f"({_round_dates(rs, data)})."]
     sentences += _cohort_sentences(rs, month)
     sentences.append(_total_sentence(y, m, month[rs["round_id"].iloc[-1]]))
     sentences.append(_levels_sentence(y, m, data))
     bad = int(rs["disagreements"].sum())
     if bad:
-        sentences.append(f"For {count_words(bad, 'event')} the cohort the sources report disagrees with the "
-                         "history on record or cannot be checked against it (listed under each round below).")
+        sentences.append(f"For {count_words(bad, 'event')} the cohort the sources report disagrees "
+                         "with the history on record or cannot be checked against it (listed under "
+                         "each round below).")
     return sentences
 
 
 def headline_text(year, data: Dataset) -> str:
-    """:func:`headline_sentences` as two paragraphs: the rounds and cohorts, then totals and levels."""
+    """:func:`headline_sentences` as two paragraphs: the rounds and cohorts, then totals and
+    levels."""
     sentences = headline_sentences(year, data)
     return " ".join(sentences[:3]) + "\n\n" + " ".join(sentences[3:])
 
@@ -91,7 +105,8 @@ def headline_text(year, data: Dataset) -> str:
 def _round_dates(rs: pd.DataFrame, data: Dataset) -> str:
     """'23 January and 17 June 2024' (with 'about' for approximate days)."""
     prec = data.rounds.set_index("round_id")["date_precision"]
-    days = [day(r.announced, prec.get(r.round_id) == "approximate", with_year=False) for r in rs.itertuples()]
+    days = [day(r.announced, prec.get(r.round_id) == "approximate", with_year=False)
+            for r in rs.itertuples()]
     return f"{join_and(days)} {int(rs['announced'].iloc[-1].year)}"
 
 
@@ -122,7 +137,8 @@ def _cohort_sentences(rs: pd.DataFrame, month: dict[str, str]) -> list[str]:
             if found_all:
                 identified.append(cities(found_all, c))
     unstated = int(rs["identified_unstated"].sum())
-    extra = f", plus {count_words(unstated, 'event')} whose cohort no source states" if unstated else ""
+    extra = (f", plus {count_words(unstated, 'event')} whose cohort no source states"
+             if unstated else "")
     return [_reported_sentence(reported, unreported),
             f"The record identifies {join_and(identified) or 'no event'}{extra}."]
 
@@ -144,9 +160,10 @@ def _total_sentence(y: int, m: dict[str, Metric], last_month: str) -> str:
         return (f"The program did not state how many cities had been certified in all after its "
                 f"{last_month} round; the record identifies {ident} cities certified in all.")
     if rep == ident:
-        return (f"By the end of {y} the program reported {rep} cities certified in all, and the record "
-                "identifies every one of them.")
-    said = f"By the end of {y} the program reported {rep} cities certified in all; the record identifies"
+        return (f"By the end of {y} the program reported {rep} cities certified in all, and the "
+                "record identifies every one of them.")
+    said = (f"By the end of {y} the program reported {rep} cities certified in all; the record "
+            "identifies")
     if rep > ident:
         return f"{said} {ident} of them, so {rep - ident} certified cities are not in the record."
     return f"{said} {ident}, {ident - rep} more than reported."
@@ -156,8 +173,8 @@ def _levels_sentence(y: int, m: dict[str, Metric], data: Dataset) -> str:
     levels = {t: m[f"latest_{t}"].value for t in ("silver", "gold", "platinum", "unknown")}
     countries = countries_reached(y, data)
     new_countries = list(countries.index[countries["new_country"]])
-    s = (f"At the end of the year the latest level on record was Silver for {levels['silver']} cities, "
-         f"Gold for {levels['gold']} and Platinum for {levels['platinum']}")
+    s = (f"At the end of the year the latest level on record was Silver for {levels['silver']} "
+         f"cities, Gold for {levels['gold']} and Platinum for {levels['platinum']}")
     s += f", and not known for {levels['unknown']}" if levels["unknown"] else ""
     n = len(countries)
     where = f"{number_word(n)} " + ("country" if n == 1 else "countries")
@@ -174,7 +191,8 @@ def _levels_sentence(y: int, m: dict[str, Metric], data: Dataset) -> str:
 
 # --- each round -----------------------------------------------------------------------------------
 def sources_html(sources: str | None) -> str:
-    """A ``sources`` cell as compact numbered HTML links ('[1] [2]'); entries without a URL stay text."""
+    """A ``sources`` cell as compact numbered HTML links ('[1] [2]'); entries without a URL stay
+    text."""
     if sources is None or sources is pd.NA or not str(sources).strip():
         return DASH
     out = []
@@ -204,7 +222,8 @@ def round_cohorts(round_id: str, data: Dataset) -> pd.DataFrame:
             **{COHORT_COLUMNS[c]: display(r[f"reported_{c}"]) for c in REPORTED_COHORTS},
             "Lower level": "", "Cohort not known": ""},
         "Identified (cohort stated by sources)": {
-            **counts("identified"), "Lower level": "", "Cohort not known": str(int(r["identified_unstated"]))},
+            **counts("identified"), "Lower level": "",
+            "Cohort not known": str(int(r["identified_unstated"]))},
         "Derived from the history on record": {
             **counts("derived"), "Lower level": str(int(r["derived_lower"])),
             "Cohort not known": str(int(r["derived_unknown"]))},
@@ -213,16 +232,18 @@ def round_cohorts(round_id: str, data: Dataset) -> pd.DataFrame:
 
 
 def round_heading(round_id: str, data: Dataset) -> str:
-    """Markdown describing a round: date (and its precision), standard, totals, notes and sources."""
+    """Markdown describing a round: date (and its precision), standard, totals, notes and
+    sources."""
     rounds = data.rounds.set_index("round_id")
     r = rounds.loc[check_round(round_id, data)]
     cum = cumulative(data).set_index("round_id").loc[round_id]
     date = day(r["announced"], r["date_precision"] == "approximate")
-    total = (f"the program reported {int(cum['reported_total_certified'])} cities certified in all after "
-             "it; " if pd.notna(cum["reported_total_certified"])
-             else "the program did not state a cumulative total; ")
+    reported = cum["reported_total_certified"]
+    total = (f"the program reported {int(reported)} cities certified in all after it; "
+             if pd.notna(reported) else "the program did not state a cumulative total; ")
     total += f"the record identifies {int(cum['identified_total_certified'])}."
-    lines = [f"### Round {round_id}: announced {date}", "", f"Standard {r['standard']}; {total}", ""]
+    lines = [f"### Round {round_id}: announced {date}", "", f"Standard {r['standard']}; {total}",
+             ""]
     if pd.notna(r["notes"]) and str(r["notes"]).strip():
         lines += [f"*Notes in the record:* {r['notes']}", ""]
     lines.append(f"*Sources (data/rounds.csv):* {sources_html(r['sources'])}")
@@ -230,10 +251,10 @@ def round_heading(round_id: str, data: Dataset) -> str:
 
 
 def round_table(round_id: str, data: Dataset, links: bool = True) -> pd.DataFrame:
-    """The named cities of a round for display: place, level, reported vs derived cohort, the earlier
-    certification, what was inferred (a column only when something in the round was), the record's
-    notes and sources (as HTML links, or the raw ``sources`` text with ``links=False``, e.g. for a
-    CSV)."""
+    """The named cities of a round for display: place, level, reported vs derived cohort, the
+    earlier certification, what was inferred (a column only when something in the round was), the
+    record's notes and sources (as HTML links, or the raw ``sources`` text with ``links=False``,
+    e.g. for a CSV)."""
     round_id = check_round(round_id, data)
     ev = classify_events(data)
     # the order of round_members: reported cohort, country, city
@@ -241,21 +262,24 @@ def round_table(round_id: str, data: Dataset, links: bool = True) -> pd.DataFram
     ev = ev[ev["round_id"] == round_id].sort_values(order, na_position="last")
     table = pd.DataFrame([_city_row(r, links) for r in ev.itertuples(index=False)])
     if not table.empty and not table["Inferred"].astype(bool).any():
-        table = table.drop(columns="Inferred")  # nothing in this round was inferred: no empty column
+        # nothing in this round was inferred: no empty column
+        table = table.drop(columns="Inferred")
     return table
 
 
 def _city_row(r, links: bool) -> dict[str, str]:
     """One event of :func:`round_table` as display text."""
-    previous = DASH if pd.isna(r.previous_round) else (
-        f"{r.previous_round} ({'level not known' if pd.isna(r.previous_level) else r.previous_level})")
+    previous_level = "level not known" if pd.isna(r.previous_level) else r.previous_level
+    previous = DASH if pd.isna(r.previous_round) else f"{r.previous_round} ({previous_level})"
     flags = (("level inferred", r.level_inferred), ("round inferred", r.round_inferred))
     return {
         "City": r.city,
         "Where": f"{r.region}, {r.country}" if pd.notna(r.region) else str(r.country),
         "Level": "not known" if pd.isna(r.level) else str(r.level),
-        "Reported cohort": "not stated" if pd.isna(r.reported_cohort) else cohort_label(r.reported_cohort),
-        "Derived cohort": "not known" if pd.isna(r.derived_cohort) else cohort_label(r.derived_cohort),
+        "Reported cohort": ("not stated" if pd.isna(r.reported_cohort)
+                            else cohort_label(r.reported_cohort)),
+        "Derived cohort": ("not known" if pd.isna(r.derived_cohort)
+                           else cohort_label(r.derived_cohort)),
         "Earlier certification": previous,
         "Inferred": ", ".join(b for b, flag in flags if flag),
         "Notes": "" if pd.isna(r.notes) else str(r.notes),
@@ -264,15 +288,15 @@ def _city_row(r, links: bool) -> dict[str, str]:
 
 
 def round_section(round_id: str, data: Dataset) -> list:
-    """What the annual summary shows of one round, in order: its heading, its cohorts three ways, its
-    named cities with source links, and its disagreements (a table, or a sentence when none)."""
+    """What the annual summary shows of one round, in order: its heading, its cohorts three ways,
+    its named cities with source links, and its disagreements (a table, or a sentence when none)."""
     issues = round_disagreements(round_id, data)
     if len(issues):
-        said = [f"**Reported cohort vs history, round {round_id}** (events that disagree or cannot be "
-                f"checked: {len(issues)})", report_table(issues, wrap=["Why"])]
+        said = [f"**Reported cohort vs history, round {round_id}** (events that disagree or cannot "
+                f"be checked: {len(issues)})", report_table(issues, wrap=["Why"])]
     else:
-        said = [f"*Round {round_id}: every reported cohort agrees with the history on record or was not "
-                "stated.*"]
+        said = [f"*Round {round_id}: every reported cohort agrees with the history on record or "
+                "was not stated.*"]
     return [
         round_heading(round_id, data),
         report_table(round_cohorts(round_id, data), index=True),
@@ -285,8 +309,8 @@ def round_section(round_id: str, data: Dataset) -> list:
 def countries_table(countries: pd.DataFrame, year) -> Styler:
     """Countries reached by the end of ``year`` (:func:`history.countries_reached`) for display."""
     return report_table(countries.rename(columns={
-        "total": "Cities", "new_cities": f"First on record in {year}", "first_round": "First city certified in",
-        "new_country": f"New country in {year}"}))
+        "total": "Cities", "new_cities": f"First on record in {year}",
+        "first_round": "First city certified in", "new_country": f"New country in {year}"}))
 
 
 def round_disagreements(round_id: str, data: Dataset) -> pd.DataFrame:
@@ -298,7 +322,8 @@ def round_disagreements(round_id: str, data: Dataset) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "City": d["city"].astype(str).to_numpy(),
-            "Reported cohort": [cohort_label(display(v)) for v in d["reported_cohort"].astype("object")],
+            "Reported cohort": [cohort_label(display(v))
+                                for v in d["reported_cohort"].astype("object")],
             "Derived cohort": ["not known" if pd.isna(v) else cohort_label(v)
                                for v in d["derived_cohort"].astype("object")],
             "Status": d["status"].astype(str).to_numpy(),
@@ -314,22 +339,27 @@ def coverage_lines(year, data: Dataset) -> list[str]:
     y = check_year(year, data)
     rs = rounds_in_year(y, data)
     ev = classify_events(data)
-    lines = [_round_coverage(r, ev[ev["round_id"] == r.round_id]) for r in rs.itertuples(index=False)]
+    lines = [_round_coverage(r, ev[ev["round_id"] == r.round_id])
+             for r in rs.itertuples(index=False)]
     m = {x.name: x for x in annual_metrics(y, data)}
     if len(rs) > 1:
         parts = [_identified_of(m[f"{c}_identified"].value, m[f"{c}_reported"].value, c)
                  for c in REPORTED_COHORTS]
         lines.append(f"{y} in all: identified " + ", ".join(parts)
-                     + f"; level not known for {int(rs['level_unknown'].sum())} of {int(rs['events'].sum())} events")
-    rep_total, ident_total = m["total_certified_reported"].value, m["total_certified_identified"].value
+                     + f"; level not known for {int(rs['level_unknown'].sum())} of "
+                     f"{int(rs['events'].sum())} events")
+    rep_total = m["total_certified_reported"].value
+    ident_total = m["total_certified_identified"].value
+    ever = f"Cities ever certified by the end of {y}:"
     if rep_total is None:
-        lines.append(f"Cities ever certified by the end of {y}: {ident_total} identified; no total was reported")
+        lines.append(f"{ever} {ident_total} identified; no total was reported")
     else:
-        lines.append(f"Cities ever certified by the end of {y}: identified {ident_total} of {rep_total} reported"
-                     + (f" ({rep_total - ident_total} not in the record)" if rep_total > ident_total else ""))
+        missing = rep_total - ident_total
+        lines.append(f"{ever} identified {ident_total} of {rep_total} reported"
+                     + (f" ({missing} not in the record)" if missing > 0 else ""))
     if len(data.unplaced):
-        lines.append(f"Not counted anywhere above: {len(data.unplaced)} cities shown as certified that no "
-                     "source places in a round (data/unplaced.csv)")
+        lines.append(f"Not counted anywhere above: {len(data.unplaced)} cities shown as certified "
+                     "that no source places in a round (data/unplaced.csv)")
     return lines
 
 
@@ -348,9 +378,9 @@ def _round_coverage(r, events: pd.DataFrame) -> str:
     if n:
         text += f", and {n} {'event' if n == 1 else 'events'} with no cohort stated"
     text += f"; level not known for {r.level_unknown} of {r.events} events on record"
-    inferred = [f"{k} inferred for {n}" for k, n in (("level", int(events["level_inferred"].sum())),
-                                                      ("round placement", int(events["round_inferred"].sum())))
-                if n]
+    counts = (("level", int(events["level_inferred"].sum())),
+              ("round placement", int(events["round_inferred"].sum())))
+    inferred = [f"{k} inferred for {n}" for k, n in counts if n]
     return text + ("; " + ", ".join(inferred) if inferred else "")
 
 

@@ -26,7 +26,8 @@ COHORT_NOUNS: dict[str, str] = {c: f"{COHORT_LABELS[c]} cities" for c in REPORTE
 
 
 def cohort_label(cohort) -> str:
-    """How a reader sees a cohort: ``'recertified'`` -> ``'re-certified'``; other values unchanged."""
+    """How a reader sees a cohort: ``'recertified'`` -> ``'re-certified'``; other values
+    unchanged."""
     return COHORT_LABELS.get(str(cohort), str(cohort))
 
 
@@ -41,7 +42,8 @@ def cities(n: int, cohort: str) -> str:
 
 
 def coverage(summary_row: pd.Series, cohort: str) -> str:
-    """In words, how much of a reported cohort the record identifies: 'identified 7 of 9 new cities'.
+    """In words, how much of a reported cohort the record identifies: 'identified 7 of 9 new
+    cities'.
 
     ``summary_row`` is a row of :func:`history.cohorts.round_summary`."""
     rep = summary_row.get(f"reported_{cohort}")
@@ -71,7 +73,8 @@ def cohort_formats(frame: pd.DataFrame, **more) -> dict:
 
 # --- the round ----------------------------------------------------------------------------------
 def round_intro(round_id: str, year, data: Dataset) -> str:
-    """The round, its date and standard, whether ``year`` was overridden, and the compilers' note."""
+    """The round, its date and standard, whether ``year`` was overridden, and the compilers'
+    note."""
     rnd = round_info(round_id, data)
     text = (f"**Round {round_id}**, announced {rnd['announced']:%d %B %Y} (date precision: "
             f"{rnd['date_precision']}), under the {rnd['standard']} standard.")
@@ -81,16 +84,17 @@ def round_intro(round_id: str, year, data: Dataset) -> str:
 
 
 def sizes_text(summary: pd.DataFrame, round_id: str) -> str:
-    """The round's events, its cumulative totals and how much of each reported cohort is identified."""
+    """The round's events, its cumulative totals and how much of each reported cohort is
+    identified."""
     row = summary.set_index("round_id").loc[round_id]
     total = row["reported_total_certified"]
     total_text = ("the program did not state a cumulative total" if pd.isna(total)
                   else f"the program reported {int(total)} cities ever certified")
     lines = "\n".join(f"- {coverage(row, c)}" for c in REPORTED_COHORTS)
     return (f"The record identifies **{plural(row['events'], 'certification event')}** in round "
-            f"{round_id} ({row['level_unknown']} of them without a level). After the round {total_text}; "
-            f"the record identifies {row['identified_total_certified']} cities ever certified. How much "
-            f"of each reported cohort the record identifies:\n\n{lines}")
+            f"{round_id} ({row['level_unknown']} of them without a level). After the round "
+            f"{total_text}; the record identifies {row['identified_total_certified']} cities ever "
+            f"certified. How much of each reported cohort the record identifies:\n\n{lines}")
 
 
 def sizes_report(sizes: pd.DataFrame) -> str:
@@ -104,13 +108,14 @@ def members_text(members: pd.DataFrame, round_id: str) -> str:
     basis = members["cohort_basis"].value_counts()
     kinds = (("level_inferred", "level", "levels"),
              ("round_inferred", "placement in the round", "placements in the round"))
-    inferred = [plural(int(members[col].sum()), one, many) for col, one, many in kinds if members[col].any()]
+    inferred = [plural(int(members[col].sum()), one, many) for col, one, many in kinds
+                if members[col].any()]
     named = members["cohort"].value_counts(sort=False)
     return (
         f"The record names {plural(len(members), 'city', 'cities')} for round {round_id}: "
         + ", ".join(f"{n} {cohort_label(c)}" for c, n in named.items() if n)
-        + f". The cohort comes from the sources for {basis.get('reported', 0)} of them, from the history "
-        f"alone for {basis.get('derived', 0)}, and is unknown for {basis.get('none', 0)}. "
+        + f". The cohort comes from the sources for {basis.get('reported', 0)} of them, from the "
+        f"history alone for {basis.get('derived', 0)}, and is unknown for {basis.get('none', 0)}. "
         + (f"Inferred rather than stated by a source: {' and '.join(inferred)}." if inferred
            else "Every level and placement in this round is stated by a source.")
     )
@@ -132,8 +137,8 @@ def disagreements_text(dis: pd.DataFrame, summary: pd.DataFrame, round_id: str) 
     in_round = dis[dis["round_id"] == round_id]
     status = in_round["status"].value_counts()
     return (
-        f"In round {round_id}, **{len(in_round)}** of the {events} events cannot be reconciled with "
-        f"the history ({status.get('disagrees', 0)} contradicted by it, "
+        f"In round {round_id}, **{len(in_round)}** of the {events} events cannot be reconciled "
+        f"with the history ({status.get('disagrees', 0)} contradicted by it, "
         f"{status.get('unverifiable', 0)} unverifiable). Across all rounds the record lists "
         f"{len(dis)} such events." + ("" if len(in_round) else " Nothing to list for this round.")
     )
@@ -178,15 +183,17 @@ def upgrades_table(upgrades: pd.DataFrame, round_id: str) -> Styler | None:
     this_round = upgrades[upgrades["in_round"]]
     if this_round.empty:
         return None
-    columns = {"city": "City", "country": "Country", "previous_level": "Previous level", "level": "Level",
-               "first_round": "First round on record", "years_since_first": "Years since first"}
+    columns = {"city": "City", "country": "Country", "previous_level": "Previous level",
+               "level": "Level", "first_round": "First round on record",
+               "years_since_first": "Years since first"}
     return report_table(this_round, columns, formats={"years_since_first": "{:.1f}"},
                         caption=f"Upgrades in round {round_id}")
 
 
 # --- geography ----------------------------------------------------------------------------------
 def geography_text(members: pd.DataFrame, geo: pd.DataFrame, round_id: str) -> str:
-    """The countries of the round's cities, per cohort (``geo``: :func:`history.cohort_geography`)."""
+    """The countries of the round's cities, per cohort (``geo``:
+    :func:`history.cohort_geography`)."""
     per_cohort = " ".join(
         f"{cohort_label(c).capitalize()}: "
         + ", ".join(f"{country} {n}" for country, n in geo.loc[c, "total"].items()) + "."
@@ -208,9 +215,10 @@ def region_table(geo_region: pd.DataFrame, round_id: str, top: int = 15) -> Styl
     levels = [c for c in groups.columns if c != "total"]
     more = f" (the {top} largest of {len(geo_region)} groups)" if len(geo_region) > top else ""
     return report_table(
-        groups, {"cohort": "Cohort", "region": "Region", "country": "Country", **dict.fromkeys(levels),
-                 "total": "Total"},
-        formats=cohort_formats(groups), caption=f"Cities of round {round_id} by cohort, region and level{more}")
+        groups, {"cohort": "Cohort", "region": "Region", "country": "Country",
+                 **dict.fromkeys(levels), "total": "Total"},
+        formats=cohort_formats(groups),
+        caption=f"Cities of round {round_id} by cohort, region and level{more}")
 
 
 # --- earlier rounds -----------------------------------------------------------------------------
@@ -218,9 +226,9 @@ def comparison_text(reporting: pd.DataFrame, round_id: str) -> str:
     """Per cohort, how often the program stated a count up to the round and how much of it is
     identified (``reporting``: :func:`history.cohorts.reporting_coverage`)."""
     lines = "\n".join(
-        f"- **{COHORT_NOUNS[c].capitalize()}**: the program stated a count in {r.rounds_reported} of the "
-        f"rounds, {r.reported} cities in all, of which the record identifies {r.identified_in_reported}; "
-        f"counting every round, the record identifies {r.identified}."
+        f"- **{COHORT_NOUNS[c].capitalize()}**: the program stated a count in {r.rounds_reported} "
+        f"of the rounds, {r.reported} cities in all, of which the record identifies "
+        f"{r.identified_in_reported}; counting every round, the record identifies {r.identified}."
         for c, r in reporting.iterrows()
     )
     return f"Over the {plural(reporting['rounds'].iloc[0], 'round')} up to {round_id}:\n\n{lines}"

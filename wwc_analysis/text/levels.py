@@ -2,7 +2,8 @@
 latest levels at a date, where the cities are, and moves between levels.
 
 Every function takes frames computed by :mod:`wwc_analysis.history` and returns Markdown, plain text
-(for the outputs nbval compares) or a styled table; none computes a number the history does not give.
+(for the outputs nbval compares) or a styled table; none computes a number the history does not
+give.
 """
 
 from __future__ import annotations
@@ -48,8 +49,8 @@ def growth_text(grow: pd.DataFrame, by_round: pd.DataFrame, as_of) -> str:
     elif int(gap) == 0:
         reported_last = f"the program reported {int(reported)}, all of them identified"
     else:
-        reported_last = (f"the program reported {int(reported)}, so {int(gap)} certified cities are not "
-                         "identified")
+        reported_last = (f"the program reported {int(reported)}, so {int(gap)} certified cities "
+                         "are not identified")
     gaps = grow.dropna(subset=["gap"])
     widest = gaps.loc[gaps["gap"].astype(int).idxmax()] if len(gaps) else None
     widest_text = (f"The widest gap is {int(widest['gap'])} cities, after {widest['round_id']}."
@@ -58,10 +59,10 @@ def growth_text(grow: pd.DataFrame, by_round: pd.DataFrame, as_of) -> str:
     first_unknown = by_round.loc[by_round["Unknown"] > 0, "round_id"]
     unknown_text = (f" Cities whose latest level is unknown appear from {first_unknown.iloc[0]} on."
                     if len(first_unknown) else "")
-    return (f"By {as_of:%d %B %Y}, {plural(len(grow), 'round')} had been announced. After the latest, "
-            f"**{last['round_id']}** ({last['announced']:%d %B %Y}), the record identifies "
-            f"**{last['identified_total_certified']}** distinct cities ever certified; {reported_last}. "
-            f"{widest_text}{unknown_text}")
+    return (f"By {as_of:%d %B %Y}, {plural(len(grow), 'round')} had been announced. After the "
+            f"latest, **{last['round_id']}** ({last['announced']:%d %B %Y}), the record identifies "
+            f"**{last['identified_total_certified']}** distinct cities ever certified; "
+            f"{reported_last}. {widest_text}{unknown_text}")
 
 
 def year_rounds_text(summary: pd.DataFrame, year, as_of) -> str:
@@ -70,8 +71,8 @@ def year_rounds_text(summary: pd.DataFrame, year, as_of) -> str:
     as_of = to_timestamp(as_of)
     rows = summary[(summary["announced"].dt.year == int(year)) & (summary["announced"] <= as_of)]
     lines = "\n".join(
-        f"- **{r['round_id']}** ({r['announced']:%d %b %Y}), {plural(r['events'], 'event')} identified, "
-        f"{r['level_unknown']} of them without a level:\n"
+        f"- **{r['round_id']}** ({r['announced']:%d %b %Y}), {plural(r['events'], 'event')} "
+        f"identified, {r['level_unknown']} of them without a level:\n"
         + "".join(f"    - {coverage(r, c)}\n" for c in REPORTED_COHORTS)
         for _, r in rows.iterrows()
     ) or f"- no round announced in {year} up to {as_of:%d %B %Y}."
@@ -82,8 +83,9 @@ def unplaced_text(unplaced: pd.DataFrame) -> str:
     """The cities shown as certified that no source places in a round (``data.unplaced``)."""
     if unplaced.empty:
         return "Every city shown as certified is placed in a round."
-    return (f"A further {plural(len(unplaced), 'city', 'cities')} are shown as certified somewhere but "
-            f"cannot be placed in any round ({', '.join(unplaced['city'])}); they are not counted here.")
+    return (f"A further {plural(len(unplaced), 'city', 'cities')} are shown as certified somewhere "
+            f"but cannot be placed in any round ({', '.join(unplaced['city'])}); they are not "
+            "counted here.")
 
 
 # --- latest levels --------------------------------------------------------------------------------
@@ -94,14 +96,15 @@ def latest_text(latest: pd.DataFrame, place: str, as_of) -> str:
     counts = level_counts(latest["level"])
     unknown = latest[latest["level"].isna()]
     earlier = int(unknown["last_known_level"].notna().sum())
-    text = (f"On {as_of:%d %B %Y} the record identifies **{len(latest)}** certified cities in {place}: "
-            + ", ".join(f"{n} {lvl}" for lvl, n in counts.items()))
+    text = (f"On {as_of:%d %B %Y} the record identifies **{len(latest)}** certified cities in "
+            f"{place}: " + ", ".join(f"{n} {lvl}" for lvl, n in counts.items()))
     if not len(unknown):
         return text + ". Every one of them has a known latest level."
     text += f". For {len(unknown)} of them the latest level is unknown; "
     if earlier:
-        return text + (f"{earlier} of those {'has' if earlier == 1 else 'have'} an earlier known level, shown "
-                       "below for context only (it is not used in the counts).")
+        verb = "has" if earlier == 1 else "have"
+        return text + (f"{earlier} of those {verb} an earlier known level, shown below for context "
+                       "only (it is not used in the counts).")
     return text + "none of them has an earlier level on record. They are listed below."
 
 
@@ -131,34 +134,41 @@ def geography_text(latest: pd.DataFrame, by_country: pd.DataFrame, by_region: pd
     countries = ", ".join(f"{c}: {n}" for c, n in by_country["total"].items())
     regions = ", ".join(f"{r} ({c}) {n}" for (c, r), n in by_region["total"].head(5).items())
     return (f"The {len(latest)} cities in {place} are in {plural(len(by_country), 'country')} and "
-            f"{plural(len(by_region), 'region')}. {countries}. The regions with most cities: {regions}.")
+            f"{plural(len(by_region), 'region')}. {countries}. The regions with most cities: "
+            f"{regions}.")
 
 
 def country_table(by_country: pd.DataFrame, place: str) -> Styler:
     """Certified cities by country and latest level."""
-    return report_table(by_country, caption=f"Certified cities by country and latest level, {place}")
+    caption = f"Certified cities by country and latest level, {place}"
+    return report_table(by_country, caption=caption)
 
 
 def region_table(by_region: pd.DataFrame, place: str, top: int = 15) -> Styler:
     """The ``top`` regions with most certified cities, by latest level."""
-    shown = {"region": "Region", "country": "Country", **dict.fromkeys(LEVEL_BUCKETS), "total": "Total"}
-    caption = f"Regions with most certified cities (top {min(top, len(by_region))} of {len(by_region)}), {place}"
+    shown = {"region": "Region", "country": "Country", **dict.fromkeys(LEVEL_BUCKETS),
+             "total": "Total"}
+    shown_n = min(top, len(by_region))
+    caption = f"Regions with most certified cities (top {shown_n} of {len(by_region)}), {place}"
     return report_table(by_region.head(top), shown, caption=caption)
 
 
 # --- moves between levels -------------------------------------------------------------------------
 def moves_text(moves: dict[str, int], place: str, as_of) -> str:
-    """The moves between consecutive certifications (``moves``: :func:`history.transition_summary`)."""
+    """The moves between consecutive certifications (``moves``:
+    :func:`history.transition_summary`)."""
     as_of = to_timestamp(as_of)
-    return (f"The record holds **{moves['total']}** consecutive pairs of certifications in {place} up to "
-            f"{as_of:%d %B %Y}: {moves['up']} moved up a level, {moves['same']} kept their level, "
-            f"{moves['down']} moved down, and in {moves['unknown']} one of the two levels is unknown.")
+    return (f"The record holds **{moves['total']}** consecutive pairs of certifications in {place} "
+            f"up to {as_of:%d %B %Y}: {moves['up']} moved up a level, {moves['same']} kept their "
+            f"level, {moves['down']} moved down, and in {moves['unknown']} one of the two levels "
+            "is unknown.")
 
 
 def moves_report(matrix: pd.DataFrame, moves: dict[str, int]) -> str:
     """The transition matrix and its totals, as plain text."""
     return (f"{matrix.to_string()}\nmoves: {moves['up']} up, {moves['same']} same level, "
-            f"{moves['down']} down, {moves['unknown']} with an unknown level; {moves['total']} in all")
+            f"{moves['down']} down, {moves['unknown']} with an unknown level; {moves['total']} in "
+            "all")
 
 
 def unknown_moves(trans: pd.DataFrame) -> list:
@@ -167,7 +177,8 @@ def unknown_moves(trans: pd.DataFrame) -> list:
     moves = trans[trans["from_level"].isna() | trans["to_level"].isna()]
     if moves.empty:
         return ["No move in this selection involves an unknown level."]
-    columns = ["city", "country", "from_round", "from_level", "to_round", "to_level", "reported_cohort"]
+    columns = ["city", "country", "from_round", "from_level", "to_round", "to_level",
+               "reported_cohort"]
     return [f"The {len(moves)} moves with an unknown level:",
             report_table(moves, columns, formats=cohort_formats(moves[columns]))]
 
