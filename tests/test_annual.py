@@ -25,7 +25,8 @@ def test_2024_headlines(data):
     assert (m["upgraded_reported"].value, m["upgraded_identified"].value) == (10, 10)
     # re-certifications were not reported for June 2024: no sum is invented
     assert m["recertified_reported"].value is None
-    assert m["recertified_reported"].note == "not reported for 2024-06; 4 reported for the other round(s)"
+    assert m["recertified_reported"].note == (
+        "not reported for 2024-06; 4 reported for the other round(s)")
     assert m["recertified_identified"].value == 4
     assert m["total_certified_reported"].value == 83
     assert m["total_certified_identified"].value == 77
@@ -61,5 +62,6 @@ def test_rounds_in_year(data):
 
 def test_metric_labels_say_re_certified(data):
     labels = {m.name: m.label for m in annual_metrics(2024, data)}
-    assert labels["recertified_reported"] == "Re-certified cities (reported)"  # the name keeps the data value
+    # the name keeps the data value
+    assert labels["recertified_reported"] == "Re-certified cities (reported)"
     assert labels["new_identified"] == "New cities (identified)"

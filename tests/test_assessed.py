@@ -39,7 +39,8 @@ def _rows(std, city, round_id, n_met, outcome=True, drop_core=()):
     rest = [c for c in std.criteria if c not in std.core and c not in drop_core]
     met = set(core + rest[: max(0, n_met - len(core))])
     return [
-        {"city_id": city, "round_id": round_id, "criterion": c, "met": c in met, "outcome_met": outcome, "simulated": True}
+        {"city_id": city, "round_id": round_id, "criterion": c, "met": c in met,
+         "outcome_met": outcome, "simulated": True}
         for c in std.criteria
     ]
 
@@ -47,12 +48,17 @@ def _rows(std, city, round_id, n_met, outcome=True, drop_core=()):
 @pytest.fixture(scope="module")
 def frame(std):
     rows = []
-    rows += _rows(std, "sim-a", "2023-06", 22) + _rows(std, "sim-a", "2024-06", 30)  # Silver -> Gold: upgraded
-    rows += _rows(std, "sim-b", "2023-06", 30) + _rows(std, "sim-b", "2024-06", 31)  # Gold -> Gold: recertified
-    rows += _rows(std, "sim-c", "2024-01", 40, drop_core=("PA1",))                   # core missing: not certified
-    rows += _rows(std, "sim-c", "2025-02", 37)                                       # first certification: new
+    # Silver -> Gold: upgraded
+    rows += _rows(std, "sim-a", "2023-06", 22) + _rows(std, "sim-a", "2024-06", 30)
+    # Gold -> Gold: recertified
+    rows += _rows(std, "sim-b", "2023-06", 30) + _rows(std, "sim-b", "2024-06", 31)
+    # core missing: not certified
+    rows += _rows(std, "sim-c", "2024-01", 40, drop_core=("PA1",))
+    # first certification: new
+    rows += _rows(std, "sim-c", "2025-02", 37)
     rows += _rows(std, "sim-d", "2024-01", 40, outcome=False)                        # outcome gate
-    rows += _rows(std, "sim-e", "2023-06", 37) + _rows(std, "sim-e", "2026-01", 25)  # Platinum -> Silver: lower
+    # Platinum -> Silver: lower
+    rows += _rows(std, "sim-e", "2023-06", 37) + _rows(std, "sim-e", "2026-01", 25)
     df = pd.DataFrame(rows)
     df.attrs["simulated"] = True
     return df
@@ -161,23 +167,29 @@ def test_simulated_tables(data, std):
     from wwc_analysis.history.assessed import simulated_gates, simulated_tiers
 
     t = simulated_tiers(2024, data, std)
-    assert list(t.index) == ["2024-01", "2024-06"] and list(t.columns) == ["Not certified", "Silver", "Gold", "Platinum"]
+    assert list(t.index) == ["2024-01", "2024-06"]
+    assert list(t.columns) == ["Not certified", "Silver", "Gold", "Platinum"]
     assert t.attrs["simulated"] is True
     g = simulated_gates(2024, data, std)
     assert (g["assessments"] == t.sum(axis=1)).all()
     assert ((g.drop(columns="assessments") >= 0) & (g.drop(columns="assessments") <= 1)).all().all()
-    assert simulated_tiers(2019, data, std).empty and simulated_gates(2019, data, std).empty  # none in 2019
+    # none in 2019
+    assert simulated_tiers(2019, data, std).empty and simulated_gates(2019, data, std).empty
 
 
 def test_tier_counts_gate_table_and_metrics(history):
     pop, _ = assessed.simulated_population(history, "2024-12-31")
     counts = tier_counts(pop)
-    assert list(counts.index) == ["Not certified", "Silver", "Gold", "Platinum"] and counts.index.name == "tier"
-    assert list(counts.columns) == ["fictional cities", "share"] and counts.attrs["simulated"] is True
+    assert list(counts.index) == ["Not certified", "Silver", "Gold", "Platinum"]
+    assert counts.index.name == "tier"
+    assert list(counts.columns) == ["fictional cities", "share"]
+    assert counts.attrs["simulated"] is True
     assert counts["fictional cities"].sum() == len(pop) == 227
     assert counts["share"].sum() == pytest.approx(1, abs=0.005)
     table = gate_table(gate_failures(pop))
-    assert table.index.name == "outcome" and (table["assessments"] == 227).all() and table.attrs["simulated"]
+    assert table.index.name == "outcome"
+    assert (table["assessments"] == 227).all()
+    assert table.attrs["simulated"]
     assert table.loc["certified", "share"] == 0.361
     m = simulated_metrics(pop)
     assert m["tiers"] == {"Not certified": 145, "Silver": 63, "Gold": 18, "Platinum": 1}

@@ -40,7 +40,8 @@ def test_latest_levels_as_of(data):
     # unknown stays unknown, with the last known level only as context
     little_rock = latest_levels(2025, data).set_index("city_id").loc["little-rock-ar-us"]
     assert pd.isna(little_rock["level"])
-    assert little_rock["last_known_level"] == "Silver" and little_rock["last_known_round"] == "2021-07"
+    assert little_rock["last_known_level"] == "Silver"
+    assert little_rock["last_known_round"] == "2021-07"
     assert len(latest_levels(None, data)) == 87
     assert str(after["level"].dtype) == "category" and after["level"].cat.ordered
 
@@ -78,7 +79,8 @@ def test_filter_place(data):
 def test_growth_and_levels_over_time(data):
     g = growth(data, 2024, "2024-06-30")
     assert list(g["round_id"])[-1] == "2024-06"
-    assert g.iloc[-1]["reported_total_certified"] == 83 and g.iloc[-1]["identified_total_certified"] == 77
+    assert g.iloc[-1]["reported_total_certified"] == 83
+    assert g.iloc[-1]["identified_total_certified"] == 77
     lot = levels_over_time(data, "2026-12-31").set_index("round_id")
     # identified totals agree with cohorts.cumulative, and every city is in exactly one bucket
     cum = wwc_analysis.cumulative(data).set_index("round_id")
@@ -95,14 +97,16 @@ def test_transition_matrix_keeps_unknown(data):
     assert list(m.index) == list(m.columns) == ["Silver", "Gold", "Platinum", "Unknown"]
     assert int(m.to_numpy().sum()) == len(tr) == len(wwc_analysis.level_transitions(data))
     assert m.loc["Silver", "Gold"] == 22 and m.loc["Gold", "Platinum"] == 4
-    assert m.loc["Unknown"].sum() == 3 and m["Unknown"].sum() == 6  # unknown levels are counted, not dropped
+    # unknown levels are counted, not dropped
+    assert m.loc["Unknown"].sum() == 3 and m["Unknown"].sum() == 6
     early = transitions(data, "2024-06-30", country="United States")
     assert early["to_announced"].max() <= pd.Timestamp("2024-06-30")
     assert set(early["country"]) == {"United States"}
 
 
 def test_transition_matrix_of_nothing():
-    empty = pd.DataFrame({"from_level": pd.Series([], dtype="object"), "to_level": pd.Series([], dtype="object")})
+    empty = pd.DataFrame({"from_level": pd.Series([], dtype="object"),
+                          "to_level": pd.Series([], dtype="object")})
     m = transition_matrix(empty)
     assert m.shape == (4, 4) and int(m.to_numpy().sum()) == 0
 
@@ -139,7 +143,8 @@ def test_levels_by_round(data):
     """The levels after each round beside the reported totals: what notebook 01 draws and saves."""
     by_round = levels_by_round(data, "2024-06-30")
     assert list(by_round.columns) == ["round_id", "announced", *LEVEL_BUCKETS, "identified_total",
-                                      "reported_total_certified", "identified_total_certified", "gap", "status"]
+                                      "reported_total_certified", "identified_total_certified",
+                                      "gap", "status"]
     assert list(by_round["round_id"])[-1] == "2024-06"
     assert (by_round["identified_total"] == by_round["identified_total_certified"]).all()
     assert by_round.set_index("round_id").loc["2024-06", "gap"] == 6
@@ -152,7 +157,8 @@ def test_levels_metrics(data):
     assert (m["identified_total_certified"], m["reported_total_certified"]) == (77, 83)
     assert m["latest_levels"] == {"Silver": 37, "Gold": 28, "Platinum": 3, "Unknown": 9}
     assert m["transitions"] == {"up": 20, "same": 9, "down": 0, "unknown": 0, "total": 29}
-    assert levels_metrics(growth(data, 2026), level_counts(lv["level"]), moves)["reported_total_certified"] is None
+    later = levels_metrics(growth(data, 2026), level_counts(lv["level"]), moves)
+    assert later["reported_total_certified"] is None
 
 
 def test_functions_need_the_dataset():

@@ -26,11 +26,12 @@ def test_plural():
     assert words.plural(2, "city", "cities") == "2 cities"
 
 
-# --- tables for the report --------------------------------------------------------------------------
+# --- tables for the report ------------------------------------------------------------------------
 @pytest.fixture
 def messy():
     """A filtered frame as the notebooks have them: gappy integer index, snake_case names, booleans,
-    and every kind of missing value pandas has (NaN, None, <NA> in Int64 / string / boolean / category)."""
+    and every kind of missing value pandas has (NaN, None, <NA> in Int64 / string / boolean /
+    category)."""
     return pd.DataFrame({
         "city": pd.array(["Alexandria", "Medellín", pd.NA], dtype="string"),
         "last_known_level": pd.Categorical(["Gold", None, "Silver"]),
@@ -52,7 +53,8 @@ def test_readable():
 def test_report_frame(messy):
     out = tables.report_frame(messy)
     assert list(out.index) == [0, 1, 2]  # the gappy row numbers are gone, not shown as a column
-    assert list(out.columns) == ["City", "Last known level", "Level inferred", "Reported", "Share", "Checked", "Note"]
+    assert list(out.columns) == ["City", "Last known level", "Level inferred", "Reported", "Share",
+                                 "Checked", "Note"]
     assert out["Level inferred"].tolist() == ["yes", "", ""]
     assert out["Checked"].tolist() == ["yes", tables.MISSING, ""]  # unknown is not "no"
     assert out["Reported"].tolist() == ["13", tables.MISSING, "4"]
@@ -60,8 +62,10 @@ def test_report_frame(messy):
     text = out.to_string()
     for token in ("<NA>", "NaN", "None", "True", "False", "nan"):
         assert token not in text
-    chosen = tables.report_frame(messy, {"city": "City", "share": "Share met"}, formats={"share": "{:.0%}"})
-    assert list(chosen.columns) == ["City", "Share met"] and chosen["Share met"].tolist() == ["41%", "–", "100%"]
+    chosen = tables.report_frame(messy, {"city": "City", "share": "Share met"},
+                                 formats={"share": "{:.0%}"})
+    assert list(chosen.columns) == ["City", "Share met"]
+    assert chosen["Share met"].tolist() == ["41%", "–", "100%"]
     with pytest.raises(KeyError, match="no column 'town'"):
         tables.report_frame(messy, ["town"])
 
@@ -71,7 +75,8 @@ def test_report_frame_index(summary):
     out = tables.report_frame(sizes)
     assert list(out.columns) == ["Cohort", "Reported", "Identified", "Derived"]
     assert out.loc[out["Cohort"] == "upgraded", "Reported"].item() == "–"
-    assert list(tables.report_frame(sizes, index=False).columns) == ["Reported", "Identified", "Derived"]
+    no_index = tables.report_frame(sizes, index=False)
+    assert list(no_index.columns) == ["Reported", "Identified", "Derived"]
     assert tables.report_text(sizes).splitlines() == [
         "Cohort       Reported  Identified  Derived",
         "new                13           0        0",
@@ -87,13 +92,17 @@ def test_report_table(messy):
                                   wrap=["note"], caption="Cities & <reasons>")
     html = styler.to_html()
     cells = re.findall(r"<t[hd][^>]*>([^<]*)</t[hd]>", html)
-    assert cells == ["City", "Reason", "Reported", "Alexandria", "a", "13", "Medellín", "–", "–", "–", "c", "4"]
+    assert cells == ["City", "Reason", "Reported", "Alexandria", "a", "13", "Medellín", "–", "–",
+                     "–", "c", "4"]
     assert "<caption>Cities &amp; &lt;reasons&gt;</caption>" in html
-    assert re.search(r"td\.col1 \{\s*white-space: normal", html)  # only the reason column breaks lines
+    # only the reason column breaks lines
+    assert re.search(r"td\.col1 \{\s*white-space: normal", html)
     assert re.search(r"\.col2 \{\s*text-align: right", html)  # numbers align right
-    assert html == tables.report_table(messy, {"city": "City", "note": "Reason", "reported": None},
-                                         wrap=["note"], caption="Cities & <reasons>").to_html()  # same bytes
-    assert "white-space: normal" in tables.report_table(messy, wrap=["note"]).to_html()  # by name, all columns
+    again = tables.report_table(messy, {"city": "City", "note": "Reason", "reported": None},
+                                wrap=["note"], caption="Cities & <reasons>").to_html()
+    assert html == again  # same bytes
+    # by name, all columns
+    assert "white-space: normal" in tables.report_table(messy, wrap=["note"]).to_html()
     with pytest.raises(KeyError, match="to wrap"):
         tables.report_table(messy, ["city"], wrap=["note"])
     sim = messy.copy()
@@ -103,27 +112,33 @@ def test_report_table(messy):
 
 def test_report_table_raw_html_columns():
     links = pd.DataFrame({"city": ["A & B"], "sources": ['<a href="https://example.org/x?a=1&amp;b=2">[1]</a>']})
-    html = tables.report_table(links, raw_html=["Sources"], wrap=["sources"]).to_html()  # by header or name
+    # by header or name
+    html = tables.report_table(links, raw_html=["Sources"], wrap=["sources"]).to_html()
     assert '<a href="https://example.org/x?a=1&amp;b=2">[1]</a>' in html  # shown as a link
     assert "A &amp; B" in html  # every other cell is still escaped
     escaped = tables.report_table(links).to_html()
     assert "&lt;a href=" in escaped and "<a href" not in escaped  # HTML only where asked
-    assert tables.report_table(links).uuid == tables.report_table(links, wrap=()).uuid  # ids unchanged by default
+    # ids unchanged by default
+    assert tables.report_table(links).uuid == tables.report_table(links, wrap=()).uuid
     assert tables.report_table(links).uuid != tables.report_table(links, raw_html=["sources"]).uuid
     with pytest.raises(KeyError, match="no column 'links' to show as HTML"):
         tables.report_table(links, raw_html=["links"])
 
 
 def test_report_table_row_labels():
-    """An unnamed index of row labels (as text.annual.round_cohorts) shown with index=True: a column with an
-    empty header, not 'Index'; a named index keeps its name as header."""
-    table = pd.DataFrame({"New": ["13", "0"], "Upgraded": ["–", "4"]}, index=["Reported", "Identified"])
+    """An unnamed index of row labels (as text.annual.round_cohorts) shown with index=True: a column
+    with an empty header, not 'Index'; a named index keeps its name as header."""
+    table = pd.DataFrame({"New": ["13", "0"], "Upgraded": ["–", "4"]},
+                         index=["Reported", "Identified"])
     assert list(tables.report_frame(table, index=True).columns) == ["", "New", "Upgraded"]
     assert tables.report_frame(table, index=True)[""].tolist() == ["Reported", "Identified"]
-    assert list(tables.report_frame(table).columns) == ["New", "Upgraded"]  # unnamed: hidden by default
-    assert list(tables.report_frame(table.rename_axis("basis"), index=True).columns) == ["Basis", "New", "Upgraded"]
+    # unnamed: hidden by default
+    assert list(tables.report_frame(table).columns) == ["New", "Upgraded"]
+    named = tables.report_frame(table.rename_axis("basis"), index=True)
+    assert list(named.columns) == ["Basis", "New", "Upgraded"]
     html = tables.report_table(table, index=True).to_html()
     assert re.findall(r"<th[^>]*>([^<]*)</th>", html) == ["", "New", "Upgraded"]
     assert tables.report_text(table, index=True).splitlines()[1].startswith("Reported    13")
     with pytest.raises(ValueError, match="header 'New'"):
-        tables.report_frame(table.assign(new=1))  # 'new' would read 'New' too: never a silently lost column
+        # 'new' would read 'New' too: never a silently lost column
+        tables.report_frame(table.assign(new=1))

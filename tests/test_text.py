@@ -31,7 +31,8 @@ def std(data):
 # --- the cohort vocabulary ------------------------------------------------------------------------
 def test_cohort_labels():
     assert cohorts.cohort_label("recertified") == "re-certified"
-    assert cohorts.cohort_label("new") == "new" and cohorts.cohort_label("not certified") == "not certified"
+    assert cohorts.cohort_label("new") == "new"
+    assert cohorts.cohort_label("not certified") == "not certified"
     assert cohorts.relabel("recertified reported") == "re-certified reported"
     assert cohorts.COHORT_NOUNS == {"new": "new cities", "upgraded": "upgraded cities",
                                     "recertified": "re-certified cities"}
@@ -43,7 +44,8 @@ def test_cohort_labels():
 def test_coverage_in_words(summary):
     row = summary.set_index("round_id").loc["2024-06"]
     assert cohorts.coverage(row, "new") == "identified 9 of 9 new cities"
-    assert cohorts.coverage(row, "recertified") == "0 re-certified cities identified; the count was not reported"
+    assert cohorts.coverage(row, "recertified") == (
+        "0 re-certified cities identified; the count was not reported")
 
 
 # --- notebook 02 ----------------------------------------------------------------------------------
@@ -67,11 +69,13 @@ def test_sizes_text_and_report(summary):
 def test_members_text_and_table(data):
     members = history.label_cohorts(history.round_members("2024-01", data))
     text = cohorts.members_text(members, "2024-01")
-    assert text.startswith("The record names 22 cities for round 2024-01: 12 new, 6 upgraded, 4 re-certified")
+    assert text.startswith(
+        "The record names 22 cities for round 2024-01: 12 new, 6 upgraded, 4 re-certified")
     assert "Inferred rather than stated by a source: 1 level." in text
     html = cohorts.members_table(history.round_cities(members), "2024-01").to_html()
     assert ">re-certified<" in html and ">recertified<" not in html
-    assert ">Level inferred<" in html and ">Round inferred<" not in html  # a blank flag column is dropped
+    # a blank flag column is dropped
+    assert ">Level inferred<" in html and ">Round inferred<" not in html
 
 
 def test_disagreements_text_and_table(data, summary):
@@ -81,7 +85,8 @@ def test_disagreements_text_and_table(data, summary):
     assert f"the record lists {len(dis)} such events" in text
     assert "San Jose" in cohorts.disagreements_table(dis, "2024-01").to_html()
     assert cohorts.disagreements_table(dis, "2023-06") is None
-    assert cohorts.disagreements_text(dis, summary, "2023-06").endswith("Nothing to list for this round.")
+    quiet = cohorts.disagreements_text(dis, summary, "2023-06")
+    assert quiet.endswith("Nothing to list for this round.")
 
 
 def test_upgrades_text_and_table(data):
@@ -112,7 +117,8 @@ def test_comparison_text_and_report(summary):
     assert text.startswith("Over the 9 rounds up to 2024-06:")
     assert "- **Re-certified cities**: the program stated a count in 2 of the rounds" in text
     report = cohorts.by_round_report(history.cohort_sizes_table(long))
-    assert "Re-certified reported" in report and "ecertified" not in report.replace("e-certified", "")
+    assert "Re-certified reported" in report
+    assert "ecertified" not in report.replace("e-certified", "")
 
 
 # --- notebook 01 ----------------------------------------------------------------------------------
@@ -120,33 +126,38 @@ def test_growth_texts(data, summary):
     as_of = pd.Timestamp("2024-06-30")
     grow, by_round = history.growth(data, 2024, as_of), history.levels_by_round(data, as_of)
     text = levels.growth_text(grow, by_round, as_of)
-    assert text.startswith("By 30 June 2024, 9 rounds had been announced. After the latest, **2024-06**")
+    assert text.startswith(
+        "By 30 June 2024, 9 rounds had been announced. After the latest, **2024-06**")
     assert "the program reported 83, so 6 certified cities are not identified" in text
     assert "The widest gap is 9 cities, after 2022-03." in text
     assert "Cities whose latest level is unknown appear from 2024-01 on." in text
     rounds = levels.year_rounds_text(summary, 2024, as_of)
     assert "- **2024-01** (23 Jan 2024), 22 events identified, 9 of them without a level:" in rounds
     assert "    - identified 4 of 4 re-certified cities" in rounds
-    assert levels.year_rounds_text(summary, 2024, "2024-01-01").endswith("- no round announced in 2024 up to "
-                                                                        "01 January 2024.")
-    assert levels.unplaced_text(data.unplaced).startswith("A further 5 cities are shown as certified")
+    early = levels.year_rounds_text(summary, 2024, "2024-01-01")
+    assert early.endswith("- no round announced in 2024 up to 01 January 2024.")
+    unplaced = levels.unplaced_text(data.unplaced)
+    assert unplaced.startswith("A further 5 cities are shown as certified")
     assert levels.parameters_text(2024, as_of, "all countries") == (
-        "**Year:** 2024 (announcement calendar year). **As of:** 30 June 2024. **Place:** all countries.")
+        "**Year:** 2024 (announcement calendar year). **As of:** 30 June 2024. "
+        "**Place:** all countries.")
 
 
 def test_latest_texts(data):
     as_of = pd.Timestamp("2026-12-31")
     latest = history.latest_levels(as_of, data)
     text = levels.latest_text(latest, "all countries", as_of)
-    assert text.startswith("On 31 December 2026 the record identifies **87** certified cities in all countries: "
-                           "34 Silver, 32 Gold, 5 Platinum, 16 Unknown.")
+    assert text.startswith("On 31 December 2026 the record identifies **87** certified cities in "
+                           "all countries: 34 Silver, 32 Gold, 5 Platinum, 16 Unknown.")
     assert "4 of those have an earlier known level" in text
     assert levels.latest_report(latest, "all countries", as_of).splitlines()[:3] == [
         "as of 2026-12-31, all countries: 87 cities", "level", "Silver      34"]
     assert isinstance(levels.unknown_table(latest, "all countries", as_of), Styler)
     known = latest[latest["level"].notna()]
-    assert levels.unknown_table(known, "X", as_of) == "Every city in X has a known latest level on 31 December 2026."
-    assert levels.latest_text(known, "X", as_of).endswith("Every one of them has a known latest level.")
+    assert levels.unknown_table(known, "X", as_of) == (
+        "Every city in X has a known latest level on 31 December 2026.")
+    known_text = levels.latest_text(known, "X", as_of)
+    assert known_text.endswith("Every one of them has a known latest level.")
 
 
 def test_geography_and_moves_texts(data):
@@ -154,7 +165,8 @@ def test_geography_and_moves_texts(data):
     latest = history.latest_levels(as_of, data)
     by_country, by_region = history.geography(latest), history.geography(latest, by="region")
     text = levels.geography_text(latest, by_country, by_region, "all countries")
-    assert text.startswith("The 87 cities in all countries are in 9 countries and 48 regions. United States: 63")
+    assert text.startswith(
+        "The 87 cities in all countries are in 9 countries and 48 regions. United States: 63")
     assert "(top 15 of 48)" in levels.region_table(by_region, "all countries").to_html()
     matrix = history.transition_matrix(history.transitions(data, as_of))
     moves = history.transition_summary(matrix)
@@ -174,25 +186,30 @@ def test_simulated_texts(data, std):
     pop, dated = history.simulated_population(sim, "2026-12-31")
     described = assessed.population_text(pop, dated, sim, "2026-12-31")
     text = assessed.criteria_met_text(pop, described, std)
-    assert text.startswith("This section uses the latest assessment announced on or before 31 December 2026 of "
-                           "each of 500 fictional cities")
-    assert "22 of 43 criteria for Silver, 30 of 43 criteria for Gold, 37 of 43 criteria for Platinum" in text
+    assert text.startswith("This section uses the latest assessment announced on or before 31 "
+                           "December 2026 of each of 500 fictional cities")
+    cuts = ("22 of 43 criteria for Silver, 30 of 43 criteria for Gold, 37 of 43 criteria for "
+            "Platinum")
+    assert cuts in text
     gates = history.gate_failures(pop)
     counts = history.tier_counts(pop)
     report = assessed.tiers_report(counts, gates).splitlines()
     assert report[0] == "SIMULATED tiers at the latest assessment of 500 fictional cities:"
     assert report[2].split() == ["Not", "certified", "294"]
     assert "SIMULATED" in assessed.tiers_table(counts).to_html()
-    assert "Share of the 500 assessments" in assessed.gates_table(history.gate_table(gates)).to_html()
+    gates_html = assessed.gates_table(history.gate_table(gates)).to_html()
+    assert "Share of the 500 assessments" in gates_html
 
 
 def test_simulated_round_texts(data, std):
-    tiers, gates = history.simulated_tiers(2026, data, std), history.simulated_gates(2026, data, std)
+    tiers = history.simulated_tiers(2026, data, std)
+    gates = history.simulated_gates(2026, data, std)
     assert assessed.round_tiers_report(tiers, gates) == (
-        "SIMULATED 2026-01: 201 fictional assessments; Not certified 99, Silver 58, Gold 34, Platinum 10; "
-        "blocked by a gate despite the threshold: 5.0%")
+        "SIMULATED 2026-01: 201 fictional assessments; Not certified 99, Silver 58, Gold 34, "
+        "Platinum 10; blocked by a gate despite the threshold: 5.0%")
     assert "rounds of 2026" in assessed.round_gates_table(gates, 2026).to_html()
-    assert assessed.no_simulated_text(2019).startswith("*No simulated assessments fall in the rounds of 2019")
+    none = assessed.no_simulated_text(2019)
+    assert none.startswith("*No simulated assessments fall in the rounds of 2019")
 
 
 def test_separating_texts(data, std):
@@ -202,9 +219,10 @@ def test_separating_texts(data, std):
     separating = history.separating_criteria(history.simulated_assessments(data), scope, std)
     separating = separating.join(history.criterion_names(data, std))
     text = assessed.separating_text(separating, scope, described)
-    assert text.startswith("This section uses the 201 simulated assessments of round 2026-01: 62 new, 17 upgraded, "
-                           "23 re-certified, 0 lower, 99 not certified.")
+    assert text.startswith("This section uses the 201 simulated assessments of round 2026-01: 62 "
+                           "new, 17 upgraded, 23 re-certified, 0 lower, 99 not certified.")
     assert "**RDC7** (Open and Shared Procurement Data, Results-Driven Contracting)" in text
     report = assessed.separating_report(separating).splitlines()
-    assert report[1].split() == ["upgraded", "re-certified", "difference"] and report[3].split()[0] == "RDC7"
+    assert report[1].split() == ["upgraded", "re-certified", "difference"]
+    assert report[3].split()[0] == "RDC7"
     assert "+40 points" in assessed.separating_table(separating).to_html()

@@ -20,14 +20,15 @@ def test_headline_sentences_2024(data):
 
     s = headline_sentences(2024, data)
     assert s[0] == "In 2024 the program announced two rounds (23 January and 17 June 2024)."
-    assert s[1] == ("It reported 21 new cities (12 + 9), 10 upgraded cities (6 + 4) and 4 re-certified cities in "
-                    "January (not reported for June).")
-    assert s[2] == ("The record identifies all 21 new cities, all 10 upgraded cities and 4 re-certified cities "
-                    "(all 4 reported for January).")
-    assert s[3] == ("By the end of 2024 the program reported 83 cities certified in all; the record identifies 77 "
-                    "of them, so 6 certified cities are not in the record.")
+    assert s[1] == ("It reported 21 new cities (12 + 9), 10 upgraded cities (6 + 4) and 4 "
+                    "re-certified cities in January (not reported for June).")
+    assert s[2] == ("The record identifies all 21 new cities, all 10 upgraded cities and 4 "
+                    "re-certified cities (all 4 reported for January).")
+    assert s[3] == ("By the end of 2024 the program reported 83 cities certified in all; the "
+                    "record identifies 77 of them, so 6 certified cities are not in the record.")
     assert "Silver for 37 cities, Gold for 28 and Platinum for 3, and not known for 9" in s[4]
-    assert "eight countries, 4 of them reached for the first time this year (Colombia, Mexico, Chile and Guatemala)" in s[4]
+    assert ("eight countries, 4 of them reached for the first time this year (Colombia, Mexico, "
+            "Chile and Guatemala)") in s[4]
     assert s[5].startswith("For two events the cohort the sources report disagrees")
 
 
@@ -46,13 +47,16 @@ def test_headline_sentences_unreported(data):
     from wwc_analysis.text.annual import headline_sentences
 
     s = headline_sentences(2026, data)
-    assert s[0] == "In 2026 the program announced one round (about 15 January 2026)."  # approximate day
+    # approximate day
+    assert s[0] == "In 2026 the program announced one round (about 15 January 2026)."
     assert "the numbers of upgraded cities and re-certified cities were not reported" in s[1]
-    assert "none of the 13 new cities" in s[2] and "four events whose cohort no source states" in s[2]
-    assert s[3] == ("The program did not state how many cities had been certified in all after its January round; "
-                    "the record identifies 87 cities certified in all.")
+    assert "none of the 13 new cities" in s[2]
+    assert "four events whose cohort no source states" in s[2]
+    assert s[3] == ("The program did not state how many cities had been certified in all after its "
+                    "January round; the record identifies 87 cities certified in all.")
     s = headline_sentences(2020, data)
-    assert s[1] == "It did not report how many new cities, upgraded cities and re-certified cities there were."
+    assert s[1] == ("It did not report how many new cities, upgraded cities and re-certified "
+                    "cities there were.")
     assert "one country (United States)" in headline_sentences(2018, data)[4]
 
 
@@ -63,7 +67,8 @@ def test_headline_table_dashes_unknown(data):
     t = headline_table(annual_metrics(2024, data))
     assert list(t.columns) == ["label", "value", "basis", "note"]
     values = dict(zip(t["label"], t["value"]))
-    assert values["New cities (reported)"] == "21" and values["Re-certified cities (reported)"] == DASH
+    assert values["New cities (reported)"] == "21"
+    assert values["Re-certified cities (reported)"] == DASH
     assert not t.isna().any().any()
 
 
@@ -71,8 +76,10 @@ def test_round_cohorts_three_ways(data):
     from wwc_analysis.text.annual import round_cohorts
 
     t = round_cohorts("2024-01", data)
-    assert t.loc["Reported by the program", ["New", "Upgraded", "Re-certified"]].tolist() == ["12", "6", "4"]
-    assert t.loc["Derived from the history on record", ["New", "Upgraded"]].tolist() == ["13", "5"]  # San Jose
+    cohorts = ["New", "Upgraded", "Re-certified"]
+    assert t.loc["Reported by the program", cohorts].tolist() == ["12", "6", "4"]
+    # San Jose
+    assert t.loc["Derived from the history on record", ["New", "Upgraded"]].tolist() == ["13", "5"]
     assert round_cohorts("2024-06", data).loc["Reported by the program", "Re-certified"] == "–"
     with pytest.raises(ValueError, match="unknown round"):
         round_cohorts("2024-02", data)
@@ -84,7 +91,8 @@ def test_round_table_and_disagreements(data):
     t = round_table("2024-01", data)
     assert len(t) == 22 and list(t["City"]) == list(round_members("2024-01", data)["city"])
     row = t.set_index("City").loc["Phoenix"]
-    assert (row["Level"], row["Earlier certification"], row["Derived cohort"]) == ("Platinum", "2021-07 (Gold)", "upgraded")
+    shown = (row["Level"], row["Earlier certification"], row["Derived cohort"])
+    assert shown == ("Platinum", "2021-07 (Gold)", "upgraded")
     assert t.set_index("City").loc["Recife", "Level"] == "not known"
     assert t["Sources"].str.contains('<a href="https://').all()
     assert not round_table("2024-01", data, links=False)["Sources"].str.contains("<a ").any()
@@ -109,10 +117,13 @@ def test_coverage_lines(data):
     from wwc_analysis.text.annual import coverage_lines
 
     lines = coverage_lines(2025, data)
-    assert lines[0].startswith("2025-02: identified 7 of 21 new cities, 2 upgraded cities (count not reported)")
+    assert lines[0].startswith(
+        "2025-02: identified 7 of 21 new cities, 2 upgraded cities (count not reported)")
     assert "level not known for 8 of 18 events on record" in lines[0]
-    assert "Cities ever certified by the end of 2025: identified 87 of 104 reported (17 not in the record)" in lines
-    assert any(line.startswith("2024 in all: identified 21 of 21 new cities") for line in coverage_lines(2024, data))
+    assert ("Cities ever certified by the end of 2025: identified 87 of 104 reported (17 not in "
+            "the record)") in lines
+    assert any(line.startswith("2024 in all: identified 21 of 21 new cities")
+               for line in coverage_lines(2024, data))
 
 
 def test_key_numbers_say_re_certified(data):
@@ -120,13 +131,18 @@ def test_key_numbers_say_re_certified(data):
 
     lines = key_numbers(2024, annual_metrics(2024, data), rounds_in_year(2024, data)).splitlines()
     assert lines[0] == "Key numbers 2024 (reported / identified; '–' = not reported)"
-    assert lines[1:5] == ["  new               21 / 21", "  upgraded          10 / 10", "  re-certified       – / 4",
-                          "  ever certified    83 / 77"]
+    assert lines[1:5] == ["  new               21 / 21", "  upgraded          10 / 10",
+                          "  re-certified       – / 4", "  ever certified    83 / 77"]
     assert lines[5] == "  rounds: 2024-01, 2024-06; countries: 8"
 
 
 def test_headline_text_and_coverage_report(data):
-    from wwc_analysis.text.annual import coverage_lines, coverage_report, headline_sentences, headline_text
+    from wwc_analysis.text.annual import (
+        coverage_lines,
+        coverage_report,
+        headline_sentences,
+        headline_text,
+    )
 
     paragraphs = headline_text(2024, data).split("\n\n")
     s = headline_sentences(2024, data)
@@ -154,8 +170,10 @@ def test_round_table_labels_cohorts(data):
     from wwc_analysis.text.annual import round_table
 
     t = round_table("2024-01", data)
-    assert "re-certified" in set(t["Reported cohort"]) and "recertified" not in set(t["Reported cohort"])
-    assert set(round_members("2024-01", data)["reported_cohort"].dropna()) >= {"recertified"}  # data unchanged
+    assert "re-certified" in set(t["Reported cohort"])
+    assert "recertified" not in set(t["Reported cohort"])
+    # data unchanged
+    assert set(round_members("2024-01", data)["reported_cohort"].dropna()) >= {"recertified"}
 
 
 def test_countries_table(data):
@@ -163,4 +181,6 @@ def test_countries_table(data):
     from wwc_analysis.text.annual import countries_table
 
     html = countries_table(countries_reached(2024, data), 2024).to_html()
-    assert "First on record in 2024" in html and "New country in 2024" in html and ">Cities<" in html
+    assert "First on record in 2024" in html
+    assert "New country in 2024" in html
+    assert ">Cities<" in html
