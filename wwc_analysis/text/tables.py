@@ -144,8 +144,8 @@ def report_table(df: pd.DataFrame, columns: Columns = None, *, index: bool | Non
     shown above the table; a frame whose ``attrs["simulated"]`` is true gets a caption saying
     SIMULATED whatever ``caption`` says. Cells, headers and caption are HTML-escaped, except the
     cells of the ``raw_html`` columns (by name or header), which already hold HTML made by the
-    package (such as the numbered source links of :func:`summary.sources_html`) and are shown as is.
-    The table's HTML id is derived from its content, so a report renders the same bytes on every
+    package (such as the numbered source links of :func:`text.annual.sources_html`) and are shown as
+    is. The table's HTML id is derived from its content, so a report renders the same bytes on every
     run.
     """
     frame, numeric, labels = _report_frame(df, columns, index, formats)
