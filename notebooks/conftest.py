@@ -1,13 +1,14 @@
 """nbval harness for the notebooks in this folder.
 
-``make test`` runs pytest with ``testpaths = ["tests", "notebooks"]`` and, from pyproject's ``addopts``,
-``--nbval-lax --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg --nbval-cell-timeout=600``:
-every cell of every notebook here must run without error, and the cells tagged ``nbval-check-output``
-must print what their committed outputs say, after the regexes of ``sanitize.cfg``.
+``make test`` runs pytest with ``testpaths = ["tests", "notebooks"]`` and, from pyproject's
+``addopts``, ``--nbval-lax --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg
+--nbval-cell-timeout=600``: every cell of every notebook here must run without error, and the cells
+tagged ``nbval-check-output`` must print what their committed outputs say, after the regexes of
+``sanitize.cfg``.
 
-This file lives beside the notebooks, not in ``tests/``: pytest applies a conftest's collection hooks
-only to the files under its own folder, so hooks in ``tests/conftest.py`` never see these notebooks.
-The hooks:
+This file lives beside the notebooks, not in ``tests/``: pytest applies a conftest's collection
+hooks only to the files under its own folder, so hooks in ``tests/conftest.py`` never see these
+notebooks. The hooks:
 
 * add ``text/html`` (pandas' HTML repr drifts between versions: check
   ``print(df.round(2).to_string())`` instead) and ``stderr`` (warnings, ipykernel's TCP notice) to

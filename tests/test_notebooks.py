@@ -7,6 +7,8 @@ each notebook runs headless with other parameters from another working directory
 
 from __future__ import annotations
 
+import re
+
 import nbformat
 import papermill as pm
 import pytest
@@ -16,8 +18,8 @@ from wwc_analysis.data.paths import NOTEBOOKS_DIR
 EXPECTED_PARAMETERS = {
     "01-tier-distribution": {"year", "as_of", "country", "region", "data_dir", "output_dir"},
     "02-cohort-comparison": {"year", "round_id", "data_dir", "output_dir"},
-    "03-what-if-scoring": {"year", "met", "outcome_met", "self_assessment", "scenario_gold", "scenario_standard",
-                           "data_dir", "output_dir"},
+    "03-what-if-scoring": {"year", "met", "outcome_met", "self_assessment", "scenario_gold",
+                           "scenario_standard", "data_dir", "output_dir"},
     "04-annual-summary": {"year", "data_dir", "output_dir"},
 }
 
@@ -25,8 +27,8 @@ EXPECTED_PARAMETERS = {
 OTHER_PARAMETERS = {
     "01-tier-distribution": {"year": 2024, "as_of": "2024-06-30", "country": "United States"},
     "02-cohort-comparison": {"year": 2024, "round_id": "2024-01"},
-    "03-what-if-scoring": {"year": 2024, "met": ["DM1", "LC1", "PA1", "DM2", "DM3", "OD1"], "outcome_met": False,
-                           "scenario_gold": 72, "scenario_standard": "2018"},
+    "03-what-if-scoring": {"year": 2024, "met": ["DM1", "LC1", "PA1", "DM2", "DM3", "OD1"],
+                           "outcome_met": False, "scenario_gold": 72, "scenario_standard": "2018"},
     "04-annual-summary": {"year": 2024},
 }
 
@@ -48,7 +50,8 @@ def test_parameters_cell(name):
     path = _path(name)
     params = pm.inspect_notebook(str(path))
     assert set(params) == EXPECTED_PARAMETERS[name]
-    for p in params.values():  # plain `name = literal` lines: no annotations papermill would warn about
+    # plain `name = literal` lines: no annotations papermill would warn about
+    for p in params.values():
         assert p["inferred_type_name"] == "None", p
     nb = nbformat.read(path, as_version=4)
     tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
@@ -73,12 +76,14 @@ def test_metadata_and_stripped_outputs(name):
             assert cell.metadata.get("keep_output") is True
             assert cell.outputs, "a checked cell must keep its reference output"
             assert cell.execution_count is not None
-            for out in cell.outputs:  # small text only: figures and HTML do not belong in references
+            # small text only: figures and HTML do not belong in references
+            for out in cell.outputs:
                 assert out.output_type in ("stream", "execute_result")
                 if out.output_type == "execute_result":
                     assert set(out.data) <= {"text/plain"}
         else:
-            assert not cell.outputs, f"cell {cell.source[:40]!r} should be stripped (nbstripout --keep-count)"
+            assert not cell.outputs, (
+                f"cell {cell.source[:40]!r} should be stripped (nbstripout --keep-count)")
     assert 2 <= checked <= 6
 
 
@@ -96,17 +101,55 @@ def test_runs_with_other_parameters(name, tmp_path, monkeypatch):
         cwd=str(NOTEBOOKS_DIR), progress_bar=False, execution_timeout=600,
     )
     nb = nbformat.read(executed, as_version=4)
-    pngs = sum(1 for c in nb.cells if c.cell_type == "code" for o in c.outputs if "image/png" in o.get("data", {}))
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    pngs = sum(1 for o in outputs if "image/png" in o.get("data", {}))
     assert pngs >= 1, "figures must reach the notebook as PNG"
-    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    errors = [o for o in outputs if o.output_type == "error"]
     assert not errors
-    # A bare `sns.histplot(...)` or `fig` as the last line leaves an <Axes ...> / <Figure ...> text result
-    # (or a second copy of the figure); a figure shown by plt.show() carries its PNG beside the text.
+    # A bare `sns.histplot(...)` or `fig` as the last line leaves an <Axes ...> / <Figure ...> text
+    # result (or a second copy of the figure); a figure shown by plt.show() carries its PNG beside
+    # the text.
     texts = [
         o.get("data", {}).get("text/plain", "")
         for c in nb.cells if c.cell_type == "code" for o in c.outputs
-        if o.output_type in ("execute_result", "display_data") and "image/png" not in o.get("data", {})
+        if o.output_type in ("execute_result", "display_data")
+        and "image/png" not in o.get("data", {})
     ]
-    assert not [t for t in texts if "<Axes" in t or "<Figure" in t], "plot cells must end with plt.show()"
+    drawn_twice = [t for t in texts if "<Axes" in t or "<Figure" in t]
+    assert not drawn_twice, "plot cells must end with plt.show()"
     written = list(out_dir.glob("*.png")) if out_dir.exists() else []
     assert written, "figures are saved as PNG into output_dir"
+
+
+# --- thin notebooks: parameters, a load, then calls -----------------------------------------------
+HISTORY_NOTEBOOKS = ("01-tier-distribution", "02-cohort-comparison", "04-annual-summary")
+#: Code lines (non-blank, non-comment) the three notebooks may hold together: half of the 645 they
+#: had.
+MAX_CODE_LINES = 320
+
+
+def _code_lines(name: str) -> list[str]:
+    nb = nbformat.read(_path(name), as_version=4)
+    code = [cell.source for cell in nb.cells if cell.cell_type == "code"]
+    return [line for source in code for line in source.splitlines()
+            if line.strip() and not line.strip().startswith("#")]
+
+
+def test_history_notebooks_are_thin():
+    total = sum(len(_code_lines(name)) for name in HISTORY_NOTEBOOKS)
+    assert total <= MAX_CODE_LINES, (
+        f"notebooks 01, 02, 04 hold {total} code lines (at most {MAX_CODE_LINES})")
+
+
+@pytest.mark.parametrize("name", HISTORY_NOTEBOOKS)
+def test_charts_palettes_and_cohorts_come_from_the_package(name):
+    """Every chart is one call to wwc_analysis.figures (one growth chart, one palette module), every
+    cohort name and label comes from the package (one vocabulary), and no file is read directly."""
+    code = "\n".join(_code_lines(name))
+    drawing = ["plt.subplots", "ax.", "sns.", "fig.", ".plot(", ".plot.", "PALETTE", "caption("]
+    assert not [d for d in drawing if d in code], "draw charts with wwc_analysis.figures"
+    assert not re.search(r"#[0-9A-Fa-f]{6}\b", code), "colours come from wwc_analysis.figures.style"
+    assert "recertified" not in code and "COHORT" not in code, "cohorts come from the package"
+    reads = [r for r in ("open(", "read_csv", "read_excel", "Path(") if r in code]
+    assert not reads, "notebooks never read files"
+    assert code.count("wwc.load(") == 1

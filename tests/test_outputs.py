@@ -11,7 +11,14 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from wwc_analysis.report.outputs import SIMULATED_NOTE, save_figure, save_table, say, write_metrics
+from wwc_analysis.report.outputs import (
+    SIMULATED_NOTE,
+    save_figure,
+    save_table,
+    say,
+    show,
+    write_metrics,
+)
 
 
 def test_nothing_written_without_output_dir(tmp_path, monkeypatch):
@@ -50,9 +57,23 @@ def test_say_displays_markdown(monkeypatch):
 
     shown = []
     monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
-    assert say("**Round 2024-01**: 13 new cities") is None  # a cell ending in say(...) shows the text once
+    # a cell ending in say(...) shows the text once
+    assert say("**Round 2024-01**: 13 new cities") is None
     assert len(shown) == 1 and isinstance(shown[0], Markdown)
     assert shown[0].data == "**Round 2024-01**: 13 new cities"
     assert shown[0]._repr_markdown_() == "**Round 2024-01**: 13 new cities"
     say(12)  # computed values are shown as text
     assert shown[1].data == "12"
+
+
+def test_show_prose_and_tables_in_order(monkeypatch):
+    import IPython.display
+    from IPython.display import Markdown
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    table = pd.DataFrame({"a": [1]})
+    # None (an absent table) is skipped
+    assert show("**Round 2024-01**", None, table, "after") is None
+    assert [type(s) for s in shown] == [Markdown, pd.DataFrame, Markdown]
+    assert shown[0].data == "**Round 2024-01**" and shown[1] is table and shown[2].data == "after"

@@ -20,25 +20,16 @@ from wwc_analysis.data import (
     validate_dir,
 )
 from wwc_analysis.errors import DataValidationError, Problem
-from wwc_analysis.history.annual import (
-    annual_metrics,
-    geography,
-    latest_year,
-    round_members,
-    rounds_in_year,
-    years_with_rounds,
-)
+from wwc_analysis.history.annual import annual_metrics, rounds_in_year
 from wwc_analysis.history.cohorts import (
     classify_events,
-    coverage,
-    cumulative,
     disagreements,
-    latest_levels,
-    level_counts,
-    level_transitions,
+    round_members,
     round_summary,
     upgrade_times,
 )
+from wwc_analysis.history.levels import geography, latest_levels, level_counts, level_transitions
+from wwc_analysis.history.rounds import cumulative, latest_year, years_with_rounds
 from wwc_analysis.rules.scoring import (
     SCORE_TIER_DTYPE,
     SCORE_TIERS,
@@ -48,6 +39,7 @@ from wwc_analysis.rules.scoring import (
     score_matrix,
 )
 from wwc_analysis.rules.standards import TIERS, Standard, get_standard
+from wwc_analysis.text.cohorts import coverage
 
 __version__ = "0.1.0"
 

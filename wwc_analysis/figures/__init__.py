@@ -1,0 +1,51 @@
+"""Charts: one function per chart the notebooks draw, each returning its Figure with a caption that
+names the source (the notebook then calls ``save_figure(...)`` and ``plt.show()``).
+
+- :mod:`~wwc_analysis.figures.style`: the style, the palettes (tiers, bases of a count), captions;
+- :mod:`~wwc_analysis.figures.levels`: growth, levels by round, latest levels, countries, regions,
+  moves;
+- :mod:`~wwc_analysis.figures.cohorts`: cohort sizes, upgrade times, cohort geography, sizes by
+  round;
+- :mod:`~wwc_analysis.figures.assessed`: the SIMULATED charts (criteria met, practice areas,
+  separating criteria, tiers per round).
+"""
+
+from wwc_analysis.figures import style
+from wwc_analysis.figures.assessed import (
+    criteria_met,
+    practice_areas,
+    separating_criteria,
+    simulated_tiers,
+)
+from wwc_analysis.figures.cohorts import (
+    cohort_geography,
+    cohort_sizes,
+    cohort_sizes_by_round,
+    upgrade_times,
+)
+from wwc_analysis.figures.levels import (
+    by_country,
+    by_region,
+    growth,
+    latest_levels,
+    levels_by_round,
+    transitions,
+)
+
+__all__ = [
+    "by_country",
+    "by_region",
+    "cohort_geography",
+    "cohort_sizes",
+    "cohort_sizes_by_round",
+    "criteria_met",
+    "growth",
+    "latest_levels",
+    "levels_by_round",
+    "practice_areas",
+    "separating_criteria",
+    "simulated_tiers",
+    "style",
+    "transitions",
+    "upgrade_times",
+]

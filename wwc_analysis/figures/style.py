@@ -1,8 +1,11 @@
-"""The look shared by every notebook and report figure: style, tier colours and captions.
+"""The look shared by every notebook and report figure: style, palettes and captions.
 
-Notebooks call :func:`set_style` once, colour tiers with :data:`TIER_PALETTE` (or :func:`tier_colors`),
-end plot cells with ``plt.show()`` and put a :func:`caption` under every figure naming its source.
-Figures built on simulated data must pass ``simulated=True`` so the caption says so.
+The one palette module: tier colours (:data:`TIER_PALETTE`, :func:`tier_colors`), the colours of the
+bases of a count (:data:`BASIS_PALETTE`: reported / identified / derived), the highlight of the
+round or year a chart is about, and the source line of the public record. Notebooks call
+:func:`set_style` once; the chart functions of :mod:`wwc_analysis.figures` put a :func:`caption`
+under every figure naming its source, and figures built on simulated data pass ``simulated=True`` so
+the caption says so.
 """
 
 from __future__ import annotations
@@ -43,6 +46,26 @@ TIER_ORDER: tuple[str, ...] = SCORE_TIERS
 LEVEL_ORDER: tuple[str, ...] = LEVELS
 
 SIMULATED_LABEL = "SIMULATED DATA \u2014 fictional cities."
+
+#: One colour per basis of a count, in every chart that compares them (Okabe-Ito: near-black for
+#: what the program reported, blue for what the record identifies, sky blue for what is derived).
+BASIS_PALETTE: dict[str, str] = {
+    "reported": "#222222",
+    "identified": "#0072B2",
+    "derived": "#56B4E9",
+}
+
+#: Background of the round or year a chart is about (a pale yellow band).
+HIGHLIGHT = "#FFE9A8"
+
+#: Colour of a negative difference (Okabe-Ito vermillion) beside ``BASIS_PALETTE["identified"]``.
+NEGATIVE = "#D55E00"
+
+#: The caption's source line of every chart drawn from the public record.
+RECORD_SOURCE = (
+    "Source: WWC Certification public record, data/rounds.csv and data/certifications.csv "
+    "(sources on every row)."
+)
 
 _CAPTION_GID = "wwc-caption"
 _CAPTION_FONTSIZE = 9
@@ -118,7 +141,8 @@ def tier_colors(levels: Iterable[object]) -> list[str]:
 
 
 def tier_palette(levels: Iterable[object] | None = None) -> Mapping[str, str]:
-    """A ``{tier: colour}`` mapping for seaborn's ``palette=``, restricted to ``levels`` if given."""
+    """A ``{tier: colour}`` mapping for seaborn's ``palette=``, restricted to ``levels`` if
+    given."""
     if levels is None:
         return dict(TIER_PALETTE)
     return {str(level): TIER_PALETTE[_tier_name(level)] for level in levels if not pd.isna(level)}
@@ -141,8 +165,8 @@ def caption(fig: Figure, text: str, simulated: bool = False) -> Text:
         if artist.get_gid() == _CAPTION_GID:
             artist.remove()
     width_in = fig.get_figwidth()
-    # Average glyph width is about 0.55 em (0.62 em in bold, used for simulated captions); wrap to the
-    # figure's width.
+    # Average glyph width is about 0.55 em (0.62 em in bold, used for simulated captions); wrap
+    # to the figure's width.
     em = 0.62 if simulated else 0.55
     chars = max(40, int(width_in * 72 / (_CAPTION_FONTSIZE * em)))
     wrapped = textwrap.fill(full, width=chars)
@@ -176,7 +200,11 @@ def _below_everything(fig: Figure) -> float:
 
 
 __all__ = [
+    "BASIS_PALETTE",
+    "HIGHLIGHT",
     "LEVEL_ORDER",
+    "NEGATIVE",
+    "RECORD_SOURCE",
     "SIMULATED_LABEL",
     "TIER_ORDER",
     "TIER_PALETTE",

@@ -4,7 +4,7 @@ Notebooks never open files themselves: they call these helpers with the ``output
 that ``wwc report`` passes in. With ``output_dir=None`` (an interactive session) nothing is written
 and the helpers only return the object, so the same notebook runs in JupyterLab and under papermill.
 A table built on simulated data gets a first comment line saying so. :func:`say` shows a notebook's
-computed prose as formatted Markdown.
+computed prose as formatted Markdown; :func:`show` shows prose and tables in order.
 """
 
 from __future__ import annotations
@@ -46,6 +46,21 @@ def say(text: str) -> None:
     from IPython.display import Markdown, display
 
     display(Markdown(str(text)))
+
+
+def show(*parts) -> None:
+    """Show each part in order: text (Markdown) as :func:`say` does, anything else (a styled table,
+    a frame) with IPython's ``display``; ``None`` is skipped, so a table that may be absent can be
+    passed as is. Returns None, like :func:`say`."""
+    from IPython.display import display
+
+    for part in parts:
+        if part is None:
+            continue
+        if isinstance(part, str):
+            say(part)
+        else:
+            display(part)
 
 
 def save_figure(fig, name: str, output_dir=None, dpi: int = 150) -> Path | None:

@@ -17,16 +17,21 @@ if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
 
 
-# --- tables for the report -------------------------------------------------------------------------
+# --- tables for the report ------------------------------------------------------------------------
 #: How a missing value (not reported, not known, not applicable) is shown in a table for people.
 MISSING = DASH
-
+#: Which columns a table shows: names in order, or names mapped to headers (``None`` = readable).
+Columns = Mapping[str, str | None] | Iterable[str] | None
+#: Per-column formats, by column name or header: a format string or a function.
+Formats = Mapping[str, str | Callable] | None
 
 
 _TABLE_CSS = [
-    {"selector": "", "props": "border-collapse: collapse; font-size: 0.9em; margin: 0.4em 0 1.2em 0;"},
-    {"selector": "caption", "props": "caption-side: top; text-align: left; font-weight: bold; padding: 0 0 6px 0; "
-                                     "white-space: nowrap;"},  # a caption wider than a narrow table stays one line
+    {"selector": "",
+     "props": "border-collapse: collapse; font-size: 0.9em; margin: 0.4em 0 1.2em 0;"},
+    # a caption wider than a narrow table stays one line
+    {"selector": "caption", "props": "caption-side: top; text-align: left; font-weight: bold; "
+                                     "padding: 0 0 6px 0; white-space: nowrap;"},
     {"selector": "th", "props": "text-align: left; vertical-align: bottom; padding: 3px 10px; "
                                 "border-bottom: 1px solid #999; white-space: nowrap;"},
     {"selector": "td", "props": "text-align: left; vertical-align: top; padding: 3px 10px; "
@@ -34,12 +39,11 @@ _TABLE_CSS = [
 ]
 
 
-
 def readable(name) -> str:
-    """A column name as a header: ``'last_known_level'`` -> ``'Last known level'``, ``'total'`` -> ``'Total'``."""
+    """A column name as a header: ``'last_known_level'`` -> ``'Last known level'``, ``'total'`` ->
+    ``'Total'``."""
     text = " ".join(str(name).replace("_", " ").split())
     return text[:1].upper() + text[1:]
-
 
 
 def _cell_formatter(series: pd.Series, fmt) -> Callable[[object], str]:
@@ -54,10 +58,10 @@ def _cell_formatter(series: pd.Series, fmt) -> Callable[[object], str]:
     return str
 
 
-
-def _report_frame(df: pd.DataFrame, columns, index, formats) -> tuple[pd.DataFrame, list[str], dict]:
-    """The display frame (all text), the headers of its numeric columns (aligned right) and the header
-    of each column name."""
+def _report_frame(df: pd.DataFrame, columns, index,
+                  formats) -> tuple[pd.DataFrame, list[str], dict]:
+    """The display frame (all text), the headers of its numeric columns (aligned right) and the
+    header of each column name."""
     names = list(df.index.names)
     named = any(n is not None for n in names)
     blank = {}  # the header of a lone unnamed index level shown: empty, as a row-label column
@@ -79,7 +83,8 @@ def _report_frame(df: pd.DataFrame, columns, index, formats) -> tuple[pd.DataFra
     for col, label in columns.items():
         label = labels[col] = blank.get(col, readable(col)) if label is None else str(label)
         if label in text:
-            raise ValueError(f"two columns would have the header {label!r}: give them distinct headers")
+            raise ValueError(
+                f"two columns would have the header {label!r}: give them distinct headers")
         series = out[col]
         fmt = formats.get(col, formats.get(label))
         show = _cell_formatter(series, fmt)
@@ -89,7 +94,6 @@ def _report_frame(df: pd.DataFrame, columns, index, formats) -> tuple[pd.DataFra
     return pd.DataFrame(text, columns=list(text), dtype=object), numeric, labels
 
 
-
 def _missing(value) -> bool:
     try:
         return bool(pd.isna(value))
@@ -97,16 +101,16 @@ def _missing(value) -> bool:
         return False
 
 
-
-def report_frame(df: pd.DataFrame, columns: Mapping[str, str | None] | Iterable[str] | None = None, *,
-                 index: bool | None = None, formats: Mapping[str, str | Callable] | None = None) -> pd.DataFrame:
+def report_frame(df: pd.DataFrame, columns: Columns = None, *, index: bool | None = None,
+                 formats: Formats = None) -> pd.DataFrame:
     """``df`` as a table for people, every cell text, with a plain 0..n-1 index.
 
     * ``columns``: which columns to show, in order; a mapping gives each its header (``None`` = the
       name made readable by :func:`readable`, as for every column when ``columns`` is not given);
-    * ``index``: the index levels become leading columns when they are named (``None``, the default),
-      always (``True``) or never (``False``): a row number or filtered ``RangeIndex`` is never shown;
-      a single unnamed index level shown with ``index=True`` (row labels) gets an empty header;
+    * ``index``: the index levels become leading columns when they are named (``None``, the
+      default), always (``True``) or never (``False``): a row number or filtered ``RangeIndex`` is
+      never shown; a single unnamed index level shown with ``index=True`` (row labels) gets an empty
+      header;
     * booleans show as ``yes`` / blank, missing values (``NaN``, ``None``, ``<NA>``) as ``–``;
       floats with 2 decimals, dates as ``17 Jun 2024``; ``formats`` overrides per column (by name or
       header), with a format string (``"{:.0%}"``) or a function.
@@ -114,45 +118,48 @@ def report_frame(df: pd.DataFrame, columns: Mapping[str, str | None] | Iterable[
     return _report_frame(df, columns, index, formats)[0]
 
 
-
-def report_text(df: pd.DataFrame, columns: Mapping[str, str | None] | Iterable[str] | None = None, *,
-                index: bool | None = None, formats: Mapping[str, str | Callable] | None = None) -> str:
-    """:func:`report_frame` as plain text for ``print``: no row numbers, ``–`` for missing values, text
-    aligned left and numbers right, columns two spaces apart, no trailing spaces."""
+def report_text(df: pd.DataFrame, columns: Columns = None, *, index: bool | None = None,
+                formats: Formats = None) -> str:
+    """:func:`report_frame` as plain text for ``print``: no row numbers, ``–`` for missing values,
+    text aligned left and numbers right, columns two spaces apart, no trailing spaces."""
     frame, numeric, _ = _report_frame(df, columns, index, formats)
     widths = {c: max([len(c), *(len(v) for v in frame[c])]) for c in frame.columns}
 
     def line(values) -> str:
-        cells = [v.rjust(widths[c]) if c in numeric else v.ljust(widths[c]) for c, v in zip(frame.columns, values)]
+        cells = [v.rjust(widths[c]) if c in numeric else v.ljust(widths[c])
+                 for c, v in zip(frame.columns, values)]
         return "  ".join(cells).rstrip()
 
     return "\n".join([line(frame.columns), *(line(row) for row in frame.itertuples(index=False))])
 
 
+def report_table(df: pd.DataFrame, columns: Columns = None, *, index: bool | None = None,
+                 formats: Formats = None, wrap: Iterable[str] = (), caption: str | None = None,
+                 raw_html: Iterable[str] = ()) -> Styler:
+    """:func:`report_frame` as a styled table to ``display`` in a notebook (and so in the HTML
+    report).
 
-def report_table(df: pd.DataFrame, columns: Mapping[str, str | None] | Iterable[str] | None = None, *,
-                 index: bool | None = None, formats: Mapping[str, str | Callable] | None = None,
-                 wrap: Iterable[str] = (), caption: str | None = None, raw_html: Iterable[str] = ()) -> Styler:
-    """:func:`report_frame` as a styled table to ``display`` in a notebook (and so in the HTML report).
-
-    No row index; text aligned left and numbers right; cells do not break lines except in the ``wrap``
-    columns (by name or header), which wrap long text such as a reason. ``caption`` is shown above
-    the table; a frame whose ``attrs["simulated"]`` is true gets a caption saying SIMULATED whatever
-    ``caption`` says. Cells, headers and caption are HTML-escaped, except the cells of the ``raw_html``
-    columns (by name or header), which already hold HTML made by the package (such as the numbered
-    source links of :func:`summary.sources_html`) and are shown as is. The table's HTML id is derived
-    from its content, so a report renders the same bytes on every run.
+    No row index; text aligned left and numbers right; cells do not break lines except in the
+    ``wrap`` columns (by name or header), which wrap long text such as a reason. ``caption`` is
+    shown above the table; a frame whose ``attrs["simulated"]`` is true gets a caption saying
+    SIMULATED whatever ``caption`` says. Cells, headers and caption are HTML-escaped, except the
+    cells of the ``raw_html`` columns (by name or header), which already hold HTML made by the
+    package (such as the numbered source links of :func:`text.annual.sources_html`) and are shown as
+    is. The table's HTML id is derived from its content, so a report renders the same bytes on every
+    run.
     """
     frame, numeric, labels = _report_frame(df, columns, index, formats)
     wrapped = _headers(wrap, labels, frame, "to wrap")
     trusted = _headers(raw_html, labels, frame, "to show as HTML")
     if df.attrs.get("simulated") and "SIMULATED" not in (caption or ""):
         caption = "SIMULATED DATA: fictional cities." + (f" {caption}" if caption else "")
-    key = "\x1f".join([frame.to_csv(index=False), caption or "", *wrapped, *(["\x1e", *trusted] if trusted else [])])
+    marked = ["\x1e", *trusted] if trusted else []
+    key = "\x1f".join([frame.to_csv(index=False), caption or "", *wrapped, *marked])
     uuid = hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]
     from pandas.io.formats.style import Styler
 
-    styler = (Styler(frame, uuid=uuid, cell_ids=False).hide(axis="index").set_table_styles(_TABLE_CSS)
+    styler = (Styler(frame, uuid=uuid, cell_ids=False).hide(axis="index")
+              .set_table_styles(_TABLE_CSS)
               .format(escape="html").format_index(escape="html", axis="columns"))
     if trusted:
         styler = styler.format(escape=None, subset=trusted)
@@ -167,16 +174,14 @@ def report_table(df: pd.DataFrame, columns: Mapping[str, str | None] | Iterable[
     return styler
 
 
-
 def _headers(names: Iterable[str], labels: Mapping, frame: pd.DataFrame, what: str) -> list[str]:
-    """The headers of ``names`` (column names or headers) in a :func:`_report_frame`; a KeyError names
-    the first that is not shown."""
+    """The headers of ``names`` (column names or headers) in a :func:`_report_frame`; a KeyError
+    names the first that is not shown."""
     out = [labels.get(c, c) for c in ([names] if isinstance(names, str) else names)]
     missing = [c for c in out if c not in frame.columns]
     if missing:
         raise KeyError(f"no column {missing[0]!r} {what}; columns: {', '.join(frame.columns)}")
     return out
-
 
 
 __all__ = ["MISSING", "readable", "report_frame", "report_table", "report_text"]

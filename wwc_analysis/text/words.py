@@ -15,7 +15,8 @@ def plural(n: int, singular: str, plural_form: str | None = None) -> str:
     if int(n) == 1:
         return f"{int(n)} {singular}"
     if plural_form is None:
-        plural_form = singular[:-1] + "ies" if singular.endswith("y") and singular[-2:-1] not in "aeiou" else singular + "s"
+        consonant_y = singular.endswith("y") and singular[-2:-1] not in "aeiou"
+        plural_form = singular[:-1] + "ies" if consonant_y else singular + "s"
     return f"{int(n)} {plural_form}"
 
 
