@@ -58,7 +58,12 @@ def time_report(year: int, rounds, notebooks: list[Path], jobs: int) -> float:
     with tempfile.TemporaryDirectory(prefix="bench-report-") as out:
         start = time.perf_counter()
         report.build_report(
-            year, rounds, paths.DATA_DIR, out_dir=out, notebooks=notebooks, jobs=jobs,
+            year,
+            rounds,
+            paths.DATA_DIR,
+            out_dir=out,
+            notebooks=notebooks,
+            jobs=jobs,
             progress=lambda _: None,
         )
         return time.perf_counter() - start

@@ -1,21 +1,26 @@
-"""Benchmark: generate a million SIMULATED (fictional) assessments of 43 criteria, score and classify them.
+"""Benchmark: generate a million SIMULATED (fictional) assessments of 43 criteria, score and
+classify them.
 
 What is timed (best of ``--repeat`` runs, wall clock, ``time.perf_counter``):
 
 * **generate**: ``simulate.simulate_matrix(n)``: the boolean (n, 43) matrix and the outcome flags;
-* **score + classify**: ``scoring.score_matrix`` (criteria met, threshold tier, core and outcome gates,
-  tier codes, reason codes), then the classification: tier counts and reason counts (``np.bincount``);
-* **floor**: the same arithmetic in plain numpy with nothing else: ``count_nonzero`` per row, the integer
-  threshold comparison ``met * 100 >= pct * 43`` for the three tiers, ``all()`` over the core columns,
-  the gates, the reason code and the same two bincounts. ``ratio = score + classify / floor``.
+* **score + classify**: ``scoring.score_matrix`` (criteria met, threshold tier, core and outcome
+  gates,
+  tier codes, reason codes), then the classification: tier counts and reason counts
+  (``np.bincount``);
+* **floor**: the same arithmetic in plain numpy with nothing else: ``count_nonzero`` per row, the
+  integer
+  threshold comparison ``met * 100 >= pct * 43`` for the three tiers, ``all()`` over the core
+  columns, the gates, the reason code and the same two bincounts. ``ratio = score + classify /
+  floor``.
 
 Memory: peak bytes allocated during each step as traced by ``tracemalloc`` (numpy reports its array
-allocations to it), measured in a separate untimed pass; the scoring figure excludes the input matrix,
-which exists before scoring starts. The process peak RSS (``resource.getrusage`` ``ru_maxrss``) is
-printed too, as a cross-check that includes the interpreter and libraries.
+allocations to it), measured in a separate untimed pass; the scoring figure excludes the input
+matrix, which exists before scoring starts. The process peak RSS (``resource.getrusage``
+``ru_maxrss``) is printed too, as a cross-check that includes the interpreter and libraries.
 
-Aims: generate + score + classify under 3 s and 1 GB; score + classify within 2x of the floor.
-Run: ``python benchmarks/bench_scoring.py [--n N] [--repeat R] [--profile]`` (``make benchmark`` runs
+Aims: generate + score + classify under 3 s and 1 GB; score + classify within 2x of the floor. Run:
+``python benchmarks/bench_scoring.py [--n N] [--repeat R] [--profile]`` (``make benchmark`` runs
 every ``bench_*.py``). ``--profile`` prints where ``score_matrix`` spends its time (cProfile).
 """
 
@@ -53,7 +58,7 @@ def best(fn, repeat: int) -> tuple[float, object]:
 
 
 def peak_bytes(fn) -> int:
-    """Peak bytes traced by tracemalloc while ``fn`` runs (allocations made before it are excluded)."""
+    """Peak bytes traced by tracemalloc while ``fn`` runs (earlier allocations excluded)."""
     tracemalloc.start()
     tracemalloc.reset_peak()
     base = tracemalloc.get_traced_memory()[0]
@@ -101,31 +106,55 @@ def main(argv: list[str] | None = None) -> int:
         lambda: floor(matrix, outcome, core_idx, std.thresholds, std.criteria_count), args.repeat
     )
     if not (np.array_equal(tiers, f_tiers) and np.array_equal(reasons, f_reasons)):
-        print("ERROR: score_matrix and the numpy floor disagree", tiers, f_tiers, reasons, f_reasons)
+        print(
+            "ERROR: score_matrix and the numpy floor disagree", tiers, f_tiers, reasons, f_reasons
+        )
         return 1
 
     del matrix, outcome
     mem_gen = peak_bytes(lambda: simulate_matrix(args.n, std, args.seed))
     matrix, outcome = simulate_matrix(args.n, std, args.seed)
     mem_score = peak_bytes(lambda: score_and_classify(matrix, outcome, std))
-    mem_floor = peak_bytes(lambda: floor(matrix, outcome, core_idx, std.thresholds, std.criteria_count))
+    mem_floor = peak_bytes(
+        lambda: floor(matrix, outcome, core_idx, std.thresholds, std.criteria_count)
+    )
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
 
     n = args.n
     total = t_gen + t_score
     ratio = t_score / t_floor
     mib = 1 / (1 << 20)
-    print(f"bench_scoring: {n:,} SIMULATED assessments (fictional cities) x {std.criteria_count} criteria, "
-          f"standard {std.name}, seed {args.seed}")
-    print(f"python {platform.python_version()}, numpy {np.__version__}, {platform.machine()}, "
-          f"best of {args.repeat}")
-    print(f"  generate (simulate_matrix)        {t_gen:7.3f} s   peak {mem_gen * mib:7.1f} MiB (tracemalloc)")
-    print(f"  score + classify (score_matrix)   {t_score:7.3f} s   peak {mem_score * mib:7.1f} MiB (tracemalloc)")
-    print(f"  numpy floor (same arithmetic)     {t_floor:7.3f} s   peak {mem_floor * mib:7.1f} MiB (tracemalloc)")
+    print(
+        f"bench_scoring: {n:,} SIMULATED assessments (fictional cities) x {std.criteria_count} "
+        "criteria, "
+        f"standard {std.name}, seed {args.seed}"
+    )
+    print(
+        f"python {platform.python_version()}, numpy {np.__version__}, {platform.machine()}, "
+        f"best of {args.repeat}"
+    )
+    print(
+        f"  generate (simulate_matrix)        {t_gen:7.3f} s   peak {mem_gen * mib:7.1f} MiB "
+        "(tracemalloc)"
+    )
+    print(
+        f"  score + classify (score_matrix)   {t_score:7.3f} s   peak {mem_score * mib:7.1f} MiB "
+        "(tracemalloc)"
+    )
+    print(
+        f"  numpy floor (same arithmetic)     {t_floor:7.3f} s   peak {mem_floor * mib:7.1f} MiB "
+        "(tracemalloc)"
+    )
     print(f"  ratio score / floor               {ratio:7.2f} x")
     print(f"  generate + score + classify       {total:7.3f} s")
-    print(f"  process peak RSS                  {rss / 1024:7.1f} MiB (ru_maxrss; {rss0 / 1024:.1f} MiB before the run)")
-    tier_share = ", ".join(f"{name} {c / n:.1%}" for name, c in zip(("Not certified", "Silver", "Gold", "Platinum"), tiers))
+    print(
+        f"  process peak RSS                  {rss / 1024:7.1f} MiB (ru_maxrss; {rss0 / 1024:.1f} "
+        "MiB before the run)"
+    )
+    tier_share = ", ".join(
+        f"{name} {c / n:.1%}"
+        for name, c in zip(("Not certified", "Silver", "Gold", "Platinum"), tiers)
+    )
     print(f"  tiers: {tier_share}")
     checks = [
         ("time under 3 s", total < AIM_SECONDS),

@@ -1,13 +1,14 @@
 """Benchmark of the what-if engine on a million simulated (fictional) cities.
 
-Three operations, each beside a plain Python loop on a sample (time scaled up to the full size) and, where
-one applies, a numpy floor (the least work any vectorised implementation must do):
+Three operations, each beside a plain Python loop on a sample (time scaled up to the full size) and,
+where one applies, a numpy floor (the least work any vectorised implementation must do):
 
 * applying a scenario (two criteria marked met, Gold at 70 %, outcome treated as met) to 1,000,000
   cities, scores included; floor: counting the criteria met of every row once;
 * a full threshold sweep (Silver, Gold and Platinum each 0..100 %, 303 points) of the same million;
   floor: the histogram of criteria met (one count per row and a bincount);
-* exact tier probabilities of 100,000 cities with 10 uncertain criteria each; floor: one pass over the
+* exact tier probabilities of 100,000 cities with 10 uncertain criteria each; floor: one pass over
+  the
   probability array (finding the uncertain cells).
 
 Aims: scenario < 1 s, sweep < 0.5 s, probabilities < 1 s. Run: ``python benchmarks/bench_whatif.py``
@@ -45,9 +46,12 @@ def best(fn, repeat: int) -> float:
     return min(times)
 
 
-# --- plain Python baselines (on a sample; the tier rule written out as the loop would) --------------
+# --- plain Python baselines (on a sample; the tier rule written out as the loop would) ------------
 
-def py_scenario(rows: list[list[bool]], cols: list[int], thresholds, total: int, core_idx: list[int]) -> list[int]:
+
+def py_scenario(
+    rows: list[list[bool]], cols: list[int], thresholds, total: int, core_idx: list[int]
+) -> list[int]:
     out = []
     for row in rows:
         row = list(row)
@@ -107,7 +111,9 @@ def py_probabilities(p_rows: list[list[float]], outcome: list[float], std) -> li
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--n", type=int, default=1_000_000, help="cities for the scenario and the sweep")
+    ap.add_argument(
+        "--n", type=int, default=1_000_000, help="cities for the scenario and the sweep"
+    )
     ap.add_argument("--n-prob", type=int, default=100_000, help="cities for the tier probabilities")
     ap.add_argument("--uncertain", type=int, default=10, help="uncertain criteria per city")
     ap.add_argument("--repeat", type=int, default=3)
@@ -143,7 +149,9 @@ def main() -> None:
     t0 = time.perf_counter()
     py_counts = py_sweep(base.met.tolist(), eligible, std)
     t_py = (time.perf_counter() - t0) * args.n / sample
-    got = threshold_sweep((m[:sample], o[:sample]), std)["cities"].to_numpy().reshape(-1, 4).tolist()
+    got = (
+        threshold_sweep((m[:sample], o[:sample]), std)["cities"].to_numpy().reshape(-1, 4).tolist()
+    )
     assert py_counts == got
     rows.append(("threshold sweep (3 x 101)", args.n, t_vec, t_py, t_floor, 0.5))
 
@@ -160,19 +168,33 @@ def main() -> None:
     t0 = time.perf_counter()
     py_probs = py_probabilities(p[:sample].tolist(), outcome[:sample].tolist(), std)
     t_py = (time.perf_counter() - t0) * n / sample
-    np.testing.assert_allclose(py_probs, tier_probabilities(p[:sample], outcome[:sample], std), atol=1e-12)
+    np.testing.assert_allclose(
+        py_probs, tier_probabilities(p[:sample], outcome[:sample], std), atol=1e-12
+    )
     rows.append((f"tier probabilities ({args.uncertain} uncertain)", n, t_vec, t_py, t_floor, 1.0))
 
-    print(f"What-if benchmark: {platform.python_implementation()} {platform.python_version()}, numpy {np.__version__}, "
-          f"{platform.machine()}; best of {args.repeat}")
+    print(
+        f"What-if benchmark: {platform.python_implementation()} {platform.python_version()}, "
+        f"numpy {np.__version__}, "
+        f"{platform.machine()}; best of {args.repeat}"
+    )
     print(f"simulate_matrix({args.n:,}) took {t_sim:.2f} s (SIMULATED fictional cities)\n")
-    head = f"{'operation':<32} {'cities':>10} {'vectorised':>11} {'python loop*':>13} {'numpy floor':>12} {'speed-up':>9} {'aim':>6}  ok"
+    head = (
+        f"{'operation':<32} {'cities':>10} {'vectorised':>11} {'python loop*':>13} "
+        f"{'numpy floor':>12} {'speed-up':>9} {'aim':>6}  ok"
+    )
     print(head)
     print("-" * len(head))
     for name, size, t_vec, t_py, t_floor, aim in rows:
         ok = "yes" if t_vec < aim else "NO"
-        print(f"{name:<32} {size:>10,} {t_vec:>10.3f}s {t_py:>12.1f}s {t_floor:>11.3f}s {t_py / t_vec:>8.0f}x {aim:>5.1f}s  {ok}")
-    print("\n* plain Python on a sample (20,000 / 2,000 / 1,000 cities), scaled to the full size; results checked equal.")
+        print(
+            f"{name:<32} {size:>10,} {t_vec:>10.3f}s {t_py:>12.1f}s {t_floor:>11.3f}s "
+            f"{t_py / t_vec:>8.0f}x {aim:>5.1f}s  {ok}"
+        )
+    print(
+        "\n* plain Python on a sample (20,000 / 2,000 / 1,000 cities), scaled to the full size; "
+        "results checked equal."
+    )
 
 
 if __name__ == "__main__":

@@ -1,19 +1,21 @@
 """Do two versions of the code give the same numbers? Build the report of every year with a base
 revision and with the working tree, then compare every ``metrics.json`` and every CSV table.
 
-    .venv/bin/python benchmarks/report_regression.py                 # base: HEAD, years: all with a round
-    .venv/bin/python benchmarks/report_regression.py --base ae1a507 --years 2024 2025
-    .venv/bin/python benchmarks/report_regression.py --base-reports DIR --new-reports DIR   # compare only
+    .venv/bin/python benchmarks/report_regression.py                 # base: HEAD, years: all with a
+    round .venv/bin/python benchmarks/report_regression.py --base ae1a507 --years 2024 2025
+    .venv/bin/python benchmarks/report_regression.py --base-reports DIR --new-reports DIR   #
+    compare only
 
 The base revision is checked out with ``git worktree`` into a temporary folder and run with the same
-virtual environment (``PYTHONPATH`` points at the checkout), so only the code differs. Both builds read
-the working tree's ``data/`` unless ``--data`` names another folder.
+virtual environment (``PYTHONPATH`` points at the checkout), so only the code differs. Both builds
+read the working tree's ``data/`` unless ``--data`` names another folder.
 
 What may differ, and is ignored: build timestamps and machine paths (keys ``built_at``, ``data_dir``
-and any string holding an absolute path), and the labels listed in ``LABELS`` (a reader-facing rename
-such as "recertified" -> "re-certified" in a column header; the data value stays ``recertified``).
-Everything else must be equal: every key and number of every ``metrics.json``, the same set of CSV
-files, and every cell of every CSV. Exit status 0 when the reports agree, 1 when they do not.
+and any string holding an absolute path), and the labels listed in ``LABELS`` (a reader-facing
+rename such as "recertified" -> "re-certified" in a column header; the data value stays
+``recertified``). Everything else must be equal: every key and number of every ``metrics.json``, the
+same set of CSV files, and every cell of every CSV. Exit status 0 when the reports agree, 1 when
+they do not.
 """
 
 from __future__ import annotations
@@ -43,8 +45,18 @@ def build(code_dir: Path, out: Path, years: list[int], data_dir: Path) -> None:
     """Build the report of each year with the package found in ``code_dir``."""
     env = {**os.environ, "PYTHONPATH": str(code_dir)}
     for year in years:
-        cmd = [sys.executable, "-m", "wwc_analysis.cli", "report", "--year", str(year),
-               "--out", str(out), "--data", str(data_dir)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "wwc_analysis.cli",
+            "report",
+            "--year",
+            str(year),
+            "--out",
+            str(out),
+            "--data",
+            str(data_dir),
+        ]
         proc = subprocess.run(cmd, cwd=code_dir, env=env, capture_output=True, text=True)
         if proc.returncode != 0:
             raise SystemExit(f"build of {year} with {code_dir} failed:\n{proc.stderr[-2000:]}")
@@ -60,7 +72,9 @@ def _label(text: str) -> str:
 def _clean(value, path=""):
     """``value`` without volatile keys and machine paths; labels normalised."""
     if isinstance(value, dict):
-        return {_label(k): _clean(v, f"{path}.{k}") for k, v in value.items() if k not in VOLATILE_KEYS}
+        return {
+            _label(k): _clean(v, f"{path}.{k}") for k, v in value.items() if k not in VOLATILE_KEYS
+        }
     if isinstance(value, list):
         return [_clean(v, path) for v in value]
     if isinstance(value, str):
@@ -84,7 +98,9 @@ def _tables(report: Path) -> dict[str, list[list[str]]]:
     tables = {}
     for p in sorted(report.rglob("*.csv")):
         text = p.read_text(encoding="utf-8-sig")
-        tables[str(p.relative_to(report))] = [[_label(c) for c in row] for row in csv.reader(io.StringIO(text))]
+        tables[str(p.relative_to(report))] = [
+            [_label(c) for c in row] for row in csv.reader(io.StringIO(text))
+        ]
     return tables
 
 
@@ -104,17 +120,29 @@ def compare_year(base: Path, new: Path) -> list[str]:
         elif ta[name] != tb[name]:
             rows = [i for i, (x, y) in enumerate(zip(ta[name], tb[name]), 1) if x != y]
             first = rows[0] if rows else min(len(ta[name]), len(tb[name])) + 1
-            problems.append(f"{name}: differs from line {first} ({len(ta[name])} vs {len(tb[name])} lines)")
+            problems.append(
+                f"{name}: differs from line {first} ({len(ta[name])} vs {len(tb[name])} lines)"
+            )
     return problems
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--base", default="HEAD", help="git revision to compare against (default HEAD)")
-    parser.add_argument("--years", type=int, nargs="*", help="years (default: every year with a round)")
-    parser.add_argument("--data", type=Path, default=ROOT / "data", help="data folder both builds read")
-    parser.add_argument("--base-reports", type=Path, help="already built base reports (skip the base build)")
-    parser.add_argument("--new-reports", type=Path, help="already built new reports (skip the new build)")
+    parser.add_argument(
+        "--base", default="HEAD", help="git revision to compare against (default HEAD)"
+    )
+    parser.add_argument(
+        "--years", type=int, nargs="*", help="years (default: every year with a round)"
+    )
+    parser.add_argument(
+        "--data", type=Path, default=ROOT / "data", help="data folder both builds read"
+    )
+    parser.add_argument(
+        "--base-reports", type=Path, help="already built base reports (skip the base build)"
+    )
+    parser.add_argument(
+        "--new-reports", type=Path, help="already built new reports (skip the new build)"
+    )
     args = parser.parse_args(argv)
     years = args.years or _years(args.data)
     with tempfile.TemporaryDirectory(prefix="wwc-regression-") as tmp:
@@ -122,14 +150,21 @@ def main(argv: list[str] | None = None) -> int:
         base_reports, new_reports = args.base_reports, args.new_reports
         if base_reports is None:
             checkout = tmp / "base"
-            subprocess.run(["git", "worktree", "add", "--detach", str(checkout), args.base], cwd=ROOT,
-                           check=True, capture_output=True)
+            subprocess.run(
+                ["git", "worktree", "add", "--detach", str(checkout), args.base],
+                cwd=ROOT,
+                check=True,
+                capture_output=True,
+            )
             try:
                 base_reports = tmp / "base-reports"
                 build(checkout, base_reports, years, args.data)
             finally:
-                subprocess.run(["git", "worktree", "remove", "--force", str(checkout)], cwd=ROOT,
-                               capture_output=True)
+                subprocess.run(
+                    ["git", "worktree", "remove", "--force", str(checkout)],
+                    cwd=ROOT,
+                    capture_output=True,
+                )
         if new_reports is None:
             new_reports = tmp / "new-reports"
             build(ROOT, new_reports, years, args.data)

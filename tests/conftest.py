@@ -1,4 +1,4 @@
-"""Fixtures shared by every test module: the shipped record, loaded and validated once per session."""
+"""Fixtures shared by every test module: the shipped record, loaded and validated once."""
 
 from __future__ import annotations
 

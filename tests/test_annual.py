@@ -26,7 +26,8 @@ def test_2024_headlines(data):
     # re-certifications were not reported for June 2024: no sum is invented
     assert m["recertified_reported"].value is None
     assert m["recertified_reported"].note == (
-        "not reported for 2024-06; 4 reported for the other round(s)")
+        "not reported for 2024-06; 4 reported for the other round(s)"
+    )
     assert m["recertified_identified"].value == 4
     assert m["total_certified_reported"].value == 83
     assert m["total_certified_identified"].value == 77
@@ -48,7 +49,13 @@ def test_round_members(data):
     members = round_members("2024-01", data)
     assert len(members) == 22
     assert set(members.loc[members["reported_cohort"] == "upgraded", "city"]) == {
-        "Phoenix", "Tempe", "Boston", "Mesa", "Norfolk", "San Jose"}
+        "Phoenix",
+        "Tempe",
+        "Boston",
+        "Mesa",
+        "Norfolk",
+        "San Jose",
+    }
     with pytest.raises(ValueError, match="unknown round '2024-02'"):
         round_members("2024-02", data)
 

@@ -1,12 +1,13 @@
-"""The package's layers, read from the source: imports point one way, modules and functions stay small,
+"""The package's layers, read from the source: imports point one way, modules and functions stay
+small,
 only the command line and notebooks load the data.
 
 Layers, lowest first (a module may import its own subpackage and any lower layer, nothing else):
 
     errors -> data -> rules -> history | whatif | simulate -> text -> figures -> report -> cli
 
-``history``, ``whatif`` and ``simulate`` are one layer of three independent rooms: none imports another.
-The top-level ``wwc_analysis/__init__.py`` re-exports the public API and is not a layer.
+``history``, ``whatif`` and ``simulate`` are one layer of three independent rooms: none imports
+another. The top-level ``wwc_analysis/__init__.py`` re-exports the public API and is not a layer.
 """
 
 from __future__ import annotations
@@ -33,17 +34,30 @@ MAX_MODULE_LINES = 600
 MAX_FUNCTION_LINES = 60
 #: Modules allowed to call the Dataset loader ``load()``: the loader itself and the command line.
 LOADERS = ("data", "cli")
-#: The loaders of the project's tables (``load_assessments`` reads a named file and is not one of them).
-TABLE_LOADERS = ("load", "load_criteria", "load_standards", "load_rounds", "load_certifications", "load_unplaced")
+# : The loaders of the project's tables (``load_assessments`` reads a named file and is not one of
+# them).
+TABLE_LOADERS = (
+    "load",
+    "load_criteria",
+    "load_standards",
+    "load_rounds",
+    "load_certifications",
+    "load_unplaced",
+)
 #: How a table loader is imported: the function from the package, the data room or its module.
 LOADER_NAMES = {
-    *(f"{where}.{name}" for where in ("wwc_analysis", "wwc_analysis.data", "wwc_analysis.data.dataset")
-      for name in TABLE_LOADERS),
+    *(
+        f"{where}.{name}"
+        for where in ("wwc_analysis", "wwc_analysis.data", "wwc_analysis.data.dataset")
+        for name in TABLE_LOADERS
+    ),
 }
 
 
 def _modules() -> list[Path]:
-    return sorted(p for p in PACKAGE.rglob("*.py") if p.parent != PACKAGE or p.name != "__init__.py")
+    return sorted(
+        p for p in PACKAGE.rglob("*.py") if p.parent != PACKAGE or p.name != "__init__.py"
+    )
 
 
 def _room(path: Path) -> str:
@@ -52,12 +66,17 @@ def _room(path: Path) -> str:
 
 
 def _name(path: Path) -> str:
-    return str(path.relative_to(PACKAGE.parent)).removesuffix(".py").replace("/", ".").removesuffix(".__init__")
+    return (
+        str(path.relative_to(PACKAGE.parent))
+        .removesuffix(".py")
+        .replace("/", ".")
+        .removesuffix(".__init__")
+    )
 
 
 def _imports(path: Path) -> list[tuple[int, str]]:
-    """(line, dotted name) of every name ``path`` imports from the package: ``from a.b import c`` gives
-    ``a.b.c`` (a module or a name in ``a.b``)."""
+    """(line, dotted name) of every name ``path`` imports from the package: ``from a.b import c``
+    gives ``a.b.c`` (a module or a name in ``a.b``)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     out = set()
     for node in ast.walk(tree):
@@ -70,7 +89,9 @@ def _imports(path: Path) -> list[tuple[int, str]]:
             if module == "wwc_analysis" or module.startswith("wwc_analysis."):
                 out.update((node.lineno, f"{module}.{a.name}") for a in node.names)
         elif isinstance(node, ast.Import):
-            out.update((node.lineno, a.name) for a in node.names if a.name.startswith("wwc_analysis"))
+            out.update(
+                (node.lineno, a.name) for a in node.names if a.name.startswith("wwc_analysis")
+            )
     return sorted(out)
 
 
@@ -94,7 +115,9 @@ def test_imports_point_down(path: Path):
             continue
         if LAYERS[target] >= LAYERS[room]:
             wrong.append(f"line {line}: {module} ({target} is not below {room})")
-    assert not wrong, f"{path.relative_to(PACKAGE)} imports upward or sideways:\n" + "\n".join(wrong)
+    assert not wrong, f"{path.relative_to(PACKAGE)} imports upward or sideways:\n" + "\n".join(
+        wrong
+    )
 
 
 def test_no_import_cycle():
@@ -116,7 +139,7 @@ def test_no_import_cycle():
         stack.append(n)
         for d in sorted(graph.get(n, ())):
             if seen.get(d) == 1:
-                cycle = stack[stack.index(d):] + [d]
+                cycle = stack[stack.index(d) :] + [d]
                 pytest.fail("import cycle: " + " -> ".join(cycle))
             if d not in seen:
                 visit(d)
@@ -129,22 +152,30 @@ def test_no_import_cycle():
 
 
 def test_no_importlib_tricks():
-    users = [str(p.relative_to(PACKAGE)) for p in MODULES if "importlib" in p.read_text(encoding="utf-8")]
+    users = [
+        str(p.relative_to(PACKAGE)) for p in MODULES if "importlib" in p.read_text(encoding="utf-8")
+    ]
     assert not users, f"modules that import by name instead of by import statement: {users}"
 
 
 @pytest.mark.parametrize("path", MODULES, ids=IDS)
 def test_module_size(path: Path):
     n = len(path.read_text(encoding="utf-8").splitlines())
-    assert n <= MAX_MODULE_LINES, f"{path.relative_to(PACKAGE)} has {n} lines (at most {MAX_MODULE_LINES})"
+    assert n <= MAX_MODULE_LINES, (
+        f"{path.relative_to(PACKAGE)} has {n} lines (at most {MAX_MODULE_LINES})"
+    )
 
 
 def _body_lines(node: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
     """Lines of a function, its docstring aside."""
     n = node.end_lineno - node.lineno + 1
     body = node.body
-    if body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant) \
-            and isinstance(body[0].value.value, str):
+    if (
+        body
+        and isinstance(body[0], ast.Expr)
+        and isinstance(getattr(body[0], "value", None), ast.Constant)
+        and isinstance(body[0].value.value, str)
+    ):
         n -= body[0].end_lineno - body[0].lineno + 1
     return n
 
@@ -152,16 +183,24 @@ def _body_lines(node: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
 @pytest.mark.parametrize("path", MODULES, ids=IDS)
 def test_function_size(path: Path):
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    long = [f"{node.name} (line {node.lineno}): {_body_lines(node)} lines"
-            for node in ast.walk(tree)
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and _body_lines(node) > MAX_FUNCTION_LINES]
-    assert not long, f"{path.relative_to(PACKAGE)}: functions over {MAX_FUNCTION_LINES} lines:\n" + "\n".join(long)
+    long = [
+        f"{node.name} (line {node.lineno}): {_body_lines(node)} lines"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and _body_lines(node) > MAX_FUNCTION_LINES
+    ]
+    assert not long, (
+        f"{path.relative_to(PACKAGE)}: functions over {MAX_FUNCTION_LINES} lines:\n"
+        + "\n".join(long)
+    )
 
 
 @pytest.mark.parametrize("path", MODULES, ids=IDS)
 def test_only_the_command_line_loads_the_data(path: Path):
-    """Library functions take the Dataset they use; a forgotten argument must not re-read the data."""
+    """Library functions take the Dataset they use; a forgotten argument must not reload."""
     if _room(path) in LOADERS:
         pytest.skip("the loader and the command line may load")
     calls = [f"line {line}: {name}" for line, name in _imports(path) if name in LOADER_NAMES]
-    assert not calls, f"{path.relative_to(PACKAGE)} imports the Dataset loader:\n" + "\n".join(calls)
+    assert not calls, f"{path.relative_to(PACKAGE)} imports the Dataset loader:\n" + "\n".join(
+        calls
+    )

@@ -39,8 +39,14 @@ def _rows(std, city, round_id, n_met, outcome=True, drop_core=()):
     rest = [c for c in std.criteria if c not in std.core and c not in drop_core]
     met = set(core + rest[: max(0, n_met - len(core))])
     return [
-        {"city_id": city, "round_id": round_id, "criterion": c, "met": c in met,
-         "outcome_met": outcome, "simulated": True}
+        {
+            "city_id": city,
+            "round_id": round_id,
+            "criterion": c,
+            "met": c in met,
+            "outcome_met": outcome,
+            "simulated": True,
+        }
         for c in std.criteria
     ]
 
@@ -56,7 +62,7 @@ def frame(std):
     rows += _rows(std, "sim-c", "2024-01", 40, drop_core=("PA1",))
     # first certification: new
     rows += _rows(std, "sim-c", "2025-02", 37)
-    rows += _rows(std, "sim-d", "2024-01", 40, outcome=False)                        # outcome gate
+    rows += _rows(std, "sim-d", "2024-01", 40, outcome=False)  # outcome gate
     # Platinum -> Silver: lower
     rows += _rows(std, "sim-e", "2023-06", 37) + _rows(std, "sim-e", "2026-01", 25)
     df = pd.DataFrame(rows)

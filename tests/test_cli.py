@@ -10,7 +10,6 @@ import sys
 
 import pytest
 
-from wwc_analysis import get_standard
 from wwc_analysis.cli.app import main
 
 
@@ -24,7 +23,9 @@ def run(capsys, *argv) -> tuple[int, str, str]:
 def test_help_lists_every_command():
     proc = subprocess.run(
         [sys.executable, "-m", "wwc_analysis.cli", "--help"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     for command in ("rounds", "score", "validate", "whatif", "simulate", "report"):
         assert command in proc.stdout
@@ -35,12 +36,32 @@ def test_rounds_table(capsys):
     assert code == 0
     lines = out.splitlines()
     row = next(line for line in lines if line.startswith("2024-01"))
-    assert row.split() == ["2024-01", "2024-01-23", "2022", "12", "12", "13", "6", "6", "5", "4",
-                           "4", "4", "0", "22", "9", "1", "74", "67"]
+    assert row.split() == [
+        "2024-01",
+        "2024-01-23",
+        "2022",
+        "12",
+        "12",
+        "13",
+        "6",
+        "6",
+        "5",
+        "4",
+        "4",
+        "4",
+        "0",
+        "22",
+        "9",
+        "1",
+        "74",
+        "67",
+    ]
     assert "<NA>" not in out and "–" in out  # not reported is a dash, never <NA>
     assert "8 disagreements" in out
-    assert ("2024-01 San Jose: reported as upgraded, but no earlier certification of this city "
-            "is on record") in out
+    assert (
+        "2024-01 San Jose: reported as upgraded, but no earlier certification of this city "
+        "is on record"
+    ) in out
 
 
 def test_rounds_csv_and_json_agree(capsys):

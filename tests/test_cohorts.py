@@ -67,7 +67,8 @@ def test_2024_rounds_totals(summary):
     assert pd.isna(june["reported_recertified"])
     assert june["reported_total_certified"] == 83
     assert coverage(june, "recertified") == (
-        "0 re-certified cities identified; the count was not reported")
+        "0 re-certified cities identified; the count was not reported"
+    )
     feb25 = summary.loc["2025-02"]
     assert coverage(feb25, "new") == "identified 7 of 21 new cities"
 
@@ -85,13 +86,21 @@ def test_derived_agrees_with_reported_where_history_is_on_record(data, events):
             assert key in listed, key
     # The listed disagreements are exactly the cases whose history is incomplete.
     dis = disagreements(data, events=events).set_index(["city_id", "round_id"])
-    no_history = {("san-jose-ca-us", "2024-01"), ("charlotte-nc-us", "2024-06"),
-                  ("boulder-co-us", "2025-02"), ("tulsa-ok-us", "2025-02")}
+    no_history = {
+        ("san-jose-ca-us", "2024-01"),
+        ("charlotte-nc-us", "2024-06"),
+        ("boulder-co-us", "2025-02"),
+        ("tulsa-ok-us", "2025-02"),
+    }
     for key in no_history:
         assert dis.loc[key, "status"] == "disagrees"
         assert "no earlier certification of this city is on record" in dis.loc[key, "reason"]
-    unknown_level = {("little-rock-ar-us", "2025-02"), ("philadelphia-pa-us", "2025-02"),
-                     ("scottsdale-az-us", "2025-02"), ("south-bend-in-us", "2025-02")}
+    unknown_level = {
+        ("little-rock-ar-us", "2025-02"),
+        ("philadelphia-pa-us", "2025-02"),
+        ("scottsdale-az-us", "2025-02"),
+        ("south-bend-in-us", "2025-02"),
+    }
     for key in unknown_level:
         assert dis.loc[key, "status"] == "unverifiable"
         assert "level of this event is not known" in dis.loc[key, "reason"]
@@ -179,16 +188,30 @@ def test_cohort_sizes_table_and_reporting_coverage(flat_summary):
     assert pd.isna(wide.loc["2024-06", "recertified reported"])
     assert wide.loc["2024-06", "new identified"] == 9
     cov = reporting_coverage(long)
-    assert cov.loc["new"].to_dict() == {"rounds": 9, "rounds_reported": 7, "reported": 67,
-                                        "identified_in_reported": 67, "identified": 74}
+    assert cov.loc["new"].to_dict() == {
+        "rounds": 9,
+        "rounds_reported": 7,
+        "reported": 67,
+        "identified_in_reported": 67,
+        "identified": 74,
+    }
     assert cov.loc["upgraded", "rounds_reported"] == 4 and cov.loc["upgraded", "reported"] == 20
 
 
 def test_label_cohorts_and_round_cities(data):
     named = round_cities(label_cohorts(round_members("2024-01", data)))
-    assert list(named.columns) == ["cohort", "cohort_basis", "city", "region", "country", "level",
-                                   "previous_level", "previous_round", "level_inferred",
-                                   "round_inferred"]
+    assert list(named.columns) == [
+        "cohort",
+        "cohort_basis",
+        "city",
+        "region",
+        "country",
+        "level",
+        "previous_level",
+        "previous_round",
+        "level_inferred",
+        "round_inferred",
+    ]
     assert len(named) == 22 and named["cohort"].is_monotonic_increasing  # sorted by cohort first
     san_jose = named.set_index("city").loc["San Jose"]
     # the sources win
@@ -199,8 +222,13 @@ def test_round_metrics(data, flat_summary):
     sizes = cohort_sizes(flat_summary, "2024-06")
     m = round_metrics("2024-06", data, sizes, disagreements(data), upgrades_until("2024-06", data))
     assert m["round_id"] == "2024-06" and m["announced"] == pd.Timestamp("2024-06-17")
-    assert m["cohort_sizes"]["reported"] == {"new": 9, "upgraded": 4, "recertified": None,
-                                             "lower": None, "unknown": None}
+    assert m["cohort_sizes"]["reported"] == {
+        "new": 9,
+        "upgraded": 4,
+        "recertified": None,
+        "lower": None,
+        "unknown": None,
+    }
     assert m["cohort_sizes"]["derived"]["new"] == 10
     assert (m["disagreements"], m["upgrades_in_round"]) == (1, 4)
 

@@ -105,8 +105,9 @@ def test_transition_matrix_keeps_unknown(data):
 
 
 def test_transition_matrix_of_nothing():
-    empty = pd.DataFrame({"from_level": pd.Series([], dtype="object"),
-                          "to_level": pd.Series([], dtype="object")})
+    empty = pd.DataFrame(
+        {"from_level": pd.Series([], dtype="object"), "to_level": pd.Series([], dtype="object")}
+    )
     m = transition_matrix(empty)
     assert m.shape == (4, 4) and int(m.to_numpy().sum()) == 0
 
@@ -142,9 +143,16 @@ def test_growth_and_countries(data):
 def test_levels_by_round(data):
     """The levels after each round beside the reported totals: what notebook 01 draws and saves."""
     by_round = levels_by_round(data, "2024-06-30")
-    assert list(by_round.columns) == ["round_id", "announced", *LEVEL_BUCKETS, "identified_total",
-                                      "reported_total_certified", "identified_total_certified",
-                                      "gap", "status"]
+    assert list(by_round.columns) == [
+        "round_id",
+        "announced",
+        *LEVEL_BUCKETS,
+        "identified_total",
+        "reported_total_certified",
+        "identified_total_certified",
+        "gap",
+        "status",
+    ]
     assert list(by_round["round_id"])[-1] == "2024-06"
     assert (by_round["identified_total"] == by_round["identified_total_certified"]).all()
     assert by_round.set_index("round_id").loc["2024-06", "gap"] == 6

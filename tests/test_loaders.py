@@ -254,7 +254,7 @@ def test_schema_checks_cross_column_rules():
 
 def test_constants_for_other_modules():
     assert schemas.COHORTS == ("new", "upgraded", "recertified")
-    assert schemas.LEVEL_DTYPE == pd.CategoricalDtype(["Silver", "Gold", "Platinum"], ordered=True)
+    assert pd.CategoricalDtype(["Silver", "Gold", "Platinum"], ordered=True) == schemas.LEVEL_DTYPE
 
 
 # ------------------------------------------------------------------ other directories

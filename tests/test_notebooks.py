@@ -18,8 +18,16 @@ from wwc_analysis.data.paths import NOTEBOOKS_DIR
 EXPECTED_PARAMETERS = {
     "01-tier-distribution": {"year", "as_of", "country", "region", "data_dir", "output_dir"},
     "02-cohort-comparison": {"year", "round_id", "data_dir", "output_dir"},
-    "03-what-if-scoring": {"year", "met", "outcome_met", "self_assessment", "scenario_gold",
-                           "scenario_standard", "data_dir", "output_dir"},
+    "03-what-if-scoring": {
+        "year",
+        "met",
+        "outcome_met",
+        "self_assessment",
+        "scenario_gold",
+        "scenario_standard",
+        "data_dir",
+        "output_dir",
+    },
     "04-annual-summary": {"year", "data_dir", "output_dir"},
 }
 
@@ -27,8 +35,13 @@ EXPECTED_PARAMETERS = {
 OTHER_PARAMETERS = {
     "01-tier-distribution": {"year": 2024, "as_of": "2024-06-30", "country": "United States"},
     "02-cohort-comparison": {"year": 2024, "round_id": "2024-01"},
-    "03-what-if-scoring": {"year": 2024, "met": ["DM1", "LC1", "PA1", "DM2", "DM3", "OD1"],
-                           "outcome_met": False, "scenario_gold": 72, "scenario_standard": "2018"},
+    "03-what-if-scoring": {
+        "year": 2024,
+        "met": ["DM1", "LC1", "PA1", "DM2", "DM3", "OD1"],
+        "outcome_met": False,
+        "scenario_gold": 72,
+        "scenario_standard": "2018",
+    },
     "04-annual-summary": {"year": 2024},
 }
 
@@ -83,7 +96,8 @@ def test_metadata_and_stripped_outputs(name):
                     assert set(out.data) <= {"text/plain"}
         else:
             assert not cell.outputs, (
-                f"cell {cell.source[:40]!r} should be stripped (nbstripout --keep-count)")
+                f"cell {cell.source[:40]!r} should be stripped (nbstripout --keep-count)"
+            )
     assert 2 <= checked <= 6
 
 
@@ -97,8 +111,13 @@ def test_runs_with_other_parameters(name, tmp_path, monkeypatch):
         params["output_dir"] = str(out_dir)
     executed = tmp_path / f"{name}.ipynb"
     pm.execute_notebook(
-        str(_path(name)), str(executed), parameters=params, kernel_name="python3",
-        cwd=str(NOTEBOOKS_DIR), progress_bar=False, execution_timeout=600,
+        str(_path(name)),
+        str(executed),
+        parameters=params,
+        kernel_name="python3",
+        cwd=str(NOTEBOOKS_DIR),
+        progress_bar=False,
+        execution_timeout=600,
     )
     nb = nbformat.read(executed, as_version=4)
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
@@ -111,7 +130,9 @@ def test_runs_with_other_parameters(name, tmp_path, monkeypatch):
     # the text.
     texts = [
         o.get("data", {}).get("text/plain", "")
-        for c in nb.cells if c.cell_type == "code" for o in c.outputs
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.outputs
         if o.output_type in ("execute_result", "display_data")
         and "image/png" not in o.get("data", {})
     ]
@@ -131,14 +152,19 @@ MAX_CODE_LINES = 320
 def _code_lines(name: str) -> list[str]:
     nb = nbformat.read(_path(name), as_version=4)
     code = [cell.source for cell in nb.cells if cell.cell_type == "code"]
-    return [line for source in code for line in source.splitlines()
-            if line.strip() and not line.strip().startswith("#")]
+    return [
+        line
+        for source in code
+        for line in source.splitlines()
+        if line.strip() and not line.strip().startswith("#")
+    ]
 
 
 def test_history_notebooks_are_thin():
     total = sum(len(_code_lines(name)) for name in HISTORY_NOTEBOOKS)
     assert total <= MAX_CODE_LINES, (
-        f"notebooks 01, 02, 04 hold {total} code lines (at most {MAX_CODE_LINES})")
+        f"notebooks 01, 02, 04 hold {total} code lines (at most {MAX_CODE_LINES})"
+    )
 
 
 @pytest.mark.parametrize("name", HISTORY_NOTEBOOKS)

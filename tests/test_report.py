@@ -274,7 +274,12 @@ def test_failing_notebook_leaves_previous_report_untouched(tmp_path):
 
     with pytest.raises(ReportError) as caught:
         build_report(
-            2024, ROUNDS, tmp_path, out_dir=out, notebooks=[good, bad], jobs=2,
+            2024,
+            ROUNDS,
+            tmp_path,
+            out_dir=out,
+            notebooks=[good, bad],
+            jobs=2,
             progress=lambda _: None,
         )
 
@@ -345,6 +350,7 @@ def test_unreadable_rounds_table_exits_2(tmp_path, capsys):
     assert f"wwc report: error: cannot read the rounds table in {tmp_path.resolve()}" in err
     assert "Traceback" not in err
     assert not (tmp_path / "out").exists()
+
 
 def test_missing_notebook_is_a_usage_error(tmp_path):
     with pytest.raises(ReportError, match="notebook not found") as caught:
@@ -492,29 +498,41 @@ def test_index_page_is_unchanged():
     (tests/expected/report-index.html): same markup, same escaping of names, titles and values."""
     pages = [
         {
-            "name": "01-tier-distribution", "title": "Tier distribution",
-            "html": "01-tier-distribution.html", "executed": "executed/01-tier-distribution.ipynb",
+            "name": "01-tier-distribution",
+            "title": "Tier distribution",
+            "html": "01-tier-distribution.html",
+            "executed": "executed/01-tier-distribution.ipynb",
             "simulated": True,
             "figures": [
-                "01-tier-distribution/growth.png", "01-tier-distribution/a \"b\" & 'c'.png"
+                "01-tier-distribution/growth.png",
+                "01-tier-distribution/a \"b\" & 'c'.png",
             ],
             "tables": ["01-tier-distribution/levels.csv"],
         },
         {
-            "name": "02-cohorts", "title": 'Cohorts <new> & "re-certified"',
-            "html": "02-cohorts.html", "executed": "executed/02-cohorts.ipynb",
-            "simulated": False, "figures": [], "tables": [],
+            "name": "02-cohorts",
+            "title": 'Cohorts <new> & "re-certified"',
+            "html": "02-cohorts.html",
+            "executed": "executed/02-cohorts.ipynb",
+            "simulated": False,
+            "figures": [],
+            "tables": [],
         },
         {
-            "name": "04-annual-summary", "title": "04-annual-summary",
-            "html": "04-annual-summary.html", "executed": "executed/04-annual-summary.ipynb",
-            "simulated": False, "figures": [],
+            "name": "04-annual-summary",
+            "title": "04-annual-summary",
+            "html": "04-annual-summary.html",
+            "executed": "executed/04-annual-summary.ipynb",
+            "simulated": False,
+            "figures": [],
             "tables": ["04-annual-summary/headline.csv", "04-annual-summary/rounds.csv"],
         },
     ]
     metrics = {
         "01-tier-distribution": {
-            "year": 2024, "share": 0.123456789, "big": 12345.678,
+            "year": 2024,
+            "share": 0.123456789,
+            "big": 12345.678,
             "nested": {"rounds": ["2024-01", "2024-06"], "none": None, "text": "a<b>&'\""},
         },
         "04-annual-summary": {},
@@ -538,6 +556,7 @@ def test_index_template_is_package_data():
     assert template.is_file()
     shipped = {p for g in globs for p in (root / "wwc_analysis").glob(g)}
     assert template in shipped, globs
+
 
 def test_register_adds_the_report_subcommand():
     parser = argparse.ArgumentParser(prog="wwc")

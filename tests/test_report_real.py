@@ -89,7 +89,7 @@ def test_page_states_reported_vs_identified(page_text):
     # the data coverage statement
     assert "identified 77 of 83 reported (6 not in the record)" in page_text
     # announcement year vs assessment year
-    assert "cities call their \"2023\" certification" in page_text
+    assert 'cities call their "2023" certification' in page_text
 
 
 def test_simulated_section_is_labelled(report, page_text):
@@ -112,7 +112,10 @@ def test_outputs_written(report):
     assert {"tier-distribution", "cumulative-growth", "countries", "simulated-tiers"} <= pngs
     tables = {p.stem for p in folder.glob("*.csv")}
     assert {
-        "headline-numbers", "rounds-summary", "round-2024-01-cities", "round-2024-06-cities",
+        "headline-numbers",
+        "rounds-summary",
+        "round-2024-01-cities",
+        "round-2024-06-cities",
         "countries",
     } <= tables
 
@@ -123,7 +126,11 @@ def test_year_without_round_is_a_clear_error(tmp_path, data):
         match=r"no round was announced in 2017; years with a round: 2018, 2019, .*2026",
     ):
         build_report(
-            2017, data.rounds, data.data_dir, out_dir=tmp_path, notebooks=[NOTEBOOK],
+            2017,
+            data.rounds,
+            data.data_dir,
+            out_dir=tmp_path,
+            notebooks=[NOTEBOOK],
             progress=lambda _: None,
         )
     # the notebook itself refuses the year too (a researcher running it by hand)
@@ -132,7 +139,11 @@ def test_year_without_round_is_a_clear_error(tmp_path, data):
         match=r"no certification round was announced in 2017; years with a round: 2018",
     ):
         pm.execute_notebook(
-            str(NOTEBOOK), str(tmp_path / "out.ipynb"), parameters={"year": 2017},
-            kernel_name="python3", cwd=str(NOTEBOOKS_DIR), progress_bar=False,
+            str(NOTEBOOK),
+            str(tmp_path / "out.ipynb"),
+            parameters={"year": 2017},
+            kernel_name="python3",
+            cwd=str(NOTEBOOKS_DIR),
+            progress_bar=False,
             execution_timeout=120,
         )

@@ -77,7 +77,8 @@ def test_2018_every_count_matches_exact_fractions(s2018):
 
 
 def test_exact_boundary_where_floats_would_wobble():
-    # 51 % of 100 criteria is exactly 51: a float share 0.51 * 100 = 51.00000000000001 must not matter.
+    # 51 % of 100 criteria is exactly 51: a float share 0.51 * 100 = 51.00000000000001 must not
+    # matter.
     std = Standard("x", "percent_of_criteria", 100, (51, 68, 85))
     assert threshold_tiers([50, 51, 67, 68, 84, 85], std).tolist() == [0, 1, 1, 2, 2, 3]
     std = Standard("y", "percent_of_criteria", 300, (29, 57, 58))  # 0.29*300 = 86.99999999999999
@@ -127,18 +128,32 @@ def test_vectorised_reasons_and_next_tier(s2022):
     arr = score_matrix(m, s2022, outcome_met=np.array([True, True, True, False]))
     df = arr.to_frame()
     assert df["tier"].tolist() == ["Silver", "Not certified", "Not certified", "Not certified"]
-    assert df["reason"].tolist()[1:] == ["core criteria missing", "below the Silver threshold", "outcome requirement unmet"]
+    assert df["reason"].tolist()[1:] == [
+        "core criteria missing",
+        "below the Silver threshold",
+        "outcome requirement unmet",
+    ]
     assert df["tier"].dtype == SCORE_TIER_DTYPE
     # to_next_tier by threshold: row 2 has 11 met -> 11 more to Silver; row 3 at Platinum -> 0
     assert df["to_next_tier"].tolist()[2:] == [11, 0]
     m[2, core_idx[2]] = False
     both = score_matrix(m[2:3], s2022, outcome_met=False).to_frame()
-    assert both["reason"][0] == "below the Silver threshold; core criteria missing; outcome requirement unmet"
+    assert (
+        both["reason"][0]
+        == "below the Silver threshold; core criteria missing; outcome requirement unmet"
+    )
 
 
 def _long(std: Standard, cities: dict[str, set[str]], outcome: dict[str, bool]) -> pd.DataFrame:
     rows = [
-        {"city_id": c, "round_id": "2024-01", "criterion": k, "met": k in met, "outcome_met": outcome[c], "simulated": False}
+        {
+            "city_id": c,
+            "round_id": "2024-01",
+            "criterion": k,
+            "met": k in met,
+            "outcome_met": outcome[c],
+            "simulated": False,
+        }
         for c, met in cities.items()
         for k in std.criteria
     ]
@@ -147,7 +162,9 @@ def _long(std: Standard, cities: dict[str, set[str]], outcome: dict[str, bool]) 
 
 def test_score_long_frame_matches_score_city(s2022):
     rng = np.random.default_rng(7)
-    cities = {f"t-{i}": {c for c in s2022.criteria if rng.random() < 0.4 + i / 20} for i in range(12)}
+    cities = {
+        f"t-{i}": {c for c in s2022.criteria if rng.random() < 0.4 + i / 20} for i in range(12)
+    }
     outcome = {c: bool(rng.random() < 0.8) for c in cities}
     df = _long(s2022, cities, outcome)
     scores = score(df, s2022)
@@ -155,7 +172,11 @@ def test_score_long_frame_matches_score_city(s2022):
     for c, met in cities.items():
         one = score_city(met, s2022, outcome[c])
         row = scores.loc[(c, "2024-01")]
-        assert (row["met"], str(row["tier"]), str(row["threshold_tier"])) == (one.met, one.tier, one.threshold_tier)
+        assert (row["met"], str(row["tier"]), str(row["threshold_tier"])) == (
+            one.met,
+            one.tier,
+            one.threshold_tier,
+        )
         assert row["missing_core"] == ", ".join(one.missing_core)
     assert not scores.attrs["simulated"]
 
@@ -165,7 +186,9 @@ def test_wide_frame_equals_long(s2022):
     cities = {f"w-{i}": {c for c in s2022.criteria if rng.random() < 0.7} for i in range(5)}
     outcome = dict.fromkeys(cities, True)
     long = score(_long(s2022, cities, outcome), s2022)
-    wide = pd.DataFrame([{k: k in met for k in s2022.criteria} for met in cities.values()], index=list(cities))
+    wide = pd.DataFrame(
+        [{k: k in met for k in s2022.criteria} for met in cities.values()], index=list(cities)
+    )
     wide["outcome_met"] = True
     assert score(wide, s2022)["tier"].tolist() == long["tier"].tolist()
 

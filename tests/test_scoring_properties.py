@@ -1,6 +1,7 @@
 """Property tests (hypothesis) of the scoring rules under the 2022 standard.
 
-- Meeting more criteria never lowers a tier (the outcome gate held fixed; with both gates switched off
+- Meeting more criteria never lowers a tier (the outcome gate held fixed; with both gates switched
+  off
   the tier is the threshold tier and is monotone too).
 - ``score`` on a long frame equals ``score_city`` on each of its rows.
 - ``score_matrix`` agrees with a brute-force reference using exact fractions.
@@ -18,10 +19,11 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from wwc_analysis.rules.scoring import SCORE_TIERS, score, score_city, score_matrix
-from wwc_analysis.rules.standards import get_standard
 
 K = 43
-SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+SETTINGS = settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +49,9 @@ def rows(max_cities: int = 20):
 @SETTINGS
 @given(matrix=rows(), extra=st.data(), outcome=st.booleans())
 def test_meeting_more_criteria_never_lowers_the_tier(std, matrix, extra, outcome):
-    added = extra.draw(hnp.arrays(np.bool_, matrix.shape, elements=st.booleans(), fill=st.nothing()), label="added")
+    added = extra.draw(
+        hnp.arrays(np.bool_, matrix.shape, elements=st.booleans(), fill=st.nothing()), label="added"
+    )
     more = matrix | added
     before = score_matrix(matrix, std, outcome)
     after = score_matrix(more, std, outcome)
@@ -61,7 +65,10 @@ def test_meeting_more_criteria_never_lowers_the_tier(std, matrix, extra, outcome
 @given(matrix=rows(), extra=st.data())
 def test_without_gates_the_tier_is_monotone_in_the_count(std, matrix, extra):
     no_gates = std.with_gates(core_required=False, outcome_required=False)
-    outcome = extra.draw(hnp.arrays(np.bool_, (matrix.shape[0],), elements=st.booleans(), fill=st.nothing()), label="outcome")
+    outcome = extra.draw(
+        hnp.arrays(np.bool_, (matrix.shape[0],), elements=st.booleans(), fill=st.nothing()),
+        label="outcome",
+    )
     arrays = score_matrix(matrix, no_gates, outcome)
     assert (arrays.tier == arrays.threshold_tier).all()
     order = np.argsort(arrays.met, kind="stable")
@@ -71,7 +78,10 @@ def test_without_gates_the_tier_is_monotone_in_the_count(std, matrix, extra):
 @SETTINGS
 @given(matrix=rows(), extra=st.data())
 def test_tiers_match_exact_fractions(std, matrix, extra):
-    outcome = extra.draw(hnp.arrays(np.bool_, (matrix.shape[0],), elements=st.booleans(), fill=st.nothing()), label="outcome")
+    outcome = extra.draw(
+        hnp.arrays(np.bool_, (matrix.shape[0],), elements=st.booleans(), fill=st.nothing()),
+        label="outcome",
+    )
     arrays = score_matrix(matrix, std, outcome)
     core_idx = [std.criteria.index(c) for c in std.core]
     for i, row in enumerate(matrix):
@@ -98,7 +108,10 @@ def _long(matrix: np.ndarray, outcome: np.ndarray, codes: tuple[str, ...]) -> pd
 @SETTINGS
 @given(matrix=rows(12), extra=st.data())
 def test_score_on_a_frame_equals_score_city_on_each_row(std, matrix, extra):
-    outcome = extra.draw(hnp.arrays(np.bool_, (matrix.shape[0],), elements=st.booleans(), fill=st.nothing()), label="outcome")
+    outcome = extra.draw(
+        hnp.arrays(np.bool_, (matrix.shape[0],), elements=st.booleans(), fill=st.nothing()),
+        label="outcome",
+    )
     frame = _long(matrix, outcome, std.criteria)
     shuffled = frame.sample(frac=1.0, random_state=len(frame))  # row order must not matter
     scores = score(shuffled, std)
@@ -112,8 +125,6 @@ def test_score_on_a_frame_equals_score_city_on_each_row(std, matrix, extra):
         assert got["missing_core"] == ", ".join(one.missing_core)
         assert bool(got["outcome_ok"]) == one.outcome_met
         assert str(got["tier"]) in SCORE_TIERS
-
-
 
 
 def test_the_strategy_reaches_every_tier(std):

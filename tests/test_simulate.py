@@ -53,6 +53,7 @@ def panel_scores(panel, std):
 
 # --- determinism ----------------------------------------------------------------------------------
 
+
 def test_same_seed_gives_identical_frames(data):
     a = sim.simulate(data, 200, seed=5)
     b = sim.simulate(data, 200, seed=5)
@@ -81,6 +82,7 @@ def test_simulate_matrix_is_deterministic_and_shaped(std):
 
 
 # --- fictional and labelled -----------------------------------------------------------------------
+
 
 def test_ids_are_fictional_and_never_real(panel, data):
     ids = set(panel.assessments["city_id"])
@@ -115,6 +117,7 @@ def test_frame_follows_the_contract(panel, data, std):
 
 
 # --- model behaviour ------------------------------------------------------------------------------
+
 
 def test_capacity_growth_makes_later_assessments_score_higher(big_scores):
     s = big_scores.reset_index().sort_values(["city_id", "round_id"])
@@ -154,8 +157,13 @@ def test_some_cities_fail_core_and_some_fail_outcome(panel_scores):
 
 def test_reapplicants_upgrade_recertify_and_fail(panel_scores):
     outcomes = sim.reapplication_outcomes(panel_scores).value_counts()
-    kinds = ("upgraded", "recertified", "failed", "new after earlier attempt",
-             "not certified again")
+    kinds = (
+        "upgraded",
+        "recertified",
+        "failed",
+        "new after earlier attempt",
+        "not certified again",
+    )
     for kind in kinds:
         assert outcomes[kind] > 0, kind
     assert outcomes["first assessment"] == panel_scores.reset_index()["city_id"].nunique()
@@ -173,14 +181,21 @@ def test_every_tier_occurs_and_comes_from_scoring(panel, panel_scores, std):
 
 def test_reapplication_outcomes_on_known_histories():
     tiers = {
-        ("up-a", "2023-06"): "Silver", ("up-a", "2024-01"): "Gold",
-        ("rec-a", "2023-06"): "Gold", ("rec-a", "2024-06"): "Gold",
-        ("fail-a", "2024-01"): "Gold", ("fail-a", "2025-02"): "Not certified",
-        ("low-a", "2024-01"): "Gold", ("low-a", "2025-02"): "Silver",
-        ("new-a", "2023-06"): "Not certified", ("new-a", "2024-06"): "Silver",
-        ("again-a", "2023-06"): "Not certified", ("again-a", "2025-02"): "Not certified",
+        ("up-a", "2023-06"): "Silver",
+        ("up-a", "2024-01"): "Gold",
+        ("rec-a", "2023-06"): "Gold",
+        ("rec-a", "2024-06"): "Gold",
+        ("fail-a", "2024-01"): "Gold",
+        ("fail-a", "2025-02"): "Not certified",
+        ("low-a", "2024-01"): "Gold",
+        ("low-a", "2025-02"): "Silver",
+        ("new-a", "2023-06"): "Not certified",
+        ("new-a", "2024-06"): "Silver",
+        ("again-a", "2023-06"): "Not certified",
+        ("again-a", "2025-02"): "Not certified",
         # compared with the latest *certified* tier, not the latest assessment
-        ("gap-a", "2023-06"): "Gold", ("gap-a", "2024-01"): "Not certified",
+        ("gap-a", "2023-06"): "Gold",
+        ("gap-a", "2024-01"): "Not certified",
         ("gap-a", "2024-06"): "Gold",
     }
     idx = pd.MultiIndex.from_tuples(list(tiers), names=["city_id", "round_id"])
@@ -225,13 +240,15 @@ def test_parameters_are_documented():
 
 
 def test_unknown_practice_area_is_refused(std):
-    params = dataclasses.replace(sim.SimulationParameters(),
-                                 area_difficulty=(("Data Management", 0.0),))
+    params = dataclasses.replace(
+        sim.SimulationParameters(), area_difficulty=(("Data Management", 0.0),)
+    )
     with pytest.raises(KeyError, match="practice area"):
         sim.simulate_matrix(10, seed=1, standard=std, params=params)
 
 
 # --- calibration ----------------------------------------------------------------------------------
+
 
 def test_public_targets_are_computed_from_the_data(data):
     t = {x.metric: x for x in sim.public_targets(data)}
@@ -251,8 +268,11 @@ def test_calibration_holds_for_the_model(big_scores, data):
     assert bad.empty, bad.to_string()
     shares = table.set_index("metric")["simulated"]
     # the public order of levels: Silver most common, then Gold, few Platinum
-    assert (shares["silver_share_of_certified"] > shares["gold_share_of_certified"]
-            > shares["platinum_share_of_certified"])
+    assert (
+        shares["silver_share_of_certified"]
+        > shares["gold_share_of_certified"]
+        > shares["platinum_share_of_certified"]
+    )
 
 
 def test_calibration_holds_for_the_shipped_file(data):
@@ -278,8 +298,8 @@ def test_calibration_detects_a_miscalibrated_model(data):
     assert not table.set_index("metric").loc["certified_share_assessments", "within"]
 
 
-
 # --- pass bands derived from the record -----------------------------------------------------------
+
 
 def _failing(table: pd.DataFrame) -> set[str]:
     return set(table.loc[~table["within"], "metric"])
@@ -307,8 +327,10 @@ def test_bands_are_derived_from_the_computed_targets(data):
         if t.metric in sim.TOLERANCES:
             below, above = sim.TOLERANCES[t.metric]
             assert not math.isnan(t.target), t.metric  # the shipped record has these figures
-            assert (t.low, t.high) == (round(max(0.0, t.target - below), 3),
-                                       round(min(1.0, t.target + above), 3)), t.metric
+            assert (t.low, t.high) == (
+                round(max(0.0, t.target - below), 3),
+                round(min(1.0, t.target + above), 3),
+            ), t.metric
             assert t.low <= t.target <= t.high and t.band.startswith("public"), t.metric
         else:
             assert math.isnan(t.target) and t.band == "assumption", t.metric
@@ -401,6 +423,7 @@ def test_calibration_formats_show_the_bands(data, panel_scores):
 
 # --- shipped file ---------------------------------------------------------------------------------
 
+
 def test_regenerating_gives_the_shipped_bytes(tmp_path, data):
     written = sim.write_simulated(tmp_path, data)
     for name, path in written.items():
@@ -416,8 +439,12 @@ def test_shipped_file_loads_validated_and_equals_the_generator(panel):
     pd.testing.assert_frame_equal(loaded, panel.assessments, check_dtype=True)
     assert (SHIPPED / "assessments.csv").stat().st_size < 1_500_000
     readme = (SHIPPED / "README.md").read_text(encoding="utf-8")
-    needles = ("SIMULATED", f"seed: {sim.DEFAULT_SEED}", sim.GENERATOR_VERSION,
-               "wwc simulate --out data/simulated")
+    needles = (
+        "SIMULATED",
+        f"seed: {sim.DEFAULT_SEED}",
+        sim.GENERATOR_VERSION,
+        "wwc simulate --out data/simulated",
+    )
     for needle in needles:
         assert needle in readme
 
@@ -428,6 +455,7 @@ def test_load_picks_up_the_shipped_simulation(data):
 
 
 # --- command line ---------------------------------------------------------------------------------
+
 
 def test_cli_writes_and_prints_calibration(tmp_path, capsys, data):
     args = ["--out", str(tmp_path), "--n-cities", "40", "--seed", "9", "--calibration"]
@@ -449,8 +477,10 @@ def test_cli_markdown_and_nothing_to_do(capsys):
 
 # --- scoring a simulated frame equals scoring its rows one by one ---------------------------------
 
-@settings(max_examples=25, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(n=st.integers(1, 12), seed=st.integers(0, 2**32 - 1))
 def test_scoring_a_simulated_frame_equals_scoring_each_city(n, seed, data, std):
     df = sim.simulate_assessments(data, n, seed=seed)
@@ -475,6 +505,7 @@ def test_large_matrix_is_seeded_and_calibrated(std):
 
 
 # --- the room takes what it uses ------------------------------------------------------------------
+
 
 def test_a_forgotten_dataset_or_standard_fails_loudly(data, std):
     """Old calls (``simulate(500, 2022)``, a standard by name) raise instead of loading the data."""

@@ -32,15 +32,18 @@ def messy():
     """A filtered frame as the notebooks have them: gappy integer index, snake_case names, booleans,
     and every kind of missing value pandas has (NaN, None, <NA> in Int64 / string / boolean /
     category)."""
-    return pd.DataFrame({
-        "city": pd.array(["Alexandria", "Medellín", pd.NA], dtype="string"),
-        "last_known_level": pd.Categorical(["Gold", None, "Silver"]),
-        "level_inferred": [True, False, False],
-        "reported": pd.array([13, pd.NA, 4], dtype="Int64"),
-        "share": [0.4123, float("nan"), 1.0],
-        "checked": pd.array([True, pd.NA, False], dtype="boolean"),
-        "note": ["a", None, "c"],
-    }, index=[0, 40, 47])
+    return pd.DataFrame(
+        {
+            "city": pd.array(["Alexandria", "Medellín", pd.NA], dtype="string"),
+            "last_known_level": pd.Categorical(["Gold", None, "Silver"]),
+            "level_inferred": [True, False, False],
+            "reported": pd.array([13, pd.NA, 4], dtype="Int64"),
+            "share": [0.4123, float("nan"), 1.0],
+            "checked": pd.array([True, pd.NA, False], dtype="boolean"),
+            "note": ["a", None, "c"],
+        },
+        index=[0, 40, 47],
+    )
 
 
 def test_readable():
@@ -53,8 +56,15 @@ def test_readable():
 def test_report_frame(messy):
     out = tables.report_frame(messy)
     assert list(out.index) == [0, 1, 2]  # the gappy row numbers are gone, not shown as a column
-    assert list(out.columns) == ["City", "Last known level", "Level inferred", "Reported", "Share",
-                                 "Checked", "Note"]
+    assert list(out.columns) == [
+        "City",
+        "Last known level",
+        "Level inferred",
+        "Reported",
+        "Share",
+        "Checked",
+        "Note",
+    ]
     assert out["Level inferred"].tolist() == ["yes", "", ""]
     assert out["Checked"].tolist() == ["yes", tables.MISSING, ""]  # unknown is not "no"
     assert out["Reported"].tolist() == ["13", tables.MISSING, "4"]
@@ -62,8 +72,9 @@ def test_report_frame(messy):
     text = out.to_string()
     for token in ("<NA>", "NaN", "None", "True", "False", "nan"):
         assert token not in text
-    chosen = tables.report_frame(messy, {"city": "City", "share": "Share met"},
-                                 formats={"share": "{:.0%}"})
+    chosen = tables.report_frame(
+        messy, {"city": "City", "share": "Share met"}, formats={"share": "{:.0%}"}
+    )
     assert list(chosen.columns) == ["City", "Share met"]
     assert chosen["Share met"].tolist() == ["41%", "–", "100%"]
     with pytest.raises(KeyError, match="no column 'town'"):
@@ -88,18 +99,38 @@ def test_report_frame_index(summary):
 
 
 def test_report_table(messy):
-    styler = tables.report_table(messy, {"city": "City", "note": "Reason", "reported": None},
-                                  wrap=["note"], caption="Cities & <reasons>")
+    styler = tables.report_table(
+        messy,
+        {"city": "City", "note": "Reason", "reported": None},
+        wrap=["note"],
+        caption="Cities & <reasons>",
+    )
     html = styler.to_html()
     cells = re.findall(r"<t[hd][^>]*>([^<]*)</t[hd]>", html)
-    assert cells == ["City", "Reason", "Reported", "Alexandria", "a", "13", "Medellín", "–", "–",
-                     "–", "c", "4"]
+    assert cells == [
+        "City",
+        "Reason",
+        "Reported",
+        "Alexandria",
+        "a",
+        "13",
+        "Medellín",
+        "–",
+        "–",
+        "–",
+        "c",
+        "4",
+    ]
     assert "<caption>Cities &amp; &lt;reasons&gt;</caption>" in html
     # only the reason column breaks lines
     assert re.search(r"td\.col1 \{\s*white-space: normal", html)
     assert re.search(r"\.col2 \{\s*text-align: right", html)  # numbers align right
-    again = tables.report_table(messy, {"city": "City", "note": "Reason", "reported": None},
-                                wrap=["note"], caption="Cities & <reasons>").to_html()
+    again = tables.report_table(
+        messy,
+        {"city": "City", "note": "Reason", "reported": None},
+        wrap=["note"],
+        caption="Cities & <reasons>",
+    ).to_html()
     assert html == again  # same bytes
     # by name, all columns
     assert "white-space: normal" in tables.report_table(messy, wrap=["note"]).to_html()
@@ -111,7 +142,9 @@ def test_report_table(messy):
 
 
 def test_report_table_raw_html_columns():
-    links = pd.DataFrame({"city": ["A & B"], "sources": ['<a href="https://example.org/x?a=1&amp;b=2">[1]</a>']})
+    links = pd.DataFrame(
+        {"city": ["A & B"], "sources": ['<a href="https://example.org/x?a=1&amp;b=2">[1]</a>']}
+    )
     # by header or name
     html = tables.report_table(links, raw_html=["Sources"], wrap=["sources"]).to_html()
     assert '<a href="https://example.org/x?a=1&amp;b=2">[1]</a>' in html  # shown as a link
@@ -128,8 +161,9 @@ def test_report_table_raw_html_columns():
 def test_report_table_row_labels():
     """An unnamed index of row labels (as text.annual.round_cohorts) shown with index=True: a column
     with an empty header, not 'Index'; a named index keeps its name as header."""
-    table = pd.DataFrame({"New": ["13", "0"], "Upgraded": ["–", "4"]},
-                         index=["Reported", "Identified"])
+    table = pd.DataFrame(
+        {"New": ["13", "0"], "Upgraded": ["–", "4"]}, index=["Reported", "Identified"]
+    )
     assert list(tables.report_frame(table, index=True).columns) == ["", "New", "Upgraded"]
     assert tables.report_frame(table, index=True)[""].tolist() == ["Reported", "Identified"]
     # unnamed: hidden by default

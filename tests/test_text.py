@@ -34,8 +34,11 @@ def test_cohort_labels():
     assert cohorts.cohort_label("new") == "new"
     assert cohorts.cohort_label("not certified") == "not certified"
     assert cohorts.relabel("recertified reported") == "re-certified reported"
-    assert cohorts.COHORT_NOUNS == {"new": "new cities", "upgraded": "upgraded cities",
-                                    "recertified": "re-certified cities"}
+    assert cohorts.COHORT_NOUNS == {
+        "new": "new cities",
+        "upgraded": "upgraded cities",
+        "recertified": "re-certified cities",
+    }
     assert cohorts.cities(1, "recertified") == "1 re-certified city"
     assert cohorts.cities(21, "new") == "21 new cities"
     assert cohorts.COHORT_LABELS is history.COHORT_LABELS  # one definition
@@ -45,7 +48,8 @@ def test_coverage_in_words(summary):
     row = summary.set_index("round_id").loc["2024-06"]
     assert cohorts.coverage(row, "new") == "identified 9 of 9 new cities"
     assert cohorts.coverage(row, "recertified") == (
-        "0 re-certified cities identified; the count was not reported")
+        "0 re-certified cities identified; the count was not reported"
+    )
 
 
 # --- notebook 02 ----------------------------------------------------------------------------------
@@ -70,7 +74,8 @@ def test_members_text_and_table(data):
     members = history.label_cohorts(history.round_members("2024-01", data))
     text = cohorts.members_text(members, "2024-01")
     assert text.startswith(
-        "The record names 22 cities for round 2024-01: 12 new, 6 upgraded, 4 re-certified")
+        "The record names 22 cities for round 2024-01: 12 new, 6 upgraded, 4 re-certified"
+    )
     assert "Inferred rather than stated by a source: 1 level." in text
     html = cohorts.members_table(history.round_cities(members), "2024-01").to_html()
     assert ">re-certified<" in html and ">recertified<" not in html
@@ -127,7 +132,8 @@ def test_growth_texts(data, summary):
     grow, by_round = history.growth(data, 2024, as_of), history.levels_by_round(data, as_of)
     text = levels.growth_text(grow, by_round, as_of)
     assert text.startswith(
-        "By 30 June 2024, 9 rounds had been announced. After the latest, **2024-06**")
+        "By 30 June 2024, 9 rounds had been announced. After the latest, **2024-06**"
+    )
     assert "the program reported 83, so 6 certified cities are not identified" in text
     assert "The widest gap is 9 cities, after 2022-03." in text
     assert "Cities whose latest level is unknown appear from 2024-01 on." in text
@@ -140,22 +146,29 @@ def test_growth_texts(data, summary):
     assert unplaced.startswith("A further 5 cities are shown as certified")
     assert levels.parameters_text(2024, as_of, "all countries") == (
         "**Year:** 2024 (announcement calendar year). **As of:** 30 June 2024. "
-        "**Place:** all countries.")
+        "**Place:** all countries."
+    )
 
 
 def test_latest_texts(data):
     as_of = pd.Timestamp("2026-12-31")
     latest = history.latest_levels(as_of, data)
     text = levels.latest_text(latest, "all countries", as_of)
-    assert text.startswith("On 31 December 2026 the record identifies **87** certified cities in "
-                           "all countries: 34 Silver, 32 Gold, 5 Platinum, 16 Unknown.")
+    assert text.startswith(
+        "On 31 December 2026 the record identifies **87** certified cities in "
+        "all countries: 34 Silver, 32 Gold, 5 Platinum, 16 Unknown."
+    )
     assert "4 of those have an earlier known level" in text
     assert levels.latest_report(latest, "all countries", as_of).splitlines()[:3] == [
-        "as of 2026-12-31, all countries: 87 cities", "level", "Silver      34"]
+        "as of 2026-12-31, all countries: 87 cities",
+        "level",
+        "Silver      34",
+    ]
     assert isinstance(levels.unknown_table(latest, "all countries", as_of), Styler)
     known = latest[latest["level"].notna()]
     assert levels.unknown_table(known, "X", as_of) == (
-        "Every city in X has a known latest level on 31 December 2026.")
+        "Every city in X has a known latest level on 31 December 2026."
+    )
     known_text = levels.latest_text(known, "X", as_of)
     assert known_text.endswith("Every one of them has a known latest level.")
 
@@ -166,18 +179,22 @@ def test_geography_and_moves_texts(data):
     by_country, by_region = history.geography(latest), history.geography(latest, by="region")
     text = levels.geography_text(latest, by_country, by_region, "all countries")
     assert text.startswith(
-        "The 87 cities in all countries are in 9 countries and 48 regions. United States: 63")
+        "The 87 cities in all countries are in 9 countries and 48 regions. United States: 63"
+    )
     assert "(top 15 of 48)" in levels.region_table(by_region, "all countries").to_html()
     matrix = history.transition_matrix(history.transitions(data, as_of))
     moves = history.transition_summary(matrix)
     assert "26 moved up a level, 12 kept their level, 0 moved down, and in 7" in levels.moves_text(
-        moves, "all countries", as_of)
+        moves, "all countries", as_of
+    )
     assert levels.moves_report(matrix, moves).endswith(
-        "moves: 26 up, 12 same level, 0 down, 7 with an unknown level; 45 in all")
+        "moves: 26 up, 12 same level, 0 down, 7 with an unknown level; 45 in all"
+    )
     said = levels.unknown_moves(history.transitions(data, as_of))
     assert said[0] == "The 7 moves with an unknown level:" and isinstance(said[1], Styler)
     assert levels.unknown_moves(history.transitions(data, "2023-12-31")) == [
-        "No move in this selection involves an unknown level."]
+        "No move in this selection involves an unknown level."
+    ]
 
 
 # --- simulated sections ---------------------------------------------------------------------------
@@ -186,10 +203,13 @@ def test_simulated_texts(data, std):
     pop, dated = history.simulated_population(sim, "2026-12-31")
     described = assessed.population_text(pop, dated, sim, "2026-12-31")
     text = assessed.criteria_met_text(pop, described, std)
-    assert text.startswith("This section uses the latest assessment announced on or before 31 "
-                           "December 2026 of each of 500 fictional cities")
-    cuts = ("22 of 43 criteria for Silver, 30 of 43 criteria for Gold, 37 of 43 criteria for "
-            "Platinum")
+    assert text.startswith(
+        "This section uses the latest assessment announced on or before 31 "
+        "December 2026 of each of 500 fictional cities"
+    )
+    cuts = (
+        "22 of 43 criteria for Silver, 30 of 43 criteria for Gold, 37 of 43 criteria for Platinum"
+    )
     assert cuts in text
     gates = history.gate_failures(pop)
     counts = history.tier_counts(pop)
@@ -206,7 +226,8 @@ def test_simulated_round_texts(data, std):
     gates = history.simulated_gates(2026, data, std)
     assert assessed.round_tiers_report(tiers, gates) == (
         "SIMULATED 2026-01: 201 fictional assessments; Not certified 99, Silver 58, Gold 34, "
-        "Platinum 10; blocked by a gate despite the threshold: 5.0%")
+        "Platinum 10; blocked by a gate despite the threshold: 5.0%"
+    )
     assert "rounds of 2026" in assessed.round_gates_table(gates, 2026).to_html()
     none = assessed.no_simulated_text(2019)
     assert none.startswith("*No simulated assessments fall in the rounds of 2019")
@@ -219,8 +240,10 @@ def test_separating_texts(data, std):
     separating = history.separating_criteria(history.simulated_assessments(data), scope, std)
     separating = separating.join(history.criterion_names(data, std))
     text = assessed.separating_text(separating, scope, described)
-    assert text.startswith("This section uses the 201 simulated assessments of round 2026-01: 62 "
-                           "new, 17 upgraded, 23 re-certified, 0 lower, 99 not certified.")
+    assert text.startswith(
+        "This section uses the 201 simulated assessments of round 2026-01: 62 "
+        "new, 17 upgraded, 23 re-certified, 0 lower, 99 not certified."
+    )
     assert "**RDC7** (Open and Shared Procurement Data, Results-Driven Contracting)" in text
     report = assessed.separating_report(separating).splitlines()
     assert report[1].split() == ["upgraded", "re-certified", "difference"]

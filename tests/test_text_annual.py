@@ -20,15 +20,23 @@ def test_headline_sentences_2024(data):
 
     s = headline_sentences(2024, data)
     assert s[0] == "In 2024 the program announced two rounds (23 January and 17 June 2024)."
-    assert s[1] == ("It reported 21 new cities (12 + 9), 10 upgraded cities (6 + 4) and 4 "
-                    "re-certified cities in January (not reported for June).")
-    assert s[2] == ("The record identifies all 21 new cities, all 10 upgraded cities and 4 "
-                    "re-certified cities (all 4 reported for January).")
-    assert s[3] == ("By the end of 2024 the program reported 83 cities certified in all; the "
-                    "record identifies 77 of them, so 6 certified cities are not in the record.")
+    assert s[1] == (
+        "It reported 21 new cities (12 + 9), 10 upgraded cities (6 + 4) and 4 "
+        "re-certified cities in January (not reported for June)."
+    )
+    assert s[2] == (
+        "The record identifies all 21 new cities, all 10 upgraded cities and 4 "
+        "re-certified cities (all 4 reported for January)."
+    )
+    assert s[3] == (
+        "By the end of 2024 the program reported 83 cities certified in all; the "
+        "record identifies 77 of them, so 6 certified cities are not in the record."
+    )
     assert "Silver for 37 cities, Gold for 28 and Platinum for 3, and not known for 9" in s[4]
-    assert ("eight countries, 4 of them reached for the first time this year (Colombia, Mexico, "
-            "Chile and Guatemala)") in s[4]
+    assert (
+        "eight countries, 4 of them reached for the first time this year (Colombia, Mexico, "
+        "Chile and Guatemala)"
+    ) in s[4]
     assert s[5].startswith("For two events the cohort the sources report disagrees")
 
 
@@ -52,11 +60,14 @@ def test_headline_sentences_unreported(data):
     assert "the numbers of upgraded cities and re-certified cities were not reported" in s[1]
     assert "none of the 13 new cities" in s[2]
     assert "four events whose cohort no source states" in s[2]
-    assert s[3] == ("The program did not state how many cities had been certified in all after its "
-                    "January round; the record identifies 87 cities certified in all.")
+    assert s[3] == (
+        "The program did not state how many cities had been certified in all after its "
+        "January round; the record identifies 87 cities certified in all."
+    )
     s = headline_sentences(2020, data)
-    assert s[1] == ("It did not report how many new cities, upgraded cities and re-certified "
-                    "cities there were.")
+    assert s[1] == (
+        "It did not report how many new cities, upgraded cities and re-certified cities there were."
+    )
     assert "one country (United States)" in headline_sentences(2018, data)[4]
 
 
@@ -118,12 +129,17 @@ def test_coverage_lines(data):
 
     lines = coverage_lines(2025, data)
     assert lines[0].startswith(
-        "2025-02: identified 7 of 21 new cities, 2 upgraded cities (count not reported)")
+        "2025-02: identified 7 of 21 new cities, 2 upgraded cities (count not reported)"
+    )
     assert "level not known for 8 of 18 events on record" in lines[0]
-    assert ("Cities ever certified by the end of 2025: identified 87 of 104 reported (17 not in "
-            "the record)") in lines
-    assert any(line.startswith("2024 in all: identified 21 of 21 new cities")
-               for line in coverage_lines(2024, data))
+    assert (
+        "Cities ever certified by the end of 2025: identified 87 of 104 reported (17 not in "
+        "the record)"
+    ) in lines
+    assert any(
+        line.startswith("2024 in all: identified 21 of 21 new cities")
+        for line in coverage_lines(2024, data)
+    )
 
 
 def test_key_numbers_say_re_certified(data):
@@ -131,8 +147,12 @@ def test_key_numbers_say_re_certified(data):
 
     lines = key_numbers(2024, annual_metrics(2024, data), rounds_in_year(2024, data)).splitlines()
     assert lines[0] == "Key numbers 2024 (reported / identified; '–' = not reported)"
-    assert lines[1:5] == ["  new               21 / 21", "  upgraded          10 / 10",
-                          "  re-certified       – / 4", "  ever certified    83 / 77"]
+    assert lines[1:5] == [
+        "  new               21 / 21",
+        "  upgraded          10 / 10",
+        "  re-certified       – / 4",
+        "  ever certified    83 / 77",
+    ]
     assert lines[5] == "  rounds: 2024-01, 2024-06; countries: 8"
 
 

@@ -57,13 +57,21 @@ def matrix():
     return m, o
 
 
-def small_standard(thresholds=(50, 70, 90), n=8, core=("C1", "C2"), core_required=True, outcome_required=True):
+def small_standard(
+    thresholds=(50, 70, 90), n=8, core=("C1", "C2"), core_required=True, outcome_required=True
+):
     """A hand-made percent-rule standard small enough for brute force."""
     codes = tuple(f"C{i}" for i in range(1, n + 1))
     areas = tuple("Area A" if i <= n // 2 else "Area B" for i in range(1, n + 1))
     return Standard(
-        name="small", tier_rule="percent_of_criteria", criteria_count=n, thresholds=tuple(thresholds),
-        criteria=codes, practice_areas=areas, core=core, core_required=core_required,
+        name="small",
+        tier_rule="percent_of_criteria",
+        criteria_count=n,
+        thresholds=tuple(thresholds),
+        criteria=codes,
+        practice_areas=areas,
+        core=core,
+        core_required=core_required,
         outcome_required=outcome_required,
     )
 
@@ -71,6 +79,7 @@ def small_standard(thresholds=(50, 70, 90), n=8, core=("C1", "C2"), core_require
 # --------------------------------------------------------------------------------------------------
 # Scenarios: composition, immutability, description
 # --------------------------------------------------------------------------------------------------
+
 
 def test_changes_and_scenarios_are_immutable_and_compose():
     a, b = MarkMet(["EVAL2", "RDC5"]), SetThresholds(gold=70)
@@ -97,7 +106,9 @@ def test_met_criteria_reads_one_city(population):
     codes, outcome = wi.met_criteria(population, city)
     latest = max(population.loc[population["city_id"] == city, "round_id"])
     rows = population[(population["city_id"] == city) & (population["round_id"] == latest)]
-    assert codes == tuple(rows.loc[rows["met"], "criterion"]) and outcome == bool(rows["outcome_met"].iloc[0])
+    assert codes == tuple(rows.loc[rows["met"], "criterion"]) and outcome == bool(
+        rows["outcome_met"].iloc[0]
+    )
     with pytest.raises(ScenarioError, match="nowhere"):
         wi.met_criteria(population, "nowhere")
     with pytest.raises(ScenarioError, match="no assessment in round 1999-01"):
@@ -105,11 +116,15 @@ def test_met_criteria_reads_one_city(population):
 
 
 def _self_assessment(path: Path, *assessments) -> Path:
-    """A long-format self-assessment CSV: one ``(city_id, round_id, met codes, outcome_met)`` per assessment,
+    """A long-format self-assessment CSV: one ``(city_id, round_id, met codes, outcome_met)`` per
+    assessment,
     every criterion of the 2022 standard listed."""
     lines = ["city_id,round_id,criterion,met,outcome_met"]
     for city, round_id, met, outcome in assessments:
-        lines += [f"{city},{round_id},{c},{str(c in met).lower()},{str(outcome).lower()}" for c in STD.criteria]
+        lines += [
+            f"{city},{round_id},{c},{str(c in met).lower()},{str(outcome).lower()}"
+            for c in STD.criteria
+        ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
@@ -119,20 +134,35 @@ def test_city_from_file_reads_one_city(tmp_path):
     own = wi.city_from_file(path, DATA)
     assert own == (("DM1", "LC1"), True, "my-town", "2024-01")
     met, outcome, city_id, round_id = own  # unpacks as the notebook uses it
-    assert (own.met, own.outcome_met, own.city_id, own.round_id) == (met, outcome, city_id, round_id)
+    assert (own.met, own.outcome_met, own.city_id, own.round_id) == (
+        met,
+        outcome,
+        city_id,
+        round_id,
+    )
     # several rounds of the city: the latest one, in the standard's order of criteria
-    path = _self_assessment(tmp_path / "two-rounds.csv", ("my-town", "2025-02", {"PA1", "DM2", "DM1"}, False),
-                            ("my-town", "2024-01", {"DM1"}, True))
+    path = _self_assessment(
+        tmp_path / "two-rounds.csv",
+        ("my-town", "2025-02", {"PA1", "DM2", "DM1"}, False),
+        ("my-town", "2024-01", {"DM1"}, True),
+    )
     assert wi.city_from_file(path, DATA) == (("DM1", "DM2", "PA1"), False, "my-town", "2025-02")
     assert score_city(wi.city_from_file(path, DATA).met, STD).met == 3
 
 
 def test_city_from_file_refuses_several_cities(tmp_path):
-    path = _self_assessment(tmp_path / "both.csv", ("a-town", "2024-01", {"DM1"}, True),
-                            ("b-town", "2024-01", set(), True))
-    with pytest.raises(ScenarioError, match=r"both\.csv holds 2 cities \(a-town, b-town\).*one city"):
+    path = _self_assessment(
+        tmp_path / "both.csv",
+        ("a-town", "2024-01", {"DM1"}, True),
+        ("b-town", "2024-01", set(), True),
+    )
+    with pytest.raises(
+        ScenarioError, match=r"both\.csv holds 2 cities \(a-town, b-town\).*one city"
+    ):
         wi.city_from_file(path, DATA)
-    many = _self_assessment(tmp_path / "many.csv", *[(f"town-{i:02d}", "2024-01", set(), True) for i in range(12)])
+    many = _self_assessment(
+        tmp_path / "many.csv", *[(f"town-{i:02d}", "2024-01", set(), True) for i in range(12)]
+    )
     with pytest.raises(ScenarioError, match=r"12 cities \(town-00, .*town-09 and 2 more\)"):
         wi.city_from_file(many, DATA)
 
@@ -147,15 +177,22 @@ def test_city_from_file_validates_against_data_dir(tmp_path):
     bad = _self_assessment(tmp_path / "bad.csv", ("my-town", "1999-01", {"DM1"}, True))
     with pytest.raises(DataValidationError, match="1999-01"):
         wi.city_from_file(bad, DATA)
-    (tmp_path / "empty.csv").write_text("city_id,round_id,criterion,met,outcome_met\n", encoding="utf-8")
+    (tmp_path / "empty.csv").write_text(
+        "city_id,round_id,criterion,met,outcome_met\n", encoding="utf-8"
+    )
     with pytest.raises(DataValidationError, match="only a header"):
         wi.city_from_file(tmp_path / "empty.csv", DATA)
 
 
 def test_describe_is_readable():
     s = Scenario(
-        [MarkMet(["EVAL2", "RDC5"], cities=["sim-0001"]), SetThresholds(gold=70),
-         UseStandard(S2018), SetGates(outcome=False), OutcomeMet()],
+        [
+            MarkMet(["EVAL2", "RDC5"], cities=["sim-0001"]),
+            SetThresholds(gold=70),
+            UseStandard(S2018),
+            SetGates(outcome=False),
+            OutcomeMet(),
+        ],
         name="demo",
     )
     text = s.describe()
@@ -202,6 +239,7 @@ def test_unknown_criterion_city_and_disordered_thresholds_name_the_culprit(popul
 # apply: input shapes, exactness, no mutation
 # --------------------------------------------------------------------------------------------------
 
+
 def test_empty_scenario_reproduces_scoring(population):
     base = score(population, STD)
     out = wi.apply(Scenario(), population, STD)
@@ -227,7 +265,12 @@ def test_apply_accepts_long_wide_matrix_and_arrays(population):
 def test_apply_matches_direct_scoring_and_does_not_mutate(matrix):
     m, o = matrix
     m0, o0 = m.copy(), o.copy()
-    s = MarkMet(["EVAL2", "RDC5"]) + MarkUnmet(["DM9"]) + SetThresholds(silver=50, gold=70) + OutcomeMet()
+    s = (
+        MarkMet(["EVAL2", "RDC5"])
+        + MarkUnmet(["DM9"])
+        + SetThresholds(silver=50, gold=70)
+        + OutcomeMet()
+    )
     got = wi.apply_arrays(s, m, o, STD)
     expect_m = m.copy()
     expect_m[:, [STD.criteria.index("EVAL2"), STD.criteria.index("RDC5")]] = True
@@ -294,7 +337,11 @@ def test_adding_criteria_never_lowers_a_tier(codes, seed, restrict):
 
 
 @HSETTINGS
-@given(delta=st.integers(1, 30), tier=st.sampled_from(["silver", "gold", "platinum"]), seed=st.integers(0, 2**31))
+@given(
+    delta=st.integers(1, 30),
+    tier=st.sampled_from(["silver", "gold", "platinum"]),
+    seed=st.integers(0, 2**31),
+)
 def test_lowering_a_threshold_never_lowers_a_tier(delta, tier, seed):
     rng = np.random.default_rng(seed)
     m = rng.random((200, 43)) < rng.uniform(0.2, 1.0, (200, 1))
@@ -310,6 +357,7 @@ def test_lowering_a_threshold_never_lowers_a_tier(delta, tier, seed):
 # compare
 # --------------------------------------------------------------------------------------------------
 
+
 def test_compare_transitions_and_counts(population):
     s = SetThresholds(gold=70)
     c = wi.compare(population, s, standard=STD)
@@ -317,8 +365,14 @@ def test_compare_transitions_and_counts(population):
     assert c.transitions.shape == (4, 4)
     assert list(c.transitions.index) == list(SCORE_TIERS) == list(c.transitions.columns)
     assert c.transitions.to_numpy().sum() == len(base) == c.summary["total"]
-    assert (c.transitions.sum(axis=1).to_numpy() == base["tier"].value_counts(sort=False).reindex(SCORE_TIERS).to_numpy()).all()
-    assert (c.transitions.sum(axis=0).to_numpy() == after["tier"].value_counts(sort=False).reindex(SCORE_TIERS).to_numpy()).all()
+    assert (
+        c.transitions.sum(axis=1).to_numpy()
+        == base["tier"].value_counts(sort=False).reindex(SCORE_TIERS).to_numpy()
+    ).all()
+    assert (
+        c.transitions.sum(axis=0).to_numpy()
+        == after["tier"].value_counts(sort=False).reindex(SCORE_TIERS).to_numpy()
+    ).all()
     # raising Gold only moves Gold cities down to Silver
     assert c.summary["up"] == 0
     assert c.summary["down"] == c.transitions.loc["Gold", "Silver"]
@@ -357,26 +411,39 @@ def test_real_assessments_are_not_flagged_simulated(population):
 def test_moves_text_in_words(population):
     c = wi.compare(population, SetThresholds(gold=70), standard=STD)
     before, after = c.transitions.sum(axis=1), c.transitions.sum(axis=0)
-    shifts = "; ".join(f"{t} {before[t]} → {after[t]}" for t in SCORE_TIERS if before[t] != after[t])
+    shifts = "; ".join(
+        f"{t} {before[t]} → {after[t]}" for t in SCORE_TIERS if before[t] != after[t]
+    )
     n_rows, n_cities = c.summary["total"], population["city_id"].nunique()
     assert n_rows > n_cities  # some fictional cities have several rounds: the rows are assessments
     down = c.summary["down"]
-    assert c.moves_text() == (f"**0** of the {n_rows} assessments of {n_cities} fictional cities move up and "
-                              f"**{down}** {'moves' if down == 1 else 'move'} down ({shifts})")
+    assert c.moves_text() == (
+        f"**0** of the {n_rows} assessments of {n_cities} fictional cities move up and "
+        f"**{down}** {'moves' if down == 1 else 'move'} down ({shifts})"
+    )
     assert c.moves_text(markdown=False) == c.moves_text().replace("**", "")
-    # one assessment per city, real (not simulated): "cities"; one mover is singular; nothing moved: no shifts
-    latest = population[population["round_id"] == population.groupby("city_id")["round_id"].transform("max")]
+    # one assessment per city, real (not simulated): "cities"; one mover is singular; nothing moved:
+    # no shifts
+    latest = population[
+        population["round_id"] == population.groupby("city_id")["round_id"].transform("max")
+    ]
     real = latest.assign(simulated=False)
     real.attrs["simulated"] = False
     one = real["city_id"].iloc[0]
     up = wi.compare(real, MarkMet(STD.criteria, cities=[one]), standard=STD)
-    assert up.moves_text(markdown=False).startswith(f"{up.summary['up']} of the {len(real) // len(STD.criteria)} cities ")
+    assert up.moves_text(markdown=False).startswith(
+        f"{up.summary['up']} of the {len(real) // len(STD.criteria)} cities "
+    )
     none = wi.compare(real, Scenario(), standard=STD)
-    assert none.moves_text() == f"**0** of the {none.summary['total']} cities move up and **0** move down"
+    assert (
+        none.moves_text()
+        == f"**0** of the {none.summary['total']} cities move up and **0** move down"
+    )
     a = wi.apply_arrays(Scenario(), np.zeros((2, 43), bool), np.ones(2, bool), STD)
     b = wi.apply_arrays(Scenario(), np.array([[True] * 43, [False] * 43]), np.ones(2, bool), STD)
-    assert wi.compare(a, b).moves_text() == ("**1** of the 2 cities moves up and **0** move down "
-                                            "(Not certified 2 → 1; Platinum 0 → 1)")
+    assert wi.compare(a, b).moves_text() == (
+        "**1** of the 2 cities moves up and **0** move down (Not certified 2 → 1; Platinum 0 → 1)"
+    )
 
 
 def test_labelled_transitions(population):
@@ -393,6 +460,7 @@ def test_labelled_transitions(population):
 # Paths to a higher tier
 # --------------------------------------------------------------------------------------------------
 
+
 def _reaches(met, std, target, outcome=True) -> bool:
     return tier_code(score_city(met, std, outcome).tier) >= tier_code(target)
 
@@ -405,7 +473,9 @@ def _reaches(met, std, target, outcome=True) -> bool:
     core_required=st.booleans(),
     weights=st.lists(st.integers(0, 9), min_size=8, max_size=8),
 )
-def test_path_is_feasible_minimal_and_cheapest_by_brute_force(met_mask, thresholds, target, core_required, weights):
+def test_path_is_feasible_minimal_and_cheapest_by_brute_force(
+    met_mask, thresholds, target, core_required, weights
+):
     std = small_standard(tuple(thresholds), core_required=core_required)
     met = [c for c, v in zip(std.criteria, met_mask) if v]
     unmet = [c for c in std.criteria if c not in met]
@@ -417,10 +487,15 @@ def test_path_is_feasible_minimal_and_cheapest_by_brute_force(met_mask, threshol
         return
     assert _reaches(met + list(path.criteria), std, target)
     feasible = [
-        s for k in range(len(unmet) + 1) for s in itertools.combinations(unmet, k) if _reaches(met + list(s), std, target)
+        s
+        for k in range(len(unmet) + 1)
+        for s in itertools.combinations(unmet, k)
+        if _reaches(met + list(s), std, target)
     ]
     assert min(len(s) for s in feasible) == path.count  # no smaller set reaches the target
-    assert min(sum(w[c] for c in s) for s in feasible) == pytest.approx(path.cost)  # cheapest of ALL sets
+    assert min(sum(w[c] for c in s) for s in feasible) == pytest.approx(
+        path.cost
+    )  # cheapest of ALL sets
     if core_required:
         assert set(std.core) - set(met) <= set(path.criteria)
 
@@ -430,7 +505,12 @@ def test_outcome_is_required_but_not_bought_with_criteria():
     path = wi.path_to_tier(["C1", "C2", "C3", "C4"], "Silver", std, outcome_met=False)
     assert path.count == 0 and path.outcome_needed
     assert "outcome requirement" in path.explain()
-    ungated = wi.path_to_tier(["C1", "C2", "C3", "C4"], "Silver", std.with_gates(outcome_required=False), outcome_met=False)
+    ungated = wi.path_to_tier(
+        ["C1", "C2", "C3", "C4"],
+        "Silver",
+        std.with_gates(outcome_required=False),
+        outcome_met=False,
+    )
     assert not ungated.outcome_needed
 
 
@@ -440,8 +520,28 @@ def test_prevalence_ranking_and_explanation(population):
     am = assessment_matrix(population, STD)
     np.testing.assert_allclose(prev["Gold"].to_numpy(), am.matrix[gold.to_numpy()].mean(axis=0))
     assert prev.attrs["cities"]["Gold"] == int(gold.sum()) > 0
-    met = [c for c in STD.criteria if c not in {"PA1", "EVAL1", "EVAL2", "EVAL3", "EVAL4", "RDC5", "RDC6", "RDC7",
-                                                  "RDC8", "CI1", "CI2", "CI3", "BF3", "OD4", "LC7"}]
+    met = [
+        c
+        for c in STD.criteria
+        if c
+        not in {
+            "PA1",
+            "EVAL1",
+            "EVAL2",
+            "EVAL3",
+            "EVAL4",
+            "RDC5",
+            "RDC6",
+            "RDC7",
+            "RDC8",
+            "CI1",
+            "CI2",
+            "CI3",
+            "BF3",
+            "OD4",
+            "LC7",
+        }
+    ]
     path = wi.path_to_tier(met, "Gold", STD, outcome_met=False, prevalence=prev)
     assert path.count == STD.required_met("Gold") - len(met) == 2
     assert path.missing_core == ("PA1",) and path.criteria[0] == "PA1"
@@ -449,7 +549,10 @@ def test_prevalence_ranking_and_explanation(population):
     rest = prev.loc[[c for c in STD.criteria if c not in met and c not in path.criteria], "Gold"]
     assert chosen.min() >= rest.max()
     text = path.explain()
-    assert text.startswith("To reach Gold you need 2 more criteria: you still lack the core criterion PA1; the other most common among Gold cities that you do not yet meet is ")
+    assert text.startswith(
+        "To reach Gold you need 2 more criteria: you still lack the core criterion PA1; the other "
+        "most common among Gold cities that you do not yet meet is "
+    )
     assert "outcome requirement" in text and path.practice_areas[0] == "Performance and Analytics"
     assert path.tier_after == "Gold" and path.met_after == 30
     assert path.as_dict()["criteria"][0]["core"] is True
@@ -469,7 +572,11 @@ def test_paths_to_higher_tiers_cover_each_higher_tier():
 
 
 def test_city_whatif(population):
-    met = [c for c in STD.criteria if c not in {"EVAL2", "RDC5", "EVAL3", "EVAL4", "CI3", "RDC8", "RDC7", "BF3", "OD4"}]
+    met = [
+        c
+        for c in STD.criteria
+        if c not in {"EVAL2", "RDC5", "EVAL3", "EVAL4", "CI3", "RDC8", "RDC7", "BF3", "OD4"}
+    ]
     r = wi.city_whatif(met, MarkMet(["EVAL2", "RDC5"]), STD, population=population)
     assert r.before.met == 34 and r.after.met == 36
     assert r.before.tier == "Gold" and r.after.tier == "Gold"
@@ -483,8 +590,9 @@ def test_city_whatif(population):
 # Tier probabilities
 # --------------------------------------------------------------------------------------------------
 
+
 def _enumerate_exact(p, outcome, std):
-    """Exact tier distribution of one city by enumerating every outcome of its uncertain criteria."""
+    """Exact tier distribution of one city by enumerating its uncertain criteria."""
     unc = [j for j, v in enumerate(p) if 0 < v < 1]
     probs = np.zeros(4)
     for bits in itertools.product([False, True], repeat=len(unc)):
@@ -552,17 +660,31 @@ def test_city_tier_probabilities_and_frame():
     assert s2["Not certified"] == pytest.approx(0.1)
     frame = pd.DataFrame([dict.fromkeys(STD.criteria, 1.0) | {"outcome": 0.5}])
     f = wi.tier_probability_frame(frame, STD)
-    assert f.loc[0, "Platinum"] == pytest.approx(0.5) and f.loc[0, "at_least_silver"] == pytest.approx(0.5)
+    assert f.loc[0, "Platinum"] == pytest.approx(0.5) and f.loc[
+        0, "at_least_silver"
+    ] == pytest.approx(0.5)
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
         wi.tier_probabilities(np.full(43, 1.5), 1.0, STD)
 
 
-@pytest.mark.parametrize("p, text", [
-    (0.5, "50.0%"), (0.03125, "3.1%"), (0, "0.0%"), (1, "100.0%"), (np.float64(0.25), "25.0%"),
-    (0.0004, "less than 0.1%"), (0.5 ** 50, "less than 0.1%"), (0.0005, "0.1%"),
-    (0.9996, "more than 99.9%"), (0.9994, "99.9%"),
-    (1 + 1e-15, "100.0%"), (1 - 1e-15, "100.0%"), (-1e-15, "0.0%"),  # floating-point noise of a sum
-])
+@pytest.mark.parametrize(
+    "p, text",
+    [
+        (0.5, "50.0%"),
+        (0.03125, "3.1%"),
+        (0, "0.0%"),
+        (1, "100.0%"),
+        (np.float64(0.25), "25.0%"),
+        (0.0004, "less than 0.1%"),
+        (0.5**50, "less than 0.1%"),
+        (0.0005, "0.1%"),
+        (0.9996, "more than 99.9%"),
+        (0.9994, "99.9%"),
+        (1 + 1e-15, "100.0%"),
+        (1 - 1e-15, "100.0%"),
+        (-1e-15, "0.0%"),  # floating-point noise of a sum
+    ],
+)
 def test_format_probability(p, text):
     assert format_probability(p) == text
 
@@ -583,6 +705,7 @@ def test_count_distribution_is_poisson_binomial():
 # Threshold sweep
 # --------------------------------------------------------------------------------------------------
 
+
 def test_sweep_agrees_with_rescoring_at_every_integer_threshold(matrix):
     m, o = matrix
     m, o = m[:800], o[:800]
@@ -594,11 +717,18 @@ def test_sweep_agrees_with_rescoring_at_every_integer_threshold(matrix):
         assert part["cities"].tolist() == expect.tolist(), (tier, value)
         assert tuple(part[["silver_min", "gold_min", "platinum_min"]].iloc[0]) == std.thresholds
     current = sweep[(sweep["swept"] == "Gold") & (sweep["threshold"] == 68)]
-    assert current["cities"].tolist() == np.bincount(score_matrix(m, STD, o).tier, minlength=4).tolist()
+    assert (
+        current["cities"].tolist()
+        == np.bincount(score_matrix(m, STD, o).tier, minlength=4).tolist()
+    )
 
 
 @HSETTINGS
-@given(seed=st.integers(0, 2**31), tier=st.sampled_from(["Silver", "Gold", "Platinum"]), value=st.integers(0, 100))
+@given(
+    seed=st.integers(0, 2**31),
+    tier=st.sampled_from(["Silver", "Gold", "Platinum"]),
+    value=st.integers(0, 100),
+)
 def test_sweep_from_scores_equals_sweep_from_matrix(seed, tier, value):
     rng = np.random.default_rng(seed)
     m = rng.random((300, 43)) < rng.uniform(0, 1, (300, 1))
@@ -614,8 +744,15 @@ def test_sweep_frame_and_plot(population):
 
     matplotlib.use("Agg")
     sweep = wi.threshold_sweep(population, STD)
-    assert sweep.attrs["simulated"] and sweep.attrs["thresholds"] == {"Silver": 51, "Gold": 68, "Platinum": 85}
-    assert (sweep.groupby(["swept", "threshold"], observed=True)["cities"].sum() == sweep.attrs["cities"]).all()
+    assert sweep.attrs["simulated"] and sweep.attrs["thresholds"] == {
+        "Silver": 51,
+        "Gold": 68,
+        "Platinum": 85,
+    }
+    assert (
+        sweep.groupby(["swept", "threshold"], observed=True)["cities"].sum()
+        == sweep.attrs["cities"]
+    ).all()
     fig = plot_threshold_sweep(sweep)
     assert len(fig.axes) == 3 and any("SIMULATED" in t.get_text() for t in fig.texts)
     with pytest.raises(ValueError, match="outside"):
@@ -625,6 +762,7 @@ def test_sweep_frame_and_plot(population):
 # --------------------------------------------------------------------------------------------------
 # Scenario files and the CLI
 # --------------------------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def assessments_file(tmp_path_factory, population):
@@ -649,7 +787,10 @@ def _run_cli(tmp_path, text, capsys, *extra, suffix=".yaml"):
         ("thresholds: {gold: -5}\n", "gold: -5 is outside 0-100"),
         ("thresholds: {bronze: 40}\n", "unknown key 'bronze' in thresholds"),
         ("mark_mett: [EVAL2]\n", "unknown key 'mark_mett' (did you mean 'mark_met'?)"),
-        ("city: {met: [DM1], outcome: true}\n", "unknown key 'outcome' (did you mean 'outcome_met'?) in city"),
+        (
+            "city: {met: [DM1], outcome: true}\n",
+            "unknown key 'outcome' (did you mean 'outcome_met'?) in city",
+        ),
         ("city: {met: [DM1, XX1]}\n", "unknown criterion XX1"),
         ("standard: '2030'\n", "unknown standard '2030'"),
         ("core_gate: maybe\n", "core_gate: expected true or false"),
@@ -669,7 +810,9 @@ def test_cli_errors_name_the_culprit(tmp_path, capsys, assessments_file, text, c
 def test_cli_errors_for_missing_files(tmp_path, capsys):
     code = cli_main(["whatif", "--file", str(tmp_path / "none.yaml")])
     assert code == 2 and "cannot read scenario file" in capsys.readouterr().err
-    code, _, err = _run_cli(tmp_path, "thresholds: {gold: 70}\n", capsys, "--assessments", str(tmp_path / "x.csv"))
+    code, _, err = _run_cli(
+        tmp_path, "thresholds: {gold: 70}\n", capsys, "--assessments", str(tmp_path / "x.csv")
+    )
     assert code == 2 and "x.csv" in err
 
 
@@ -679,35 +822,68 @@ def test_cli_population_table_and_json(tmp_path, capsys, assessments_file, popul
     assert code == 0 and err == ""
     assert "SIMULATED" in out and "Transitions" in out and "threshold Gold 70 %" in out
     assert "Scenario 'Gold at 70':" in out
-    code, out, _ = _run_cli(tmp_path, json.dumps({"thresholds": {"gold": 70}}), capsys,
-                            "--assessments", str(assessments_file), "--format", "json", suffix=".json")
+    code, out, _ = _run_cli(
+        tmp_path,
+        json.dumps({"thresholds": {"gold": 70}}),
+        capsys,
+        "--assessments",
+        str(assessments_file),
+        "--format",
+        "json",
+        suffix=".json",
+    )
     d = json.loads(out)
     expect = wi.compare(population, SetThresholds(gold=70), standard=STD)
     assert d["summary"] == {k: int(v) for k, v in expect.summary.items()} and d["simulated"] is True
-    assert len(d["changed"]) == expect.summary["down"] and {"city_id", "round_id"} <= set(d["changed"][0])
+    assert len(d["changed"]) == expect.summary["down"] and {"city_id", "round_id"} <= set(
+        d["changed"][0]
+    )
 
 
 def test_cli_single_city(tmp_path, capsys, assessments_file):
-    met = [c for c in STD.criteria if c not in {"EVAL2", "RDC5", "EVAL3", "EVAL4", "CI3", "RDC8", "RDC7", "BF3", "OD4"}]
+    met = [
+        c
+        for c in STD.criteria
+        if c not in {"EVAL2", "RDC5", "EVAL3", "EVAL4", "CI3", "RDC8", "RDC7", "BF3", "OD4"}
+    ]
     text = f"mark_met: [EVAL2, RDC5]\ncity:\n  met: [{', '.join(met)}]\n  outcome_met: true\n"
-    code, out, _ = _run_cli(tmp_path, text, capsys, "--assessments", str(assessments_file), "--format", "json")
+    code, out, _ = _run_cli(
+        tmp_path, text, capsys, "--assessments", str(assessments_file), "--format", "json"
+    )
     d = json.loads(out)
     assert code == 0 and d["before"]["met"] == 34 and d["after"]["met"] == 36
     assert d["paths"][0]["target"] == "Platinum" and d["paths"][0]["count"] == 1
     weights = "  weights: {EVAL3: 5, EVAL4: 1, CI3: 2}\n  default_weight: 9\n"
-    code, out, _ = _run_cli(tmp_path, text + weights, capsys, "--assessments", str(assessments_file))
+    code, out, _ = _run_cli(
+        tmp_path, text + weights, capsys, "--assessments", str(assessments_file)
+    )
     assert code == 0 and "EVAL4 (Evaluations; effort 1)" in out and "Total effort: 1." in out
 
 
 def test_parse_scenario_schema_order():
     sf = wi.parse_scenario(
-        {"use_standard": "2018", "keep_gates": True, "thresholds": {"gold": 70}, "core_gate": False,
-         "mark_met": ["EVAL2"], "mark_unmet": "DM9", "outcome_met": True, "cities": ["a"],
-         "round": "2024-06"},
+        {
+            "use_standard": "2018",
+            "keep_gates": True,
+            "thresholds": {"gold": 70},
+            "core_gate": False,
+            "mark_met": ["EVAL2"],
+            "mark_unmet": "DM9",
+            "outcome_met": True,
+            "cities": ["a"],
+            "round": "2024-06",
+        },
         DATA,
     )
     kinds = [type(c).__name__ for c in sf.scenario.changes]
-    assert kinds == ["UseStandard", "SetThresholds", "SetGates", "MarkMet", "MarkUnmet", "OutcomeMet"]
+    assert kinds == [
+        "UseStandard",
+        "SetThresholds",
+        "SetGates",
+        "MarkMet",
+        "MarkUnmet",
+        "OutcomeMet",
+    ]
     assert sf.round == "2024-06" and sf.scenario.changes[3].cities == ("a",)
     std = sf.scenario.standard_for(STD)
     assert std.thresholds == (51, 70, 84) and not std.core_required and std.outcome_required
@@ -725,7 +901,10 @@ def test_whatif_is_a_wwc_subcommand(tmp_path, capsys, assessments_file):
     assert "NOPE1" in capsys.readouterr().err
 
 
-@pytest.mark.skipif(not whatif_cli.default_assessments_path().exists(), reason="the shipped simulated file is not generated yet")
+@pytest.mark.skipif(
+    not whatif_cli.default_assessments_path().exists(),
+    reason="the shipped simulated file is not generated yet",
+)
 def test_cli_default_assessments_say_simulated(tmp_path, capsys):
     code, out, _ = _run_cli(tmp_path, "thresholds: {gold: 70}\n", capsys)
     assert code == 0 and "SIMULATED" in out and "assessments.csv" in out
@@ -735,11 +914,32 @@ def test_cli_default_assessments_say_simulated(tmp_path, capsys):
 # Checklist widget (headless)
 # --------------------------------------------------------------------------------------------------
 
+
 def test_checklist_builds_headless_and_updates_live(population):
     from wwc_analysis.whatif.checklist import checklist
 
-    met = [c for c in STD.criteria if c not in {"PA1", "EVAL1", "EVAL2", "EVAL3", "EVAL4", "RDC5", "RDC6", "RDC7",
-                                                  "RDC8", "CI1", "CI2", "CI3", "BF3", "OD4", "LC7"}]
+    met = [
+        c
+        for c in STD.criteria
+        if c
+        not in {
+            "PA1",
+            "EVAL1",
+            "EVAL2",
+            "EVAL3",
+            "EVAL4",
+            "RDC5",
+            "RDC6",
+            "RDC7",
+            "RDC8",
+            "CI1",
+            "CI2",
+            "CI3",
+            "BF3",
+            "OD4",
+            "LC7",
+        }
+    ]
     w = checklist(STD, met=met, population=population)
     assert len(w.checkboxes) == 43 and len(w.accordion.children) == 8
     assert "Performance and Analytics — 4/5" in w.accordion.titles
@@ -769,13 +969,20 @@ def test_checklist_with_effort_weights():
 
 def test_docs_cookbook_exists():
     text = (Path(__file__).resolve().parents[1] / "docs" / "whatif-cookbook.md").read_text()
-    for needle in ("EVAL2 and RDC5", "70 %", "Platinum next round", "cheapest path", "2018 thresholds"):
+    for needle in (
+        "EVAL2 and RDC5",
+        "70 %",
+        "Platinum next round",
+        "cheapest path",
+        "2018 thresholds",
+    ):
         assert needle in text
 
 
 # --------------------------------------------------------------------------------------------------
 # What the engine takes: a Standard and the Dataset, never the project's data behind one's back
 # --------------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     "call",
@@ -848,8 +1055,11 @@ def test_rule_scenarios_are_the_three_comparisons(population):
     assert r.city_gold == wi.city_whatif(met, SetThresholds(gold=70), STD).after
     assert r.city_thresholds.standard.thresholds == S2018.thresholds
     assert r.gold_standard.required_met("Gold") == 31
-    assert r.metrics() == {"gold_scenario": {"gold": 70, **expect.counts()},
-                           "2018_thresholds": thr.counts(), "2018_rules": full.counts()}
+    assert r.metrics() == {
+        "gold_scenario": {"gold": 70, **expect.counts()},
+        "2018_thresholds": thr.counts(),
+        "2018_rules": full.counts(),
+    }
 
 
 def test_criteria_met_by_area_and_path_table(population):
@@ -865,8 +1075,14 @@ def test_criteria_met_by_area_and_path_table(population):
     paths = wi.paths_to_higher_tiers(met, STD, population=population)
     table = wi.path_table(paths, names, simulated=True)
     assert len(table) == sum(p.count for p in paths) and table.attrs["simulated"]
-    assert list(table.columns) == ["target tier", "criterion", "name", "practice area",
-                                   "missing core", "peer share"]
+    assert list(table.columns) == [
+        "target tier",
+        "criterion",
+        "name",
+        "practice area",
+        "missing core",
+        "peer share",
+    ]
     first = table.iloc[0]
     assert first["name"] == names[first["criterion"]] and first["missing core"] in ("", "yes")
     assert wi.path_table([], names, simulated=False).empty

@@ -20,8 +20,33 @@ from wwc_analysis.text import whatif as prose
 DATA = load()
 STD = get_standard("2022", DATA)
 S2018 = get_standard("2018", DATA)
-MET = ["DM1", "DM2", "DM3", "DM4", "LC1", "LC2", "LC3", "OD1", "OD2", "OD3", "PA1", "PA2", "PA3",
-       "BF1", "RDC1", "RDC2", "CI1", "EVAL1", "DM5", "LC4", "OD4", "PA5", "BF2", "RDC3", "CI2"]
+MET = [
+    "DM1",
+    "DM2",
+    "DM3",
+    "DM4",
+    "LC1",
+    "LC2",
+    "LC3",
+    "OD1",
+    "OD2",
+    "OD3",
+    "PA1",
+    "PA2",
+    "PA3",
+    "BF1",
+    "RDC1",
+    "RDC2",
+    "CI1",
+    "EVAL1",
+    "DM5",
+    "LC4",
+    "OD4",
+    "PA5",
+    "BF2",
+    "RDC3",
+    "CI2",
+]
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -47,10 +72,12 @@ def test_city_label_and_sentence():
     assert prose.city_label(None) == "the example city of the `met` parameter"
     own = whatif.SelfAssessment(("DM1",), True, "my-town", "2024-01")
     assert prose.city_label(own, "/somewhere/mine.csv") == (
-        "city `my-town`, round 2024-01, from the self-assessment file `mine.csv`")
+        "city `my-town`, round 2024-01, from the self-assessment file `mine.csv`"
+    )
     city = score_city(MET, STD, True)
-    assert prose.city_sentence(city) == ("The city meets **25 of 43** criteria (**58.1%**) and "
-                                         "reaches **Silver**.")
+    assert prose.city_sentence(city) == (
+        "The city meets **25 of 43** criteria (**58.1%**) and reaches **Silver**."
+    )
     blocked = score_city([c for c in MET if c != "PA1"] + ["DM6", "DM7"], STD, False)
     text = prose.city_sentence(blocked)
     assert "reaches **Not certified** (its share alone would give Silver)." in text
@@ -67,8 +94,10 @@ def test_paths_text_long_paths_and_rough_peers(population):
     gold, platinum, source = text.split("\n\n")
     assert gold.startswith("**Gold.** " + paths[0].explain())
     assert "so these peer shares are rough.)*" in gold  # fewer than 1000 simulated cities at Gold
-    assert platinum.startswith("**Platinum.** To reach Platinum you need 12 more criteria; the "
-                               "table below lists them, most common among Platinum cities first.")
+    assert platinum.startswith(
+        "**Platinum.** To reach Platinum you need 12 more criteria; the "
+        "table below lists them, most common among Platinum cities first."
+    )
     assert source == "*Peer shares come from the **SIMULATED** population: THE POPULATION.*"
     assert "rough" not in prose.paths_text(paths, city, "p", few_peers=0)
     in_order = whatif.paths_to_higher_tiers(MET, STD)  # no population: the standard's order
@@ -99,10 +128,14 @@ def test_path_table_view_shows_percent_and_dash(population):
 def test_rule_scenario_prose(scenarios):
     city = score_city(MET, STD, True)
     gold = prose.gold_scenario(scenarios, city)
-    assert gold.startswith("**Gold at 70 % instead of 68 %** (Gold then needs 31 of 43 criteria "
-                           "instead of 30): " + scenarios.gold.moves_text())
-    assert gold.endswith("**SIMULATED: tiers of the 150 fictional cities, 2022 rules (rows) vs "
-                         "Gold at 70 % (columns)**")
+    assert gold.startswith(
+        "**Gold at 70 % instead of 68 %** (Gold then needs 31 of 43 criteria "
+        "instead of 30): " + scenarios.gold.moves_text()
+    )
+    assert gold.endswith(
+        "**SIMULATED: tiers of the 150 fictional cities, 2022 rules (rows) vs "
+        "Gold at 70 % (columns)**"
+    )
     std2018 = prose.standard_scenario(scenarios)
     assert "Gold needs 29 instead of 30, the other tiers the same count" in std2018
     assert "keeping the 2022 gates: " + scenarios.thresholds.moves_text() in std2018
@@ -120,8 +153,10 @@ def test_scenarios_check(scenarios):
     city = score_city(MET, STD, True)
     lines = prose.scenarios_check(scenarios, city).splitlines()
     s = scenarios.gold.summary
-    assert lines[0] == (f"SIMULATED Gold at 70 %: {s['up']} up, {s['down']} down, {s['unchanged']} "
-                        f"unchanged of {s['total']}")
+    assert lines[0] == (
+        f"SIMULATED Gold at 70 %: {s['up']} up, {s['down']} down, {s['unchanged']} "
+        f"unchanged of {s['total']}"
+    )
     assert lines[1].startswith("SIMULATED 2018 thresholds, 2022 gates: ")
     assert lines[2].startswith("SIMULATED 2018 rules (its gates): ")
     assert lines[3] == "city: Silver -> Silver (Gold at 70 %), Silver (2018 thresholds)"
@@ -131,9 +166,11 @@ def test_sweep_prose(population):
     sweep = whatif.threshold_sweep(population, STD)
     gold = sweep[(sweep["swept"] == "Gold") & (sweep["tier"] == "Gold")].set_index("threshold")
     text = prose.sweep_sentence(sweep, STD, 75)
-    assert text.startswith(f"At the 2022 Gold cut-off (68 %), {gold.loc[68, 'at_least']} of the "
-                           "150 fictional cities are Gold or above; at the scenario's 75 %, "
-                           f"{gold.loc[75, 'at_least']} are.")
+    assert text.startswith(
+        f"At the 2022 Gold cut-off (68 %), {gold.loc[68, 'at_least']} of the "
+        "150 fictional cities are Gold or above; at the scenario's 75 %, "
+        f"{gold.loc[75, 'at_least']} are."
+    )
     assert prose.sweep_title(sweep).endswith("(150 fictional cities)")
     assert prose.sweep_note("P", STD).startswith("Source: data/simulated/assessments.csv, P;")
 
@@ -185,8 +222,9 @@ def test_charts_return_figures_with_captions(population):
 
 def test_sweep_chart_marks_the_scenario(population):
     sweep = whatif.threshold_sweep(population, STD)
-    fig = charts.plot_threshold_sweep(sweep, scenario=("Gold", 72), title="T", note="N",
-                                      figsize=(13, 4.4))
+    fig = charts.plot_threshold_sweep(
+        sweep, scenario=("Gold", 72), title="T", note="N", figsize=(13, 4.4)
+    )
     assert len(fig.axes) == 3 and fig.get_suptitle() == "T"
     assert any("SIMULATED" in t and "N" in t for t in _texts(fig))
     assert "scenario 72 %" in [t.get_text() for t in fig.axes[1].texts]

@@ -1,4 +1,5 @@
-"""wwc_analysis: the What Works Cities Certification public record, exact scoring, cohorts and simulation.
+"""wwc_analysis: the What Works Cities Certification public record, exact scoring, cohorts and
+simulation.
 
 Start with :func:`load`, which returns every table of ``data/`` validated and typed::
 

@@ -44,8 +44,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--data", metavar="DIR", help="data directory (default: the project's data/)")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    p.add_argument("--disagreements", action="store_true",
-                   help="also list every disagreement with its reason")
+    p.add_argument(
+        "--disagreements", action="store_true", help="also list every disagreement with its reason"
+    )
     p.set_defaults(func=cmd_rounds)
 
 

@@ -17,7 +17,15 @@ from wwc_analysis.rules.standards import Standard, get_standard
 
 #: Columns of the table format of ``wwc score --file``.
 FILE_COLUMNS = [
-    "city_id", "round_id", "met", "total", "share", "tier", "missing_core", "outcome_ok", "reason",
+    "city_id",
+    "round_id",
+    "met",
+    "total",
+    "share",
+    "tier",
+    "missing_core",
+    "outcome_ok",
+    "reason",
 ]
 
 
@@ -30,17 +38,30 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     s.add_argument("--standard", default="2022", help="standard: 2017, 2018 or 2022 (default 2022)")
     what = s.add_mutually_exclusive_group(required=True)
-    what.add_argument("--met", metavar="CODES",
-                      help="comma-separated criterion codes the city meets, e.g. DM1,LC1,PA1")
-    what.add_argument("--count", type=int, metavar="N",
-                      help="number of criteria met (for standards whose codes are not listed, "
-                      "e.g. 2018)")
-    what.add_argument("--file", metavar="FILE",
-                      help="assessment file (CSV or Excel, long format) to score every city in")
-    s.add_argument("--outcome-met", action="store_true",
-                   help="the city meets the outcome requirement (2022 standard)")
-    s.add_argument("--core-met", action="store_true",
-                   help="with --count: the city meets every core criterion")
+    what.add_argument(
+        "--met",
+        metavar="CODES",
+        help="comma-separated criterion codes the city meets, e.g. DM1,LC1,PA1",
+    )
+    what.add_argument(
+        "--count",
+        type=int,
+        metavar="N",
+        help="number of criteria met (for standards whose codes are not listed, e.g. 2018)",
+    )
+    what.add_argument(
+        "--file",
+        metavar="FILE",
+        help="assessment file (CSV or Excel, long format) to score every city in",
+    )
+    s.add_argument(
+        "--outcome-met",
+        action="store_true",
+        help="the city meets the outcome requirement (2022 standard)",
+    )
+    s.add_argument(
+        "--core-met", action="store_true", help="with --count: the city meets every core criterion"
+    )
     s.add_argument("--data", metavar="DIR", help="data directory (default: the project's data/)")
     s.add_argument("--format", choices=("table", "csv", "json"), default="table")
     s.set_defaults(func=cmd_score)
@@ -91,9 +112,13 @@ def score_count(args, std: Standard) -> int:
     arr = score_counts([args.count], std, core_ok=args.core_met, outcome_ok=args.outcome_met)
     thr, tier = int(arr.threshold_tier[0]), int(arr.tier[0])
     result = {
-        "standard": std.name, "met": args.count, "total": std.criteria_count,
-        "share": round(args.count / std.criteria_count, 4), "threshold_tier": SCORE_TIERS[thr],
-        "tier": SCORE_TIERS[tier], "reason": str(arr.to_frame()["reason"].iloc[0]) or None,
+        "standard": std.name,
+        "met": args.count,
+        "total": std.criteria_count,
+        "share": round(args.count / std.criteria_count, 4),
+        "threshold_tier": SCORE_TIERS[thr],
+        "tier": SCORE_TIERS[tier],
+        "reason": str(arr.to_frame()["reason"].iloc[0]) or None,
         "to_next_tier": int(arr.to_next_tier()[0]),
     }
     if args.format == "json":

@@ -25,16 +25,32 @@ def register(sub: argparse._SubParsersAction) -> None:
         "under the 2022 standard. --out writes assessments.csv, cities.csv and README.md (same "
         "arguments, same bytes); --calibration prints the comparison with the public record.",
     )
-    p.add_argument("--out", metavar="DIR",
-                   help="write the simulated files into DIR (e.g. data/simulated)")
-    p.add_argument("--n-cities", type=int, default=DEFAULT_N_CITIES, metavar="N",
-                   help=f"number of fictional cities (default {DEFAULT_N_CITIES})")
-    p.add_argument("--seed", type=int, default=DEFAULT_SEED, metavar="S",
-                   help=f"random seed (default {DEFAULT_SEED})")
-    p.add_argument("--calibration", action="store_true",
-                   help="print the calibration table of this simulation")
-    p.add_argument("--format", choices=("table", "markdown", "csv"), default="table",
-                   help="format of the calibration table (default table)")
+    p.add_argument(
+        "--out", metavar="DIR", help="write the simulated files into DIR (e.g. data/simulated)"
+    )
+    p.add_argument(
+        "--n-cities",
+        type=int,
+        default=DEFAULT_N_CITIES,
+        metavar="N",
+        help=f"number of fictional cities (default {DEFAULT_N_CITIES})",
+    )
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=DEFAULT_SEED,
+        metavar="S",
+        help=f"random seed (default {DEFAULT_SEED})",
+    )
+    p.add_argument(
+        "--calibration", action="store_true", help="print the calibration table of this simulation"
+    )
+    p.add_argument(
+        "--format",
+        choices=("table", "markdown", "csv"),
+        default="table",
+        help="format of the calibration table (default table)",
+    )
     p.add_argument("--data", metavar="DIR", help="data directory (default: the project's data/)")
     p.set_defaults(func=cmd_simulate)
 

@@ -83,4 +83,3 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     )
     parser.set_defaults(func=run)
     return parser
-

@@ -36,17 +36,31 @@ def register(subparsers) -> argparse.ArgumentParser:
             "higher tiers."
         ),
     )
-    parser.add_argument("--file", "-f", required=True, metavar="SCENARIO.yaml",
-                        help="scenario file (YAML or JSON)")
     parser.add_argument(
-        "--assessments", metavar="FILE", default=None,
-        help=("assessment file (long CSV); default: the shipped simulated file "
-              "data/simulated/assessments.csv"),
+        "--file", "-f", required=True, metavar="SCENARIO.yaml", help="scenario file (YAML or JSON)"
     )
-    parser.add_argument("--format", choices=("table", "json"), default="table",
-                        help="output format (default: table)")
-    parser.add_argument("--max-cities", type=int, default=50, metavar="N",
-                        help="list at most N changed cities (default 50)")
+    parser.add_argument(
+        "--assessments",
+        metavar="FILE",
+        default=None,
+        help=(
+            "assessment file (long CSV); default: the shipped simulated file "
+            "data/simulated/assessments.csv"
+        ),
+    )
+    parser.add_argument(
+        "--format",
+        choices=("table", "json"),
+        default="table",
+        help="output format (default: table)",
+    )
+    parser.add_argument(
+        "--max-cities",
+        type=int,
+        default=50,
+        metavar="N",
+        help="list at most N changed cities (default 50)",
+    )
     parser.set_defaults(func=run)
     return parser
 
@@ -78,8 +92,9 @@ def _run(args: argparse.Namespace) -> str:
     return _comparison(args, sf, population, note, path)
 
 
-def _population(args: argparse.Namespace, sf: ScenarioFile, data: Dataset,
-                path: Path) -> pd.DataFrame | None:
+def _population(
+    args: argparse.Namespace, sf: ScenarioFile, data: Dataset, path: Path
+) -> pd.DataFrame | None:
     """The assessments to score (or to take peers from): ``--assessments``, else the Dataset's
     simulated file (``None`` for a single city when there is none), kept to the file's ``round``."""
     if args.assessments:
@@ -107,16 +122,22 @@ def _simulated_note(population: pd.DataFrame, path: Path) -> str:
     sim = population["simulated"].to_numpy(dtype=bool) if has_flag else np.zeros(0, bool)
     shown = _display_path(path)
     if sim.any():
-        return (f"Assessments: {shown} - SIMULATED (fictional cities, not real certification "
-                "results).")
+        return (
+            f"Assessments: {shown} - SIMULATED (fictional cities, not real certification results)."
+        )
     return f"Assessments: {shown}"
 
 
 def _city(args, sf: ScenarioFile, population, note: str, path: Path) -> str:
     """One city before and after the scenario, with its paths to higher tiers."""
     result = city_whatif(
-        sf.city_met, sf.scenario, sf.standard, outcome_met=sf.city_outcome_met,
-        population=population, weights=sf.weights, default_weight=sf.default_weight,
+        sf.city_met,
+        sf.scenario,
+        sf.standard,
+        outcome_met=sf.city_outcome_met,
+        population=population,
+        weights=sf.weights,
+        default_weight=sf.default_weight,
     )
     if args.format == "json":
         d = result.as_dict()
@@ -133,8 +154,13 @@ def _comparison(args, sf: ScenarioFile, population, note: str, path: Path) -> st
         d = cmp_.to_dict(max_cities=args.max_cities)
         d["assessments"] = _display_path(path)
         return json.dumps(d, indent=2)
-    lines = [note, cmp_.explain(flag_simulated=False), "",
-             "Transitions (rows: before, columns: after):", cmp_.transitions.to_string()]
+    lines = [
+        note,
+        cmp_.explain(flag_simulated=False),
+        "",
+        "Transitions (rows: before, columns: after):",
+        cmp_.transitions.to_string(),
+    ]
     ch = cmp_.changed()
     if len(ch):
         first = f", first {args.max_cities}" if len(ch) > args.max_cities else ""

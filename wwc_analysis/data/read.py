@@ -135,9 +135,7 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def excel_records(
-    path: Path, file: str
-) -> tuple[Records | None, list[Problem]]:
+def excel_records(path: Path, file: str) -> tuple[Records | None, list[Problem]]:
     """Records of the ``assessments`` sheet (or the first sheet) as ``(excel row, fields)``."""
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
@@ -170,8 +168,7 @@ def excel_records(
 def raw_frame(
     records: Records, table: str, file: str, excel: bool = False
 ) -> tuple[pd.DataFrame | None, list[Problem]]:
-    """Check the header and field counts; return the raw strings of the known columns (index: line).
-    """
+    """Check the header and field counts; return the known columns' raw strings (index: line)."""
     columns = COLUMNS[table]
     if not records:
         return None, [Problem(file, None, None, None, "a header row, but the file has no content")]

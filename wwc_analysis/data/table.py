@@ -56,8 +56,7 @@ def _gc_paused() -> Iterator[None]:
 
 
 def read_table(table: str, path: Path, file: str) -> Table:
-    """Read, convert and schema-validate one file; a best-effort frame even when problems are found.
-    """
+    """Read, convert and schema-validate one file; a best-effort frame despite problems."""
     with _gc_paused():
         return _read_unpaused(table, path, file)
 

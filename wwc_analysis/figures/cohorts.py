@@ -30,18 +30,29 @@ def cohort_sizes(sizes: pd.DataFrame, round_id: str) -> Figure:
     width = 0.27
     for i, basis in enumerate(BASES):
         values = sizes[basis]
-        bars = ax.bar(x + (i - 1) * width, values.fillna(0).astype(int), width, label=basis,
-                      color=BASIS_PALETTE[basis])
+        bars = ax.bar(
+            x + (i - 1) * width,
+            values.fillna(0).astype(int),
+            width,
+            label=basis,
+            color=BASIS_PALETTE[basis],
+        )
         labels = ["n/r" if pd.isna(v) else str(int(v)) for v in values]
         ax.bar_label(bars, labels=labels, padding=2, fontsize=9)
     ax.set_xticks(x, [cohort_label(c) for c in sizes.index])
-    ax.set(title=f"Cohort sizes in round {round_id}: reported, identified, derived",
-           xlabel="Cohort", ylabel="Cities")
+    ax.set(
+        title=f"Cohort sizes in round {round_id}: reported, identified, derived",
+        xlabel="Cohort",
+        ylabel="Cities",
+    )
     ax.legend(title="Count")
     fig.tight_layout()
-    caption(fig, f"{RECORD_SOURCE} n/r = not reported by the program. Identified: by the cohort "
-            "the sources state (unknown = not stated). Derived: from each city's history in the "
-            "record (unknown = a level is not known).")
+    caption(
+        fig,
+        f"{RECORD_SOURCE} n/r = not reported by the program. Identified: by the cohort "
+        "the sources state (unknown = not stated). Derived: from each city's history in the "
+        "record (unknown = a level is not known).",
+    )
     return fig
 
 
@@ -55,19 +66,38 @@ def upgrade_times(upgrades: pd.DataFrame, round_id: str) -> Figure:
         hue, this = "Upgrade announced in", f"round {round_id}"
         plotted = timed.assign(**{hue: np.where(timed["in_round"], this, "earlier rounds")})
         top = np.ceil(timed["years_since_first"].max()) + 0.5
-        sns.histplot(data=plotted, x="years_since_first", hue=hue,
-                     hue_order=["earlier rounds", this],
-                     palette=[BASIS_PALETTE["derived"], BASIS_PALETTE["identified"]],
-                     multiple="stack", binwidth=0.5, binrange=(0, top), edgecolor="white", ax=ax)
+        sns.histplot(
+            data=plotted,
+            x="years_since_first",
+            hue=hue,
+            hue_order=["earlier rounds", this],
+            palette=[BASIS_PALETTE["derived"], BASIS_PALETTE["identified"]],
+            multiple="stack",
+            binwidth=0.5,
+            binrange=(0, top),
+            edgecolor="white",
+            ax=ax,
+        )
     else:
-        ax.text(0.5, 0.5, "no timed upgrade on record up to this round", transform=ax.transAxes,
-                ha="center")
-    ax.set(title=f"Years from first certification to upgrade (upgrades up to {round_id})",
-           xlabel="Years since the city's first certification on record", ylabel="Upgrades")
+        ax.text(
+            0.5,
+            0.5,
+            "no timed upgrade on record up to this round",
+            transform=ax.transAxes,
+            ha="center",
+        )
+    ax.set(
+        title=f"Years from first certification to upgrade (upgrades up to {round_id})",
+        xlabel="Years since the city's first certification on record",
+        ylabel="Upgrades",
+    )
     fig.tight_layout()
-    caption(fig, f"{RECORD_SOURCE} Upgrades derived from the history or reported; "
-            f"{plural(untimed, 'upgrade')} without an earlier certification on record not "
-            "plotted. Bins of half a year.")
+    caption(
+        fig,
+        f"{RECORD_SOURCE} Upgrades derived from the history or reported; "
+        f"{plural(untimed, 'upgrade')} without an earlier certification on record not "
+        "plotted. Bins of half a year.",
+    )
     return fig
 
 
@@ -78,12 +108,18 @@ def cohort_geography(geo: pd.DataFrame, round_id: str) -> Figure:
     plot = geo[BUCKETS].iloc[::-1]
     plot.index = [f"{cohort_label(cohort)}: {country}" for cohort, country in plot.index]
     plot.plot.barh(stacked=True, ax=ax, color=tier_colors(BUCKETS), edgecolor="white", width=0.75)
-    ax.set(title=f"Cities of round {round_id} by cohort and country", xlabel="Cities",
-           ylabel="Cohort: country")
+    ax.set(
+        title=f"Cities of round {round_id} by cohort and country",
+        xlabel="Cities",
+        ylabel="Cohort: country",
+    )
     ax.legend(title="Level in the round", bbox_to_anchor=(1.01, 1), loc="upper left")
     fig.tight_layout()
-    caption(fig, f"{RECORD_SOURCE} Cohort as stated by the sources, else derived from the "
-            "history, else unknown.")
+    caption(
+        fig,
+        f"{RECORD_SOURCE} Cohort as stated by the sources, else derived from the "
+        "history, else unknown.",
+    )
     return fig
 
 
@@ -102,24 +138,47 @@ def cohort_sizes_by_round(table: pd.DataFrame, round_id: str) -> Figure:
     axes[0].legend(loc="upper left")
     axes[-1].set_xticks(x, rounds, rotation=45)
     axes[-1].set_xlabel("Round (announcement month)")
-    fig.suptitle(f"Cohort sizes by round up to {round_id}: reported vs identified", fontsize=14,
-                 fontweight="bold")
+    fig.suptitle(
+        f"Cohort sizes by round up to {round_id}: reported vs identified",
+        fontsize=14,
+        fontweight="bold",
+    )
     fig.tight_layout()
-    caption(fig, f"{RECORD_SOURCE} Bars: events identified, by the cohort the sources state. "
-            "Dashes: counts reported by the program. n/r = not reported. Shaded: round "
-            f"{round_id}.")
+    caption(
+        fig,
+        f"{RECORD_SOURCE} Bars: events identified, by the cohort the sources state. "
+        "Dashes: counts reported by the program. n/r = not reported. Shaded: round "
+        f"{round_id}.",
+    )
     return fig
 
 
 def _sizes_panel(ax, x: np.ndarray, reported: pd.Series, identified: pd.Series) -> None:
-    ax.bar(x, identified.astype(int), color=BASIS_PALETTE["identified"], width=0.7,
-           label="identified")
+    ax.bar(
+        x, identified.astype(int), color=BASIS_PALETTE["identified"], width=0.7, label="identified"
+    )
     known = reported.notna().to_numpy()
-    ax.scatter(x[known], reported[known].astype(int), marker="_", s=500, linewidths=2.5,
-               color=BASIS_PALETTE["reported"], zorder=3, label="reported")
+    ax.scatter(
+        x[known],
+        reported[known].astype(int),
+        marker="_",
+        s=500,
+        linewidths=2.5,
+        color=BASIS_PALETTE["reported"],
+        zorder=3,
+        label="reported",
+    )
     for xi in x[~known]:
-        ax.annotate("n/r", (xi, int(identified.iloc[xi])), textcoords="offset points",
-                    xytext=(0, 2), ha="center", va="bottom", fontsize=8, color="#555555")
+        ax.annotate(
+            "n/r",
+            (xi, int(identified.iloc[xi])),
+            textcoords="offset points",
+            xytext=(0, 2),
+            ha="center",
+            va="bottom",
+            fontsize=8,
+            color="#555555",
+        )
 
 
 __all__ = ["cohort_geography", "cohort_sizes", "cohort_sizes_by_round", "upgrade_times"]

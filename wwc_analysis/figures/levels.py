@@ -28,24 +28,56 @@ def growth(grow: pd.DataFrame, year=None) -> Figure:
     reported = grow.dropna(subset=["reported_total_certified"])
     rep_total = reported["reported_total_certified"]
     color = BASIS_PALETTE
-    ax.fill_between(reported["announced"], reported["identified_total_certified"],
-                    rep_total.astype(float), step="post", color=color["reported"], alpha=0.12,
-                    label="gap: certified, not identified")
-    ax.step(reported["announced"], rep_total.astype(int), where="post", ls="--", lw=2, marker="o",
-            color=color["reported"], label="reported by the program")
-    ax.step(grow["announced"], grow["identified_total_certified"], where="post", lw=2, marker="o",
-            color=color["identified"], label="identified in the record")
+    ax.fill_between(
+        reported["announced"],
+        reported["identified_total_certified"],
+        rep_total.astype(float),
+        step="post",
+        color=color["reported"],
+        alpha=0.12,
+        label="gap: certified, not identified",
+    )
+    ax.step(
+        reported["announced"],
+        rep_total.astype(int),
+        where="post",
+        ls="--",
+        lw=2,
+        marker="o",
+        color=color["reported"],
+        label="reported by the program",
+    )
+    ax.step(
+        grow["announced"],
+        grow["identified_total_certified"],
+        where="post",
+        lw=2,
+        marker="o",
+        color=color["identified"],
+        label="identified in the record",
+    )
     _growth_notes(ax, grow, reported)
     if year is not None and grow["announced"].dt.year.eq(int(year)).any():
-        ax.axvspan(pd.Timestamp(int(year), 1, 1), pd.Timestamp(int(year), 12, 31),
-                   color=HIGHLIGHT, zorder=0, label=f"announced in {year}")
-    ax.set(title="Cities ever certified, reported vs identified", xlabel="Round announced",
-           ylabel="Cities ever certified")
+        ax.axvspan(
+            pd.Timestamp(int(year), 1, 1),
+            pd.Timestamp(int(year), 12, 31),
+            color=HIGHLIGHT,
+            zorder=0,
+            label=f"announced in {year}",
+        )
+    ax.set(
+        title="Cities ever certified, reported vs identified",
+        xlabel="Round announced",
+        ylabel="Cities ever certified",
+    )
     ax.legend(loc="upper left")
     fig.tight_layout()
-    caption(fig, f"{RECORD_SOURCE} Reported: rounds.csv reported_total_certified (stated after the "
-            "round; not stated for some rounds). Identified: distinct cities with a certification "
-            "event in certifications.csv by that round. All countries.")
+    caption(
+        fig,
+        f"{RECORD_SOURCE} Reported: rounds.csv reported_total_certified (stated after the "
+        "round; not stated for some rounds). Identified: distinct cities with a certification "
+        "event in certifications.csv by that round. All countries.",
+    )
     return fig
 
 
@@ -53,11 +85,16 @@ def _growth_notes(ax, grow: pd.DataFrame, reported: pd.DataFrame) -> None:
     """Write each gap above its reported total, and 'total not reported' where none was stated."""
     note = {"textcoords": "offset points", "ha": "center", "fontsize": 9}
     for r in reported[reported["gap"] > 0].itertuples():
-        ax.annotate(f"gap {r.gap}", (r.announced, r.reported_total_certified), xytext=(0, 8),
-                    **note)
+        ax.annotate(
+            f"gap {r.gap}", (r.announced, r.reported_total_certified), xytext=(0, 8), **note
+        )
     for r in grow[grow["reported_total_certified"].isna()].itertuples():
-        ax.annotate("total not\nreported", (r.announced, r.identified_total_certified),
-                    xytext=(0, 10), **note)
+        ax.annotate(
+            "total not\nreported",
+            (r.announced, r.identified_total_certified),
+            xytext=(0, 10),
+            **note,
+        )
 
 
 def levels_by_round(by_round: pd.DataFrame) -> Figure:
@@ -65,20 +102,34 @@ def levels_by_round(by_round: pd.DataFrame) -> Figure:
     program reported (a dash). ``by_round`` is :func:`history.levels_by_round`."""
     fig, ax = plt.subplots(figsize=(9, 4.8))
     by_round.set_index("round_id")[BUCKETS].plot.bar(
-        stacked=True, ax=ax, color=tier_colors(BUCKETS), edgecolor="white", width=0.75)
+        stacked=True, ax=ax, color=tier_colors(BUCKETS), edgecolor="white", width=0.75
+    )
     shown = by_round["reported_total_certified"].notna().to_numpy()
-    ax.scatter(by_round.index[shown], by_round.loc[shown, "reported_total_certified"].astype(int),
-               marker="_", s=500, linewidths=2.5, color=BASIS_PALETTE["reported"], zorder=3,
-               label="reported total")
-    ax.set(title="Latest level of each identified city after each round",
-           xlabel="Round (announcement month)", ylabel="Cities ever certified")
+    ax.scatter(
+        by_round.index[shown],
+        by_round.loc[shown, "reported_total_certified"].astype(int),
+        marker="_",
+        s=500,
+        linewidths=2.5,
+        color=BASIS_PALETTE["reported"],
+        zorder=3,
+        label="reported total",
+    )
+    ax.set(
+        title="Latest level of each identified city after each round",
+        xlabel="Round (announcement month)",
+        ylabel="Cities ever certified",
+    )
     ax.tick_params(axis="x", rotation=45)
     ax.legend(title="Latest level", **_LEGEND_RIGHT)
     fig.tight_layout()
-    caption(fig, f"{RECORD_SOURCE} Each identified city counted once at the level of its latest "
-            "event up to the round; Unknown = that event's level is not in the record. Dash = "
-            "total reported by the program; the space between bar and dash is cities not "
-            "identified. All countries.")
+    caption(
+        fig,
+        f"{RECORD_SOURCE} Each identified city counted once at the level of its latest "
+        "event up to the round; Unknown = that event's level is not in the record. Dash = "
+        "total reported by the program; the space between bar and dash is cities not "
+        "identified. All countries.",
+    )
     return fig
 
 
@@ -87,21 +138,29 @@ def latest_levels(counts: pd.Series, as_of, place: str = "all countries") -> Fig
     :func:`history.level_counts`, Unknown kept)."""
     as_of = to_timestamp(as_of)
     fig, ax = plt.subplots(figsize=(7, 4.2))
-    bars = ax.bar(counts.index, counts.to_numpy(), color=tier_colors(counts.index),
-                  edgecolor="#555555")
+    bars = ax.bar(
+        counts.index, counts.to_numpy(), color=tier_colors(counts.index), edgecolor="#555555"
+    )
     ax.bar_label(bars, padding=2)
     ax.margins(y=0.1)  # room for the tallest bar's label below the title
-    ax.set(title=f"Latest level of certified cities, {place}, {as_of:%d %b %Y}",
-           xlabel="Latest level", ylabel="Cities")
+    ax.set(
+        title=f"Latest level of certified cities, {place}, {as_of:%d %b %Y}",
+        xlabel="Latest level",
+        ylabel="Cities",
+    )
     fig.tight_layout()
-    caption(fig, f"{RECORD_SOURCE} Each identified city counted once, at its latest certification "
-            f"on or before {as_of:%d %b %Y}; Unknown = that certification's level is not in the "
-            "record (never guessed).")
+    caption(
+        fig,
+        f"{RECORD_SOURCE} Each identified city counted once, at its latest certification "
+        f"on or before {as_of:%d %b %Y}; Unknown = that certification's level is not in the "
+        "record (never guessed).",
+    )
     return fig
 
 
-def by_country(table: pd.DataFrame, as_of, place: str = "all countries",
-               new_in: int | None = None) -> Figure:
+def by_country(
+    table: pd.DataFrame, as_of, place: str = "all countries", new_in: int | None = None
+) -> Figure:
     """Certified cities by country, stacked by latest level, with each country's total. ``table``
     is :func:`history.geography` (or :func:`history.countries_reached`: with ``new_in``, countries
     reached for the first time that year are marked)."""
@@ -111,16 +170,23 @@ def by_country(table: pd.DataFrame, as_of, place: str = "all countries",
         new = table["new_country"]
         plot = plot.rename(index=lambda c: f"{c} (new in {new_in})" if new[c] else c)
     fig, ax = plt.subplots(figsize=(8, 1.6 + 0.42 * len(plot)))
-    plot.iloc[::-1].plot.barh(stacked=True, ax=ax, color=tier_colors(BUCKETS), edgecolor="white",
-                              width=0.75)
+    plot.iloc[::-1].plot.barh(
+        stacked=True, ax=ax, color=tier_colors(BUCKETS), edgecolor="white", width=0.75
+    )
     totals = [str(n) for n in table["total"].iloc[::-1]]
     ax.bar_label(ax.containers[-1], labels=totals, padding=3)
-    ax.set(title=f"Certified cities by country and latest level, {as_of:%d %b %Y}",
-           xlabel="Cities", ylabel="Country")
+    ax.set(
+        title=f"Certified cities by country and latest level, {as_of:%d %b %Y}",
+        xlabel="Cities",
+        ylabel="Country",
+    )
     ax.legend(title="Latest level", **_LEGEND_RIGHT)
     fig.tight_layout()
-    caption(fig, f"{RECORD_SOURCE} Each city counted once, at the level of its latest "
-            f"certification on or before {as_of:%d %b %Y}. Place filter: {place}.")
+    caption(
+        fig,
+        f"{RECORD_SOURCE} Each city counted once, at the level of its latest "
+        f"certification on or before {as_of:%d %b %Y}. Place filter: {place}.",
+    )
     return fig
 
 
@@ -132,12 +198,18 @@ def by_region(table: pd.DataFrame, place: str = "all countries", top: int = 15) 
     plot.index = [f"{r} ({c})" for c, r in plot.index]
     fig, ax = plt.subplots(figsize=(8, 1.2 + 0.35 * len(plot)))
     plot.plot.barh(stacked=True, ax=ax, color=tier_colors(BUCKETS), edgecolor="white", width=0.75)
-    ax.set(title=f"Regions with most certified cities (top {len(shown)} of {len(table)})",
-           xlabel="Cities", ylabel="Region (country)")
+    ax.set(
+        title=f"Regions with most certified cities (top {len(shown)} of {len(table)})",
+        xlabel="Cities",
+        ylabel="Region (country)",
+    )
     ax.legend(title="Latest level", **_LEGEND_RIGHT)
     fig.tight_layout()
-    caption(fig, f"{RECORD_SOURCE} Region = US state, Canadian province or first-level "
-            f"subdivision. Place filter: {place}.")
+    caption(
+        fig,
+        f"{RECORD_SOURCE} Region = US state, Canadian province or first-level "
+        f"subdivision. Place filter: {place}.",
+    )
     return fig
 
 
@@ -146,14 +218,28 @@ def transitions(matrix: pd.DataFrame, as_of, place: str = "all countries") -> Fi
     (``matrix``: :func:`history.transition_matrix`)."""
     as_of = to_timestamp(as_of)
     fig, ax = plt.subplots(figsize=(6.5, 5))
-    sns.heatmap(matrix, annot=True, fmt="d", cmap="Blues", cbar=False, linewidths=0.5,
-                linecolor="white", ax=ax)
-    ax.set(title="Level at consecutive certifications", xlabel="Level at the later certification",
-           ylabel="Level at the earlier certification")
+    sns.heatmap(
+        matrix,
+        annot=True,
+        fmt="d",
+        cmap="Blues",
+        cbar=False,
+        linewidths=0.5,
+        linecolor="white",
+        ax=ax,
+    )
+    ax.set(
+        title="Level at consecutive certifications",
+        xlabel="Level at the later certification",
+        ylabel="Level at the earlier certification",
+    )
     ax.tick_params(axis="y", rotation=0)
     fig.tight_layout()
-    caption(fig, f"{RECORD_SOURCE} Consecutive events of the same city up to {as_of:%d %b %Y}; "
-            f"Unknown = level not in the record. Place filter: {place}.")
+    caption(
+        fig,
+        f"{RECORD_SOURCE} Consecutive events of the same city up to {as_of:%d %b %Y}; "
+        f"Unknown = level not in the record. Place filter: {place}.",
+    )
     return fig
 
 

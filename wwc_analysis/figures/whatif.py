@@ -22,11 +22,13 @@ def plot_criteria_by_area(areas: pd.DataFrame, tier: str, note: str) -> Figure:
     fig, ax = plt.subplots(figsize=(8, 4.2))
     names, met, size = areas.index[::-1], areas["met"][::-1], areas["criteria"][::-1]
     ax.barh(names, size, color="#E8E8E8", edgecolor="#999999", label="criteria in the area")
-    bars = ax.barh(names, met, color=TIER_PALETTE[tier], edgecolor="#555555",
-                   label=f"met by the city ({tier})")
+    bars = ax.barh(
+        names, met, color=TIER_PALETTE[tier], edgecolor="#555555", label=f"met by the city ({tier})"
+    )
     ax.bar_label(bars, labels=[f"{m} of {n}" for m, n in zip(met, size)], padding=3)
-    ax.set(title="Criteria the city meets, by practice area", xlabel="Criteria",
-           ylabel="Practice area")
+    ax.set(
+        title="Criteria the city meets, by practice area", xlabel="Criteria", ylabel="Practice area"
+    )
     ax.legend(loc="lower right")
     caption(fig, note)
     return fig
@@ -43,18 +45,57 @@ def _sweep_axes(swept: list[str], ax, figsize) -> tuple[Figure, list]:
     return axes[0].figure, axes
 
 
-def _mark(axis, value: int, text: str, y: float, color: str, ls: str, lw: float,
-          fontsize: str, offset: tuple[int, int]) -> None:
+def _mark(
+    axis,
+    value: int,
+    text: str,
+    y: float,
+    color: str,
+    ls: str,
+    lw: float,
+    fontsize: str,
+    offset: tuple[int, int],
+) -> None:
     """A vertical line at ``value``, labelled ``text`` at height ``y`` (an axes fraction)."""
     axis.axvline(value, color=color, lw=lw, ls=ls)
-    axis.annotate(text, (value, y), xytext=offset, textcoords="offset points", fontsize=fontsize,
-                  xycoords=("data", "axes fraction"), color=color)
+    axis.annotate(
+        text,
+        (value, y),
+        xytext=offset,
+        textcoords="offset points",
+        fontsize=fontsize,
+        xycoords=("data", "axes fraction"),
+        color=color,
+    )
 
 
-def plot_threshold_sweep(sweep: pd.DataFrame, ax=None, *, share: bool = False,
-                         mark_current: bool = True, scenario: tuple[str, int] | None = None,
-                         title: str | None = None, note: str | None = None,
-                         figsize: tuple[float, float] | None = None) -> Figure:
+def _sweep_panel(axis, part: pd.DataFrame, name: str, per: int, current: dict) -> None:
+    """One panel of the sweep: cities (or shares, when ``per`` > 0) at or above each tier as the
+    ``name`` cut-off moves; a dotted line at the standard's own cut-off when ``current`` has it."""
+    for t in TIERS:
+        rows = part[part["tier"] == t]
+        y = rows["at_least"] / per if per else rows["at_least"]
+        axis.plot(rows["threshold"], y, label=f"{t} or above", color=TIER_PALETTE[t], lw=1.8)
+    if name in current:
+        value = current[name]
+        _mark(axis, value, f"current {value} %", 0, "k", ":", 0.8, "x-small", (3, 3))
+    axis.set_title(f"Sweeping the {name} threshold")
+    axis.set_xlabel(f"{name} threshold (% of criteria)")
+    axis.set_xlim(0, 100)
+    axis.grid(alpha=0.3)
+
+
+def plot_threshold_sweep(
+    sweep: pd.DataFrame,
+    ax=None,
+    *,
+    share: bool = False,
+    mark_current: bool = True,
+    scenario: tuple[str, int] | None = None,
+    title: str | None = None,
+    note: str | None = None,
+    figsize: tuple[float, float] | None = None,
+) -> Figure:
     """Draw a :func:`~wwc_analysis.whatif.threshold_sweep`: one panel per swept tier, the count (or
     with ``share=True`` the share) of cities at or above each tier.
 
@@ -70,28 +111,30 @@ def plot_threshold_sweep(sweep: pd.DataFrame, ax=None, *, share: bool = False,
     current = sweep.attrs.get("thresholds", {})
     for axis, name in zip(axes, swept):
         part = sweep[sweep["swept"] == name]
-        for t in TIERS:
-            rows = part[part["tier"] == t]
-            y = rows["at_least"] / n if share and n else rows["at_least"]
-            axis.plot(rows["threshold"], y, label=f"{t} or above", color=TIER_PALETTE[t], lw=1.8)
-        if mark_current and name in current:
-            _mark(axis, current[name], f"current {current[name]} %", 0, "k", ":", 0.8,
-                  "x-small", (3, 3))
+        _sweep_panel(axis, part, name, n if share else 0, current if mark_current else {})
         if scenario is not None and scenario[0] == name:
-            _mark(axis, scenario[1], f"scenario {scenario[1]} %", 0.55, "#8B0000", "--", 1,
-                  "small", (4, 0))
-        axis.set_title(f"Sweeping the {name} threshold")
-        axis.set_xlabel(f"{name} threshold (% of criteria)")
-        axis.set_xlim(0, 100)
-        axis.grid(alpha=0.3)
-    axes[0].set_ylabel("Share of cities at or above the tier" if share
-                       else "Cities at or above the tier")
+            _mark(
+                axis,
+                scenario[1],
+                f"scenario {scenario[1]} %",
+                0.55,
+                "#8B0000",
+                "--",
+                1,
+                "small",
+                (4, 0),
+            )
+    axes[0].set_ylabel(
+        "Share of cities at or above the tier" if share else "Cities at or above the tier"
+    )
     axes[-1].legend(loc="upper right", fontsize="small", frameon=False)
     if title:
         fig.suptitle(title, fontsize=14, fontweight="bold")
     fig.tight_layout()
-    default = (f"Threshold sweep of {n:,} cities, standard {sweep.attrs.get('standard', '')}; "
-               "other thresholds kept in order.")
+    default = (
+        f"Threshold sweep of {n:,} cities, standard {sweep.attrs.get('standard', '')}; "
+        "other thresholds kept in order."
+    )
     caption(fig, note or default, simulated=bool(sweep.attrs.get("simulated")))
     return fig
 
@@ -102,11 +145,19 @@ def plot_tier_probabilities(probs: pd.Series, uncertain: int, p: float, note: st
     with probability ``p``; ``note`` is the caption naming the source."""
     fig, ax = plt.subplots(figsize=(7, 4.2))
     tiers = list(TIER_ORDER)
-    bars = ax.bar(tiers, probs.reindex(tiers).to_numpy(), color=[TIER_PALETTE[t] for t in tiers],
-                  edgecolor="#555555")
+    bars = ax.bar(
+        tiers,
+        probs.reindex(tiers).to_numpy(),
+        color=[TIER_PALETTE[t] for t in tiers],
+        edgecolor="#555555",
+    )
     ax.bar_label(bars, labels=[f"{v:.1%}" for v in probs.reindex(tiers)], padding=3)
-    ax.set(title=f"Chance of each tier, {uncertain} criteria at {p:.0%}",
-           xlabel="Tier at the next assessment", ylabel="Probability", ylim=(0, 1.12))
+    ax.set(
+        title=f"Chance of each tier, {uncertain} criteria at {p:.0%}",
+        xlabel="Tier at the next assessment",
+        ylabel="Probability",
+        ylim=(0, 1.12),
+    )
     ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
     caption(fig, note)
     return fig

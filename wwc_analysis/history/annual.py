@@ -61,9 +61,16 @@ def annual_metrics(year, data: Dataset) -> list[Metric]:
     for c in REPORTED_COHORTS:
         out += _cohort_metrics(rs, c)
     unknown = int(rs["level_unknown"].sum())
-    out.append(Metric("events_identified", "Certification events identified",
-                      int(rs["events"].sum()), "identified",
-                      f"{unknown} of them with the level not known", ids))
+    out.append(
+        Metric(
+            "events_identified",
+            "Certification events identified",
+            int(rs["events"].sum()),
+            "identified",
+            f"{unknown} of them with the level not known",
+            ids,
+        )
+    )
     out += _total_metrics(y, ids, data)
     out += _level_metrics(y, data)
     return out
@@ -89,8 +96,14 @@ def _cohort_metrics(rs: pd.DataFrame, c: str) -> list[Metric]:
     ident_note = ", ".join(f"{r}: {int(v)}" for r, v in zip(ids, ident))
     return [
         Metric(f"{c}_reported", f"{noun} (reported)", value, "reported", note, ids),
-        Metric(f"{c}_identified", f"{noun} (identified)", int(ident.sum()), "identified",
-               ident_note, ids),
+        Metric(
+            f"{c}_identified",
+            f"{noun} (identified)",
+            int(ident.sum()),
+            "identified",
+            ident_note,
+            ids,
+        ),
     ]
 
 
@@ -102,11 +115,22 @@ def _total_metrics(y: int, ids: tuple[str, ...], data: Dataset) -> list[Metric]:
     known = pd.notna(rep_total)
     note = f"as stated after {last_id}" if known else f"not stated after {last_id}"
     return [
-        Metric("total_certified_reported", f"Cities ever certified by end of {y} (reported)",
-               int(rep_total) if known else None, "reported", note, (last_id,)),
-        Metric("total_certified_identified", f"Cities ever certified by end of {y} (identified)",
-               int(last["identified_total_certified"]), "identified", str(last["status"]),
-               (last_id,)),
+        Metric(
+            "total_certified_reported",
+            f"Cities ever certified by end of {y} (reported)",
+            int(rep_total) if known else None,
+            "reported",
+            note,
+            (last_id,),
+        ),
+        Metric(
+            "total_certified_identified",
+            f"Cities ever certified by end of {y} (identified)",
+            int(last["identified_total_certified"]),
+            "identified",
+            str(last["status"]),
+            (last_id,),
+        ),
     ]
 
 
@@ -117,12 +141,25 @@ def _level_metrics(y: int, data: Dataset) -> list[Metric]:
     unknown_note = "latest event on record per city; unknown levels are not guessed"
     for tier, n in level_counts(lv["level"]).items():
         label = f"Latest level {tier} at end of {y} (identified)"
-        out.append(Metric(f"latest_{tier.lower()}", label, int(n), "identified",
-                          unknown_note if tier == "Unknown" else ""))
+        out.append(
+            Metric(
+                f"latest_{tier.lower()}",
+                label,
+                int(n),
+                "identified",
+                unknown_note if tier == "Unknown" else "",
+            )
+        )
     countries = ", ".join(sorted(lv["country"].unique()))
-    out.append(Metric("countries_identified",
-                      f"Countries with a certified city by end of {y} (identified)",
-                      int(lv["country"].nunique()), "identified", countries))
+    out.append(
+        Metric(
+            "countries_identified",
+            f"Countries with a certified city by end of {y} (identified)",
+            int(lv["country"].nunique()),
+            "identified",
+            countries,
+        )
+    )
     return out
 
 

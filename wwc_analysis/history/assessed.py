@@ -65,8 +65,11 @@ def assessment_history(assessments: pd.DataFrame, data: Dataset, std: Standard) 
     hist["simulated"] = am.simulated
     certified = hist[hist["tier"] != "Not certified"]
     ev = classify_events(dataclasses.replace(data, certifications=_as_certifications(certified)))
-    hist = hist.merge(ev[["city_id", "round_id", "derived_cohort", "previous_level"]],
-                      on=["city_id", "round_id"], how="left")
+    hist = hist.merge(
+        ev[["city_id", "round_id", "derived_cohort", "previous_level"]],
+        on=["city_id", "round_id"],
+        how="left",
+    )
     certified = hist["tier"] != "Not certified"
     cohort = hist["derived_cohort"].astype("object").where(certified, "not certified")
     hist["cohort"] = pd.Categorical(cohort, categories=list(HISTORY_COHORTS))
@@ -102,8 +105,9 @@ def _joined(assessments: pd.DataFrame, history: pd.DataFrame, std: Standard) -> 
     return a
 
 
-def practice_area_profile(assessments: pd.DataFrame, history: pd.DataFrame,
-                          std: Standard) -> pd.DataFrame:
+def practice_area_profile(
+    assessments: pd.DataFrame, history: pd.DataFrame, std: Standard
+) -> pd.DataFrame:
     """Share of criteria met per practice area (columns, standard order) for each cohort (rows)."""
     a = _joined(assessments, history, std)
     prof = a.groupby(["cohort", "practice_area"], observed=True)["met"].mean()
@@ -114,8 +118,14 @@ def practice_area_profile(assessments: pd.DataFrame, history: pd.DataFrame,
     return prof
 
 
-def separating_criteria(assessments: pd.DataFrame, history: pd.DataFrame, std: Standard,
-                        a: str = "upgraded", b: str = "recertified", top: int = 10) -> pd.DataFrame:
+def separating_criteria(
+    assessments: pd.DataFrame,
+    history: pd.DataFrame,
+    std: Standard,
+    a: str = "upgraded",
+    b: str = "recertified",
+    top: int = 10,
+) -> pd.DataFrame:
     """Criteria whose prevalence differs most between cohort ``a`` and cohort ``b``.
 
     Columns: ``practice_area``, ``share_<a>``, ``share_<b>``, ``difference`` (a - b, in share
@@ -149,12 +159,14 @@ def separating_criteria(assessments: pd.DataFrame, history: pd.DataFrame, std: S
     return out
 
 
-def criterion_prevalence(assessments: pd.DataFrame, history: pd.DataFrame,
-                         std: Standard) -> pd.DataFrame:
+def criterion_prevalence(
+    assessments: pd.DataFrame, history: pd.DataFrame, std: Standard
+) -> pd.DataFrame:
     """Share of assessments meeting each criterion, per tier reached (rows: criteria in standard
     order)."""
     j = assessments[["city_id", "round_id", "criterion", "met"]].merge(
-        history[["city_id", "round_id", "tier"]], on=["city_id", "round_id"])
+        history[["city_id", "round_id", "tier"]], on=["city_id", "round_id"]
+    )
     prev = j.groupby(["criterion", "tier"], observed=True)["met"].mean().unstack("tier")
     prev = prev.reindex(list(std.criteria))
     prev.attrs["simulated"] = _simulated(assessments)
@@ -192,7 +204,8 @@ def gate_failures(history: pd.DataFrame) -> pd.Series:
     )
     out.attrs["assessments"] = n
     out.attrs["simulated"] = bool(history.attrs.get("simulated", False)) or (
-        "simulated" in history.columns and bool(history["simulated"].all()))
+        "simulated" in history.columns and bool(history["simulated"].all())
+    )
     return out
 
 
@@ -214,9 +227,11 @@ def simulated_metrics(population: pd.DataFrame) -> dict:
     """The SIMULATED numbers for ``metrics.json``: tiers reached and the share failing either
     gate."""
     tiers = tier_counts(population)["fictional cities"]
-    return {"note": "SIMULATED DATA: fictional cities",
-            "tiers": {k: int(v) for k, v in tiers.items()},
-            "either_gate_failed": round(either_gate_failed(population), 3)}
+    return {
+        "note": "SIMULATED DATA: fictional cities",
+        "tiers": {k: int(v) for k, v in tiers.items()},
+        "either_gate_failed": round(either_gate_failed(population), 3),
+    }
 
 
 def gate_table(gates: pd.Series) -> pd.DataFrame:
@@ -259,8 +274,9 @@ def simulated_population(history: pd.DataFrame, as_of=None) -> tuple[pd.DataFram
     return latest_assessments(history), False
 
 
-def simulated_scope(history: pd.DataFrame, round_id: str, cohorts=("upgraded", "recertified"),
-                    min_size: int = 10) -> tuple[pd.DataFrame, dict[str, int]]:
+def simulated_scope(
+    history: pd.DataFrame, round_id: str, cohorts=("upgraded", "recertified"), min_size: int = 10
+) -> tuple[pd.DataFrame, dict[str, int]]:
     """The simulated assessments to profile for ``round_id``: that round's when each of ``cohorts``
     has at least ``min_size`` assessments there; otherwise every simulated round, pooled.
 

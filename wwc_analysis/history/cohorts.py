@@ -37,7 +37,8 @@ REPORTED_COHORTS = COHORTS  # as in certifications.csv (schemas.COHORTS)
 DERIVED_COHORTS = (*COHORTS, "lower")
 DERIVED_COHORT_DTYPE = pd.CategoricalDtype(list(DERIVED_COHORTS), ordered=False)
 STATUS_DTYPE = pd.CategoricalDtype(
-    ["agrees", "disagrees", "unverifiable", "derived only", "unknown"])
+    ["agrees", "disagrees", "unverifiable", "derived only", "unknown"]
+)
 #: The one label map of the cohorts, for everything a reader sees (headers, legends, axes, prose):
 #: the data value stays ``recertified``. ``text.cohorts`` re-exports it; it is defined here, beside
 #: the derivation, because the labels of ``metrics.json`` (``history.annual``) need it too.
@@ -66,12 +67,14 @@ def classify_events(data: Dataset) -> pd.DataFrame:
     ``reason`` (why it disagrees or cannot be checked; <NA> otherwise).
     """
     certs, rnds = data.certifications, data.rounds
-    ev = certs.merge(rnds[["round_id", "announced"]], on="round_id", how="left",
-                     validate="many_to_one")
+    ev = certs.merge(
+        rnds[["round_id", "announced"]], on="round_id", how="left", validate="many_to_one"
+    )
     if ev["announced"].isna().any():
         missing = sorted(ev.loc[ev["announced"].isna(), "round_id"].astype(str).unique())
         raise ValueError(
-            f"certification events refer to round(s) {missing} that are not in the rounds table")
+            f"certification events refer to round(s) {missing} that are not in the rounds table"
+        )
     ev = ev.sort_values(["city_id", "announced"], kind="stable").reset_index(drop=True)
     grp = ev.groupby("city_id", sort=False)
     ev["previous_round"] = grp["round_id"].shift(1)
@@ -116,12 +119,14 @@ def _compare(rep: str | None, der: str | None, r) -> tuple[str, str | None]:
     if rep == der:
         return "agrees", None
     if der == "new":
-        return "disagrees", (f"reported as {rep}, but no earlier certification of this city is on "
-                             "record")
+        return "disagrees", (
+            f"reported as {rep}, but no earlier certification of this city is on record"
+        )
     if rep == "new":
         return "disagrees", f"reported as new, but the city was already certified in {prev_txt}"
-    return "disagrees", (f"reported as {rep}, but the level {r.level} compared with {prev_txt} "
-                         f"makes it {der}")
+    return "disagrees", (
+        f"reported as {rep}, but the level {r.level} compared with {prev_txt} makes it {der}"
+    )
 
 
 def _why_underivable(r, prev_txt: str | None) -> str:
@@ -139,8 +144,18 @@ def disagreements(data: Dataset, *, events: pd.DataFrame | None = None) -> pd.Da
     ``events`` is :func:`classify_events` of ``data`` when already computed."""
     ev = classify_events(data) if events is None else events
     out = ev[ev["status"].isin(["disagrees", "unverifiable"])]
-    cols = ["round_id", "city_id", "city", "level", "reported_cohort", "derived_cohort",
-            "previous_round", "previous_level", "status", "reason"]
+    cols = [
+        "round_id",
+        "city_id",
+        "city",
+        "level",
+        "reported_cohort",
+        "derived_cohort",
+        "previous_round",
+        "previous_level",
+        "status",
+        "reason",
+    ]
     return out[cols].reset_index(drop=True)
 
 
@@ -152,8 +167,16 @@ def round_summary(data: Dataset) -> pd.DataFrame:
     rid = pd.Categorical(ev["round_id"], categories=list(rnds["round_id"]))
     rep = pd.crosstab(rid, ev["reported_cohort"].astype("object").fillna("unstated"), dropna=False)
     der = pd.crosstab(rid, ev["derived_cohort"].astype("object").fillna("unknown"), dropna=False)
-    out = rnds[["round_id", "announced", "standard", "reported_new", "reported_upgraded",
-                "reported_recertified"]].copy()
+    out = rnds[
+        [
+            "round_id",
+            "announced",
+            "standard",
+            "reported_new",
+            "reported_upgraded",
+            "reported_recertified",
+        ]
+    ].copy()
     out = out.set_index("round_id")
     for c in (*REPORTED_COHORTS, "unstated"):
         out[f"identified_{c}"] = rep[c].reindex(out.index, fill_value=0) if c in rep else 0
@@ -168,8 +191,12 @@ def round_summary(data: Dataset) -> pd.DataFrame:
     out["reported_total_certified"] = cum["reported_total_certified"]
     out["identified_total_certified"] = cum["identified_total_certified"]
     out["total_gap"] = cum["gap"]
-    int_cols = [c for c in out.columns if c.startswith(("identified_", "derived_"))
-                or c in ("events", "level_unknown", "disagreements")]
+    int_cols = [
+        c
+        for c in out.columns
+        if c.startswith(("identified_", "derived_"))
+        or c in ("events", "level_unknown", "disagreements")
+    ]
     out[int_cols] = out[int_cols].astype("int64")
     return out.reset_index()
 
@@ -182,9 +209,23 @@ def round_members(round_id: str, data: Dataset) -> pd.DataFrame:
     round_id = check_round(round_id, data)
     ev = classify_events(data)
     ev = ev[ev["round_id"] == round_id]
-    cols = ["city", "region", "country", "level", "reported_cohort", "derived_cohort",
-            "previous_level", "previous_round", "level_inferred", "round_inferred", "status",
-            "reason", "city_id", "notes", "sources"]
+    cols = [
+        "city",
+        "region",
+        "country",
+        "level",
+        "reported_cohort",
+        "derived_cohort",
+        "previous_level",
+        "previous_round",
+        "level_inferred",
+        "round_inferred",
+        "status",
+        "reason",
+        "city_id",
+        "notes",
+        "sources",
+    ]
     order = ["reported_cohort", "country", "city"]
     return ev[cols].sort_values(order, na_position="last").reset_index(drop=True)
 
@@ -204,8 +245,18 @@ def label_cohorts(members: pd.DataFrame) -> pd.DataFrame:
 def round_cities(members: pd.DataFrame) -> pd.DataFrame:
     """The cities of :func:`label_cohorts` by cohort, country and city: cohort and its basis, place,
     level, the previous certification and what was inferred."""
-    cols = ["cohort", "cohort_basis", "city", "region", "country", "level", "previous_level",
-            "previous_round", "level_inferred", "round_inferred"]
+    cols = [
+        "cohort",
+        "cohort_basis",
+        "city",
+        "region",
+        "country",
+        "level",
+        "previous_level",
+        "previous_round",
+        "level_inferred",
+        "round_inferred",
+    ]
     return members.sort_values(["cohort", "country", "city"])[cols]
 
 
@@ -242,13 +293,17 @@ def cohort_sizes_by_round(summary: pd.DataFrame, until: str | None = None) -> pd
         s = s[s["announced"] <= cut.iloc[0]]
     parts = []
     for c in REPORTED_COHORTS:
-        parts.append(pd.DataFrame({
-            "round_id": s["round_id"].to_numpy(),
-            "announced": s["announced"].to_numpy(),
-            "cohort": c,
-            "reported": s[f"reported_{c}"].astype("Int64").to_numpy(),
-            "identified": s[f"identified_{c}"].astype("int64").to_numpy(),
-        }))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "round_id": s["round_id"].to_numpy(),
+                    "announced": s["announced"].to_numpy(),
+                    "cohort": c,
+                    "reported": s[f"reported_{c}"].astype("Int64").to_numpy(),
+                    "identified": s[f"identified_{c}"].astype("int64").to_numpy(),
+                }
+            )
+        )
     out = pd.concat(parts, ignore_index=True)
     out["reported"] = out["reported"].astype("Int64")
     out["missing"] = (out["reported"] - out["identified"]).astype("Int64")
@@ -276,10 +331,13 @@ def reporting_coverage(long: pd.DataFrame) -> pd.DataFrame:
     for c in REPORTED_COHORTS:
         part = long[long["cohort"] == c]
         rep = part[part["reported"].notna()]
-        rows[c] = {"rounds": len(part), "rounds_reported": len(rep),
-                   "reported": int(rep["reported"].sum()),
-                   "identified_in_reported": int(rep["identified"].sum()),
-                   "identified": int(part["identified"].sum())}
+        rows[c] = {
+            "rounds": len(part),
+            "rounds_reported": len(rep),
+            "reported": int(rep["reported"].sum()),
+            "identified_in_reported": int(rep["identified"].sum()),
+            "identified": int(part["identified"].sum()),
+        }
     out = pd.DataFrame.from_dict(rows, orient="index").astype("int64")
     out.index.name = "cohort"
     return out
@@ -290,8 +348,11 @@ def upgrade_times(data: Dataset) -> pd.DataFrame:
     certification on record. Reported upgrades the history cannot confirm (the earlier certification
     is not on record, or a level is unknown) are kept, with ``first_round`` and the time <NA>."""
     ev = classify_events(data)
-    firsts = ev.sort_values("announced").groupby("city_id").agg(
-        first_round=("round_id", "first"), first_announced=("announced", "first"))
+    firsts = (
+        ev.sort_values("announced")
+        .groupby("city_id")
+        .agg(first_round=("round_id", "first"), first_announced=("announced", "first"))
+    )
     ups = ev[(ev["derived_cohort"] == "upgraded") | (ev["reported_cohort"] == "upgraded")]
     ups = ups.join(firsts, on="city_id")
     gap_years = (ups["announced"] - ups["first_announced"]).dt.days / 365.25
@@ -315,16 +376,19 @@ def upgrades_until(round_id: str, data: Dataset) -> pd.DataFrame:
     return up.reset_index(drop=True)
 
 
-def round_metrics(round_id: str, data: Dataset, sizes: pd.DataFrame, dis: pd.DataFrame,
-                  upgrades: pd.DataFrame) -> dict:
+def round_metrics(
+    round_id: str, data: Dataset, sizes: pd.DataFrame, dis: pd.DataFrame, upgrades: pd.DataFrame
+) -> dict:
     """The numbers of a round for ``metrics.json``: its date, :func:`cohort_sizes` by basis (None =
     not reported), its events in :func:`disagreements` (``dis``, every round) and its upgrades
     (``upgrades``: :func:`upgrades_until`)."""
     return {
         "round_id": round_id,
         "announced": round_info(round_id, data)["announced"],
-        "cohort_sizes": {basis: {c: None if pd.isna(v) else int(v) for c, v in sizes[basis].items()}
-                         for basis in BASES},
+        "cohort_sizes": {
+            basis: {c: None if pd.isna(v) else int(v) for c, v in sizes[basis].items()}
+            for basis in BASES
+        },
         "disagreements": int((dis["round_id"] == round_id).sum()),
         "upgrades_in_round": int(upgrades["in_round"].sum()),
     }

@@ -106,8 +106,14 @@ def levels_over_time(data: Dataset, as_of=None, country=None, region=None) -> pd
         if _filtered(country, region):
             lv = lv[_place_mask(lv, country, region)]
         counts = level_counts(lv["level"])
-        rows.append({"round_id": r.round_id, "announced": r.announced, **counts.to_dict(),
-                     "identified_total": int(counts.sum())})
+        rows.append(
+            {
+                "round_id": r.round_id,
+                "announced": r.announced,
+                **counts.to_dict(),
+                "identified_total": int(counts.sum()),
+            }
+        )
     counted = [*LEVEL_BUCKETS, "identified_total"]
     out = pd.DataFrame(rows, columns=["round_id", "announced", *counted])
     out[counted] = out[counted].astype("int64")
@@ -129,10 +135,23 @@ def level_transitions(data: Dataset) -> pd.DataFrame:
     <NA>)."""
     ev = classify_events(data)
     later = ev[ev["previous_round"].notna()]
-    names = {"round_id": "to_round", "level": "to_level", "previous_round": "from_round",
-             "previous_level": "from_level"}
-    cols = ["city_id", "city", "country", "from_round", "from_level", "to_round", "to_level",
-            "derived_cohort", "reported_cohort"]
+    names = {
+        "round_id": "to_round",
+        "level": "to_level",
+        "previous_round": "from_round",
+        "previous_level": "from_level",
+    }
+    cols = [
+        "city_id",
+        "city",
+        "country",
+        "from_round",
+        "from_level",
+        "to_round",
+        "to_level",
+        "derived_cohort",
+        "reported_cohort",
+    ]
     return later.rename(columns=names)[cols].reset_index(drop=True)
 
 
@@ -142,7 +161,9 @@ def transitions(data: Dataset, as_of=None, country=None, region=None) -> pd.Data
     announced = data.rounds[["round_id", "announced"]]
     tr = level_transitions(data).merge(
         announced.rename(columns={"round_id": "to_round", "announced": "to_announced"}),
-        on="to_round", how="left")
+        on="to_round",
+        how="left",
+    )
     if as_of is not None:
         tr = tr[tr["to_announced"] <= to_timestamp(as_of)]
     if _filtered(country, region):

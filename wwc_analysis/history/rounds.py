@@ -30,7 +30,8 @@ def to_timestamp(as_of) -> pd.Timestamp:
         return pd.Timestamp(str(as_of).strip())
     except ValueError as exc:
         raise ValueError(
-            f"as-of date {as_of!r} is not a date: expected YYYY-MM-DD or a year YYYY") from exc
+            f"as-of date {as_of!r} is not a date: expected YYYY-MM-DD or a year YYYY"
+        ) from exc
 
 
 def years_with_rounds(data: Dataset) -> list[int]:
@@ -54,7 +55,8 @@ def check_year(year, data: Dataset) -> int:
         raise ValueError(f"year {year!r} is not a year: expected YYYY, one of {listed}") from None
     if y not in years:
         raise ValueError(
-            f"no certification round was announced in {y}; years with a round: {listed}")
+            f"no certification round was announced in {y}; years with a round: {listed}"
+        )
     return y
 
 
@@ -112,8 +114,14 @@ def cumulative(data: Dataset) -> pd.DataFrame:
         rep = r.reported_total_certified
         gap, status = _gap(rep, ident)
         rows.append(
-            {"round_id": r.round_id, "announced": r.announced, "reported_total_certified": rep,
-             "identified_total_certified": ident, "gap": gap, "status": status}
+            {
+                "round_id": r.round_id,
+                "announced": r.announced,
+                "reported_total_certified": rep,
+                "identified_total_certified": ident,
+                "gap": gap,
+                "status": status,
+            }
         )
     out = pd.DataFrame(rows)
     out["reported_total_certified"] = out["reported_total_certified"].astype("Int64")

@@ -1,15 +1,17 @@
 """Exact, vectorised scoring of assessments against a :class:`~wwc_analysis.standards.Standard`.
 
-The same code scores one city or a million: everything works on numpy arrays of criteria met, and the
-tier is decided by integer comparison (``met * 100 >= pct * total``), never by a float near a boundary.
+The same code scores one city or a million: everything works on numpy arrays of criteria met, and
+the tier is decided by integer comparison (``met * 100 >= pct * total``), never by a float near a
+boundary.
 
-Tier codes are ``0`` Not certified, ``1`` Silver, ``2`` Gold, ``3`` Platinum. In frames the tier is the
-ordered categorical :data:`SCORE_TIER_DTYPE` (``Not certified < Silver < Gold < Platinum``): a score is
-always known, unlike a level in the certification history, which may be missing.
+Tier codes are ``0`` Not certified, ``1`` Silver, ``2`` Gold, ``3`` Platinum. In frames the tier is
+the ordered categorical :data:`SCORE_TIER_DTYPE` (``Not certified < Silver < Gold < Platinum``): a
+score is always known, unlike a level in the certification history, which may be missing.
 
 Gates (2022 standard): a city missing any core criterion (DM1, LC1, PA1), or not meeting the outcome
-requirement, is not certified whatever its share. ``threshold_tier`` is the tier by share alone, ``tier``
-the tier after the gates, and ``reason`` says why a city is below its threshold tier (or below Silver).
+requirement, is not certified whatever its share. ``threshold_tier`` is the tier by share alone,
+``tier`` the tier after the gates, and ``reason`` says why a city is below its threshold tier (or
+below Silver).
 """
 
 from __future__ import annotations
@@ -25,8 +27,9 @@ from wwc_analysis.rules.standards import TIERS, Standard, require_standard
 SCORE_TIERS: tuple[str, ...] = ("Not certified", *TIERS)
 SCORE_TIER_DTYPE = pd.CategoricalDtype(list(SCORE_TIERS), ordered=True)
 
-# Reason codes: bit 1 = a core criterion missing (gate on), bit 2 = outcome requirement unmet (gate on);
-# combined with whether the share alone reaches Silver. Index = threshold_tier > 0 (0/1) * 4 + flags.
+# Reason codes: bit 1 = a core criterion missing (gate on), bit 2 = outcome requirement unmet (gate
+# on); combined with whether the share alone reaches Silver. Index = threshold_tier > 0 (0/1) * 4 +
+# flags.
 _REASONS = (
     "below the Silver threshold",
     "below the Silver threshold; core criteria missing",
@@ -80,14 +83,20 @@ class ScoreArrays:
     def __len__(self) -> int:
         return len(self.met)
 
-    def to_frame(self, index: pd.Index | pd.MultiIndex | None = None, missing_core: Sequence[str] | None = None) -> pd.DataFrame:
+    def to_frame(
+        self,
+        index: pd.Index | pd.MultiIndex | None = None,
+        missing_core: Sequence[str] | None = None,
+    ) -> pd.DataFrame:
         n = len(self.met)
         df = pd.DataFrame(
             {
                 "met": self.met.astype(np.int64),
                 "total": np.full(n, self.total, dtype=np.int64),
                 "share": self.met / self.total,
-                "threshold_tier": pd.Categorical.from_codes(self.threshold_tier, dtype=SCORE_TIER_DTYPE),
+                "threshold_tier": pd.Categorical.from_codes(
+                    self.threshold_tier, dtype=SCORE_TIER_DTYPE
+                ),
                 "core_ok": self.core_ok,
                 "outcome_ok": self.outcome_ok,
                 "tier": pd.Categorical.from_codes(self.tier, dtype=SCORE_TIER_DTYPE),
@@ -121,12 +130,14 @@ def _reason_category_codes() -> np.ndarray:
     return np.array([cats.index(r) for r in _REASONS], dtype=np.int8)
 
 
-def score_counts(met, standard: Standard, *, core_ok=True, outcome_ok=True, total=None) -> ScoreArrays:
+def score_counts(
+    met, standard: Standard, *, core_ok=True, outcome_ok=True, total=None
+) -> ScoreArrays:
     """Score from counts of criteria met (and gate flags), vectorised.
 
     Useful where criterion codes are not listed (the 2018 standard) or for what-if work on counts.
-    ``core_ok`` / ``outcome_ok`` are booleans or boolean arrays; they only matter when the standard's
-    gate is on.
+    ``core_ok`` / ``outcome_ok`` are booleans or boolean arrays; they only matter when the
+    standard's gate is on.
     """
     std = require_standard(standard, "score_counts")
     met = np.atleast_1d(np.asarray(met))
@@ -163,7 +174,8 @@ def score_matrix(matrix, standard: Standard, outcome_met=True) -> ScoreArrays:
         raise TypeError(f"the assessment matrix must be boolean, got dtype {m.dtype}")
     if m.shape[1] != std.criteria_count:
         raise ValueError(
-            f"the assessment matrix has {m.shape[1]} columns but standard {std.name} has {std.criteria_count} criteria"
+            f"the assessment matrix has {m.shape[1]} columns but standard {std.name} has "
+            f"{std.criteria_count} criteria"
         )
     met = np.count_nonzero(m, axis=1).astype(np.int64)
     thr = threshold_tiers(met, std)
@@ -177,7 +189,7 @@ def score_matrix(matrix, standard: Standard, outcome_met=True) -> ScoreArrays:
 
 
 def missing_core_labels(matrix, standard: Standard) -> list[str]:
-    """Comma-separated missing core codes per row ('' when none); vectorised over distinct patterns."""
+    """Comma-separated missing core codes per row ('' when none), vectorised over patterns."""
     if not standard.core:
         return [""] * len(matrix)
     idx = [standard.criteria.index(c) for c in standard.core]
@@ -185,12 +197,17 @@ def missing_core_labels(matrix, standard: Standard) -> list[str]:
     weights = 1 << np.arange(len(idx))
     keys = (~sub).astype(np.int64) @ weights
     labels = np.array(
-        [", ".join(c for j, c in enumerate(standard.core) if k >> j & 1) for k in range(1 << len(idx))], dtype=object
+        [
+            ", ".join(c for j, c in enumerate(standard.core) if k >> j & 1)
+            for k in range(1 << len(idx))
+        ],
+        dtype=object,
     )
     return list(labels[keys])
 
 
 # --- long / wide assessment frames ----------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class AssessmentMatrix:
@@ -204,15 +221,18 @@ class AssessmentMatrix:
 
 
 def assessment_matrix(assessments: pd.DataFrame, standard: Standard) -> AssessmentMatrix:
-    """Pivot a long assessment frame (``city_id, round_id, criterion, met, outcome_met``) to a matrix.
+    """Pivot a long assessment frame (``city_id, round_id, criterion, met, outcome_met``) to a
+    matrix.
 
-    Also accepts a wide frame: one boolean column per criterion code plus ``outcome_met``, indexed by
-    whatever identifies the city. Every criterion of the standard must be present for every city;
+    Also accepts a wide frame: one boolean column per criterion code plus ``outcome_met``, indexed
+    by whatever identifies the city. Every criterion of the standard must be present for every city;
     unknown codes are refused (the loader validates files; this guards frames built in code).
     """
     std = require_standard(standard, "assessment_matrix")
     if not std.has_criteria:
-        raise ValueError(f"standard {std.name} lists no criterion codes: score it by counts with score_counts()")
+        raise ValueError(
+            f"standard {std.name} lists no criterion codes: score it by counts with score_counts()"
+        )
     if "criterion" not in assessments.columns:
         return _wide_matrix(assessments, std)
     df = assessments
@@ -225,7 +245,9 @@ def assessment_matrix(assessments: pd.DataFrame, standard: Standard) -> Assessme
     if cols.isna().any():
         bad = sorted(set(crit[cols.isna()]))
         raise ValueError(f"criterion code(s) {bad} are not in standard {std.name}")
-    keys = pd.MultiIndex.from_arrays([df["city_id"].astype(str), df["round_id"].astype(str)], names=["city_id", "round_id"])
+    keys = pd.MultiIndex.from_arrays(
+        [df["city_id"].astype(str), df["round_id"].astype(str)], names=["city_id", "round_id"]
+    )
     rows, uniq = pd.factorize(keys)
     n = len(uniq)
     cols = cols.to_numpy(dtype=np.int64)
@@ -234,12 +256,21 @@ def assessment_matrix(assessments: pd.DataFrame, standard: Standard) -> Assessme
     if (counts != 1).any():
         r, c = np.argwhere(counts != 1)[0]
         what = "duplicated" if counts[r, c] > 1 else "missing"
-        raise ValueError(f"criterion {std.criteria[c]} is {what} for {uniq[r]} (each city and round needs every criterion once)")
+        raise ValueError(
+            f"criterion {std.criteria[c]} is {what} for {uniq[r]} (each city and round needs "
+            "every criterion once)"
+        )
     m = np.zeros((n, std.criteria_count), dtype=bool)
     m[rows, cols] = df["met"].to_numpy(dtype=bool)
     outcome = _per_row(df, "outcome_met", rows, n, default=True)
     simulated = _per_row(df, "simulated", rows, n, default=bool(df.attrs.get("simulated", False)))
-    return AssessmentMatrix(pd.MultiIndex.from_tuples(list(uniq), names=["city_id", "round_id"]), m, outcome, simulated, std)
+    return AssessmentMatrix(
+        pd.MultiIndex.from_tuples(list(uniq), names=["city_id", "round_id"]),
+        m,
+        outcome,
+        simulated,
+        std,
+    )
 
 
 def _per_row(df: pd.DataFrame, column: str, rows: np.ndarray, n: int, default: bool) -> np.ndarray:
@@ -251,16 +282,25 @@ def _per_row(df: pd.DataFrame, column: str, rows: np.ndarray, n: int, default: b
     sizes = np.bincount(rows, minlength=n)
     mixed = (trues > 0) & (trues < sizes)
     if mixed.any():
-        raise ValueError(f"column {column!r} differs between rows of the same city and round ({int(mixed.sum())} groups)")
+        raise ValueError(
+            f"column {column!r} differs between rows of the same city and round "
+            f"({int(mixed.sum())} groups)"
+        )
     return trues > 0
 
 
 def _wide_matrix(df: pd.DataFrame, std: Standard) -> AssessmentMatrix:
     missing = [c for c in std.criteria if c not in df.columns]
     if missing:
-        raise ValueError(f"wide assessment frame lacks criterion column(s) {missing} of standard {std.name}")
+        raise ValueError(
+            f"wide assessment frame lacks criterion column(s) {missing} of standard {std.name}"
+        )
     m = df[list(std.criteria)].to_numpy(dtype=bool)
-    outcome = df["outcome_met"].to_numpy(dtype=bool) if "outcome_met" in df.columns else np.ones(len(df), dtype=bool)
+    outcome = (
+        df["outcome_met"].to_numpy(dtype=bool)
+        if "outcome_met" in df.columns
+        else np.ones(len(df), dtype=bool)
+    )
     simulated = (
         df["simulated"].to_numpy(dtype=bool)
         if "simulated" in df.columns
@@ -284,7 +324,8 @@ def score(assessments: pd.DataFrame, standard: Standard) -> pd.DataFrame:
     return out
 
 
-# --- one city ---------------------------------------------------------------------------------------
+# --- one city -------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class CityScore:
@@ -319,19 +360,23 @@ class CityScore:
         }
 
     def explain(self) -> str:
-        lines = [f"{self.met} of {self.total} criteria met ({self.share:.1%}) under standard {self.standard.name}: {self.tier}."]
+        lines = [
+            f"{self.met} of {self.total} criteria met ({self.share:.1%}) under standard "
+            f"{self.standard.name}: {self.tier}."
+        ]
         lines += [f"- {r}" for r in self.reasons]
         return "\n".join(lines)
 
 
 def score_city(met: Iterable[str], standard: Standard, outcome_met: bool = True) -> CityScore:
-    """Score one city from the codes of the criteria it meets (same rules as :func:`score_matrix`)."""
+    """Score one city from the codes of the criteria it meets (rules of :func:`score_matrix`)."""
     std = require_standard(standard, "score_city")
     codes = [c.strip() for c in met if c and c.strip()]
     unknown = sorted(set(codes) - set(std.criteria))
     if unknown:
         raise ValueError(
-            f"unknown criterion code(s) {', '.join(unknown)} for standard {std.name}; valid codes: {', '.join(std.criteria)}"
+            f"unknown criterion code(s) {', '.join(unknown)} for standard {std.name}; valid "
+            f"codes: {', '.join(std.criteria)}"
         )
     dup = sorted({c for c in codes if codes.count(c) > 1})
     if dup:
@@ -349,24 +394,38 @@ def score_city(met: Iterable[str], standard: Standard, outcome_met: bool = True)
         tier=SCORE_TIERS[tier],
         missing_core=missing_core,
         outcome_met=bool(outcome_met),
-        reasons=tuple(_reasons_in_words(std, int(arr.met[0]), arr.total, thr, missing_core, bool(outcome_met))),
+        reasons=tuple(
+            _reasons_in_words(std, int(arr.met[0]), arr.total, thr, missing_core, bool(outcome_met))
+        ),
     )
 
 
-def _reasons_in_words(std: Standard, met: int, total: int, thr: int, missing_core, outcome_met: bool) -> list[str]:
+def _reasons_in_words(
+    std: Standard, met: int, total: int, thr: int, missing_core, outcome_met: bool
+) -> list[str]:
     out = []
     pct = f"{met}/{total} = {met / total:.1%}"
     if thr == 0:
         out.append(
             f"below the Silver threshold: {pct} < {std.thresholds[0]}{std.unit} "
-            f"(needs {std.required_met(1, total)} criteria, {std.required_met(1, total) - met} more)"
+            f"(needs {std.required_met(1, total)} criteria, {std.required_met(1, total) - met} "
+            "more)"
         )
     if std.core_required and missing_core:
-        out.append(f"core criteria missing: {', '.join(missing_core)} (a city missing any core criterion is not certified)")
+        out.append(
+            f"core criteria missing: {', '.join(missing_core)} (a city missing any core criterion "
+            "is not certified)"
+        )
     if std.outcome_required and not outcome_met:
-        out.append("outcome requirement unmet (an internationally recognised standard on at least one outcome)")
+        out.append(
+            "outcome requirement unmet (an internationally recognised standard on at least one "
+            "outcome)"
+        )
     if 0 < thr < 3:
         nxt = TIERS[thr]
         need = std.required_met(thr + 1, total)
-        out.append(f"{need - met} more criteria would reach the {nxt} threshold ({need} of {total}, {std.thresholds[thr]}{std.unit})")
+        out.append(
+            f"{need - met} more criteria would reach the {nxt} threshold ({need} of {total}, "
+            f"{std.thresholds[thr]}{std.unit})"
+        )
     return out

@@ -1,14 +1,16 @@
-"""Certification standards, built from the data (``standards.csv`` and the criteria files), never hard-coded.
+"""Certification standards, built from the data (``standards.csv`` and the criteria files), never
+hard-coded.
 
-A :class:`Standard` holds everything the scoring rules need: the criteria in order, the tier rule, the
-three thresholds, the core criteria and whether the core and outcome gates apply. It is immutable;
-``with_thresholds`` / ``with_gates`` return changed copies for what-if work.
+A :class:`Standard` holds everything the scoring rules need: the criteria in order, the tier rule,
+the three thresholds, the core criteria and whether the core and outcome gates apply. It is
+immutable; ``with_thresholds`` / ``with_gates`` return changed copies for what-if work.
 
 Tier rules
 ----------
 ``percent_of_criteria`` (2018, 2022)
-    A city reaches a tier when ``met * 100 >= pct * total``: an exact integer comparison, never a float
-    near a boundary. Under 2022 (43 criteria): 22 met is Silver (51.2 %), 30 Gold, 37 Platinum.
+    A city reaches a tier when ``met * 100 >= pct * total``: an exact integer comparison, never a
+    float near a boundary. Under 2022 (43 criteria): 22 met is Silver (51.2 %), 30 Gold, 37
+    Platinum.
 ``components`` (2017)
     The inaugural rule counts how many of the four parts of the WWC Standard (Commit, Measure,
     Take Stock, Act) a city worked across: Silver 2, Gold 3, Platinum 4. The "criteria" of such a
@@ -62,19 +64,28 @@ class Standard:
 
     def __post_init__(self) -> None:
         if self.tier_rule not in TIER_RULES:
-            raise ValueError(f"standard {self.name}: tier_rule {self.tier_rule!r} is not one of {TIER_RULES}")
+            raise ValueError(
+                f"standard {self.name}: tier_rule {self.tier_rule!r} is not one of {TIER_RULES}"
+            )
         if len(self.thresholds) != 3 or not all(isinstance(t, int) for t in self.thresholds):
-            raise ValueError(f"standard {self.name}: thresholds must be three integers, got {self.thresholds!r}")
+            raise ValueError(
+                f"standard {self.name}: thresholds must be three integers, got {self.thresholds!r}"
+            )
         upper = 100 if self.tier_rule == "percent_of_criteria" else self.criteria_count
         if not all(0 <= t <= upper for t in self.thresholds):
             raise ValueError(
-                f"standard {self.name}: thresholds {self.thresholds} must lie in 0..{upper} for {self.tier_rule}"
+                f"standard {self.name}: thresholds {self.thresholds} must lie in 0..{upper} for "
+                f"{self.tier_rule}"
             )
         if list(self.thresholds) != sorted(self.thresholds):
-            raise ValueError(f"standard {self.name}: thresholds {self.thresholds} must not decrease (Silver <= Gold <= Platinum)")
+            raise ValueError(
+                f"standard {self.name}: thresholds {self.thresholds} must not decrease (Silver <= "
+                "Gold <= Platinum)"
+            )
         if self.criteria and len(self.criteria) != self.criteria_count:
             raise ValueError(
-                f"standard {self.name}: {len(self.criteria)} criteria listed but criteria_count is {self.criteria_count}"
+                f"standard {self.name}: {len(self.criteria)} criteria listed but criteria_count "
+                f"is {self.criteria_count}"
             )
         if len(set(self.criteria)) != len(self.criteria):
             raise ValueError(f"standard {self.name}: duplicate criterion codes")
@@ -82,7 +93,9 @@ class Standard:
             raise ValueError(f"standard {self.name}: practice_areas must align with criteria")
         unknown = set(self.core) - set(self.criteria)
         if unknown:
-            raise ValueError(f"standard {self.name}: core criteria {sorted(unknown)} are not among its criteria")
+            raise ValueError(
+                f"standard {self.name}: core criteria {sorted(unknown)} are not among its criteria"
+            )
 
     # --- derived facts ---------------------------------------------------------------------------
     @property
@@ -121,18 +134,30 @@ class Standard:
         return out
 
     # --- what-if copies --------------------------------------------------------------------------
-    def with_thresholds(self, silver: int | None = None, gold: int | None = None, platinum: int | None = None) -> Standard:
+    def with_thresholds(
+        self, silver: int | None = None, gold: int | None = None, platinum: int | None = None
+    ) -> Standard:
         """A copy with some thresholds changed (whole percents, or component counts)."""
         s, g, p = self.thresholds
-        new = (s if silver is None else int(silver), g if gold is None else int(gold), p if platinum is None else int(platinum))
-        return replace(self, thresholds=new, name=f"{self.name} (thresholds {new[0]}/{new[1]}/{new[2]})")
+        new = (
+            s if silver is None else int(silver),
+            g if gold is None else int(gold),
+            p if platinum is None else int(platinum),
+        )
+        return replace(
+            self, thresholds=new, name=f"{self.name} (thresholds {new[0]}/{new[1]}/{new[2]})"
+        )
 
-    def with_gates(self, core_required: bool | None = None, outcome_required: bool | None = None) -> Standard:
+    def with_gates(
+        self, core_required: bool | None = None, outcome_required: bool | None = None
+    ) -> Standard:
         """A copy with the core or outcome gate switched on or off."""
         return replace(
             self,
             core_required=self.core_required if core_required is None else bool(core_required),
-            outcome_required=self.outcome_required if outcome_required is None else bool(outcome_required),
+            outcome_required=self.outcome_required
+            if outcome_required is None
+            else bool(outcome_required),
         )
 
     def describe(self) -> str:
@@ -150,7 +175,7 @@ class Standard:
 
 
 def tier_code(tier: str | int) -> int:
-    """0 for not certified, 1 Silver, 2 Gold, 3 Platinum; accepts names (case-insensitive) or codes."""
+    """0 for not certified, 1 Silver, 2 Gold, 3 Platinum; names (any case) or codes."""
     if isinstance(tier, str):
         key = tier.strip().lower()
         names = {"not certified": 0, "none": 0, "silver": 1, "gold": 2, "platinum": 3}
@@ -203,7 +228,8 @@ def get_standard(name: str | int | Standard, data: Dataset) -> Standard:
     ``standards`` and ``criteria`` tables. A :class:`Standard` passed as ``name`` is returned as is.
 
     ``data`` is required: the standard of a researcher's own data directory may differ from the
-    project's, and a function that quietly read the project's files would score under the wrong rules.
+    project's, and a function that quietly read the project's files would score under the wrong
+    rules.
     """
     if isinstance(name, Standard):
         return name
@@ -216,7 +242,7 @@ def get_standard(name: str | int | Standard, data: Dataset) -> Standard:
 
 
 def require_standard(standard: object, what: str) -> Standard:
-    """``standard`` itself when it is a :class:`Standard`; a ``TypeError`` naming ``what`` otherwise.
+    """``standard`` when it is a :class:`Standard`; a ``TypeError`` naming ``what`` otherwise.
 
     Scoring takes the standard it scores under; a name would have to be looked up in the project's
     data, which a library function must not read behind its caller's back.

@@ -156,8 +156,34 @@ def _record_figures(data: Dataset) -> dict:
     }
 
 
+#: The calibration table's rows, in order.
+METRICS = (
+    "certified_share_assessments",
+    "certified_share_cities",
+    "silver_share_of_certified",
+    "gold_share_of_certified",
+    "platinum_share_of_certified",
+    "silver_share_of_first_certifications",
+    "core_failed_share",
+    "outcome_failed_share",
+    "gate_blocked_share",
+    "upgraded_share_of_recertifying",
+    "reapplicant_upgraded_share",
+    "reapplicant_recertified_share",
+    "reapplicant_failed_share",
+    "reapplicant_lower_share",
+    "reapplicant_new_share",
+)
+
+
 def _facts(f: dict) -> list[tuple[str, str, float, str]]:
-    """``(metric, description, target, source)`` of each metric, in the order of the table."""
+    """``(metric, description, target, source)`` of each metric, in the order of :data:`METRICS`."""
+    facts = {**_record_facts(f), **_assumed_facts()}
+    return [(m, *facts[m]) for m in METRICS]
+
+
+def _record_facts(f: dict) -> dict[str, tuple[str, float, str]]:
+    """The metrics the record speaks to: ``metric -> (description, target, source)``."""
     lv, new, nan = f["levels"], f["new"], float("nan")
     n_new, platinum, events = int(new.sum()), int(lv.get("Platinum", 0)), f["reported_events"]
     up, rec = f["up"], f["rec"]
@@ -168,45 +194,79 @@ def _facts(f: dict) -> list[tuple[str, str, float, str]]:
         f"{new.get('Silver', 0)} / Gold {new.get('Gold', 0)} / Platinum {new.get('Platinum', 0)}. "
         f"Program descriptions: Silver most common, then Gold, few Platinum"
     )
-    none = "no public figure: assumption"
+    return {
+        "certified_share_assessments": (
+            "share of applicant assessments reaching a tier",
+            f["share"],
+            f["share_src"] + "; 'a bit under half' certified (about half per assessment)",
+        ),
+        "certified_share_cities": (
+            "share of applicant cities certified at least once",
+            f["share"],
+            f["share_src"] + "; 'a bit under half of them certified'",
+        ),
+        "silver_share_of_certified": ("Silver among certified assessments", nan, mix),
+        "gold_share_of_certified": ("Gold among certified assessments", nan, mix),
+        "platinum_share_of_certified": (
+            "Platinum among certified assessments",
+            _ratio(platinum, events),
+            f"certifications.csv: {platinum} Platinum events in 2022-standard rounds (Platinum is "
+            f"always announced) of >= {events} certifications reported in rounds.csv (new + "
+            f"upgraded + recertified where stated) -> at most {platinum}/{events}",
+        ),
+        "silver_share_of_first_certifications": (
+            "Silver among first certifications of a city",
+            _ratio(int(new.get("Silver", 0)), n_new),
+            f"certifications.csv, 2022-standard rounds, reported_cohort new, level known: "
+            f"{new.get('Silver', 0)} of {n_new} Silver",
+        ),
+        "upgraded_share_of_recertifying": (
+            "upgraded / (upgraded + recertified) among re-applicants certified again",
+            _ratio(up, up + rec),
+            f"rounds.csv rounds reporting both ({f['both_ids']}): {up} upgraded, {rec} recertified",
+        ),
+    }
+
+
+def _assumed_facts() -> dict[str, tuple[str, float, str]]:
+    """The metrics the record has no figure for: ``metric -> (description, NaN, why assumed)``."""
+    nan, none = float("nan"), "no public figure: assumption"
     again = "follows the ratio above given the failure share (assumption)"
     before = "among re-applicants certified before"
-    return [
-        ("certified_share_assessments", "share of applicant assessments reaching a tier",
-         f["share"], f["share_src"] + "; 'a bit under half' certified (about half per assessment)"),
-        ("certified_share_cities", "share of applicant cities certified at least once",
-         f["share"], f["share_src"] + "; 'a bit under half of them certified'"),
-        ("silver_share_of_certified", "Silver among certified assessments", nan, mix),
-        ("gold_share_of_certified", "Gold among certified assessments", nan, mix),
-        ("platinum_share_of_certified", "Platinum among certified assessments",
-         _ratio(platinum, events),
-         f"certifications.csv: {platinum} Platinum events in 2022-standard rounds (Platinum is "
-         f"always announced) of >= {events} certifications reported in rounds.csv (new + upgraded "
-         f"+ recertified where stated) -> at most {platinum}/{events}"),
-        ("silver_share_of_first_certifications", "Silver among first certifications of a city",
-         _ratio(int(new.get("Silver", 0)), n_new),
-         f"certifications.csv, 2022-standard rounds, reported_cohort new, level known: "
-         f"{new.get('Silver', 0)} of {n_new} Silver"),
-        ("core_failed_share", "share of assessments missing a core criterion (DM1, LC1, PA1)", nan,
-         none + " (some applicants miss a core criterion; a minority)"),
-        ("outcome_failed_share", "share of assessments failing the outcome requirement", nan,
-         none + " (some applicants fail the outcome gate; a minority)"),
-        ("gate_blocked_share",
-         "share of assessments at Silver or better by share but blocked by a gate", nan,
-         none + " (the gates bind for some cities)"),
-        ("upgraded_share_of_recertifying",
-         "upgraded / (upgraded + recertified) among re-applicants certified again",
-         _ratio(up, up + rec),
-         f"rounds.csv rounds reporting both ({f['both_ids']}): {up} upgraded, {rec} recertified"),
-        ("reapplicant_upgraded_share", f"upgraded, {before}", nan, again),
-        ("reapplicant_recertified_share", f"recertified (same tier), {before}", nan, again),
-        ("reapplicant_failed_share", f"not certified, {before}", nan,
-         none + " (lapses are not announced; some must occur)"),
-        ("reapplicant_lower_share", f"certified at a lower tier, {before}", nan,
-         "rounds.csv / certifications.csv report no downgrade: rare"),
-        ("reapplicant_new_share", "certified, among re-applicants never certified before", nan,
-         none + " (cities that improve after feedback get certified)"),
-    ]
+    return {
+        "core_failed_share": (
+            "share of assessments missing a core criterion (DM1, LC1, PA1)",
+            nan,
+            none + " (some applicants miss a core criterion; a minority)",
+        ),
+        "outcome_failed_share": (
+            "share of assessments failing the outcome requirement",
+            nan,
+            none + " (some applicants fail the outcome gate; a minority)",
+        ),
+        "gate_blocked_share": (
+            "share of assessments at Silver or better by share but blocked by a gate",
+            nan,
+            none + " (the gates bind for some cities)",
+        ),
+        "reapplicant_upgraded_share": (f"upgraded, {before}", nan, again),
+        "reapplicant_recertified_share": (f"recertified (same tier), {before}", nan, again),
+        "reapplicant_failed_share": (
+            f"not certified, {before}",
+            nan,
+            none + " (lapses are not announced; some must occur)",
+        ),
+        "reapplicant_lower_share": (
+            f"certified at a lower tier, {before}",
+            nan,
+            "rounds.csv / certifications.csv report no downgrade: rare",
+        ),
+        "reapplicant_new_share": (
+            "certified, among re-applicants never certified before",
+            nan,
+            none + " (cities that improve after feedback get certified)",
+        ),
+    }
 
 
 def public_targets(data: Dataset) -> list[Target]:

@@ -73,8 +73,9 @@ docs/simulation.md (`wwc simulate --calibration` prints the table).
 """
 
 
-def write_simulated(out_dir: str | Path, data: Dataset, n_cities: int = DEFAULT_N_CITIES,
-                    seed: int = DEFAULT_SEED) -> dict[str, Path]:
+def write_simulated(
+    out_dir: str | Path, data: Dataset, n_cities: int = DEFAULT_N_CITIES, seed: int = DEFAULT_SEED
+) -> dict[str, Path]:
     """Write ``assessments.csv``, ``cities.csv`` and ``README.md`` of :func:`simulate` (of ``data``)
     into ``out_dir`` (created if needed).
 

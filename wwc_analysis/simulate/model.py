@@ -269,8 +269,9 @@ def compile_model(standard: Standard, params: SimulationParameters | None = None
     return Model(standard, params, areas, area_index, difficulty, q_difficulty)
 
 
-def criterion_difficulties(standard: Standard,
-                           params: SimulationParameters | None = None) -> pd.DataFrame:
+def criterion_difficulties(
+    standard: Standard, params: SimulationParameters | None = None
+) -> pd.DataFrame:
     """Difficulty of each criterion of ``standard`` and its chance of being met at mean capacity.
 
     Columns ``criterion, practice_area, core, difficulty, p_met_at_mean`` (the latter averages over
@@ -304,8 +305,9 @@ def draw_area_strengths(model: Model, rng: np.random.Generator, n: int) -> np.nd
     return _quantise(rng.normal(0.0, model.params.area_sd, (n, len(model.areas))), _AREA_LIMIT)
 
 
-def draw_met(model: Model, capacity: np.ndarray, q_area: np.ndarray,
-             luck: np.ndarray) -> np.ndarray:
+def draw_met(
+    model: Model, capacity: np.ndarray, q_area: np.ndarray, luck: np.ndarray
+) -> np.ndarray:
     """Boolean (m, k): ``luck < Phi(capacity + area strength - difficulty)``, in grid steps."""
     q_capacity = _quantise(capacity, _CAP_LIMIT)
     base = q_area + (q_capacity + np.int16(_OFFSET))[:, None]  # (m, areas): small
@@ -327,9 +329,14 @@ def draw_outcome(model: Model, capacity: np.ndarray, luck: np.ndarray) -> np.nda
 # --- large scale ----------------------------------------------------------------------------------
 
 
-def simulate_matrix(n: int, standard: Standard, seed: int = DEFAULT_SEED, *,
-                    params: SimulationParameters | None = None,
-                    years_since_entry: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+def simulate_matrix(
+    n: int,
+    standard: Standard,
+    seed: int = DEFAULT_SEED,
+    *,
+    params: SimulationParameters | None = None,
+    years_since_entry: float = 0.0,
+) -> tuple[np.ndarray, np.ndarray]:
     """``n`` independent fictional assessments under ``standard``: ``(matrix, outcome_met)``.
 
     ``matrix`` is boolean ``(n, criteria)`` in ``standard.criteria`` order and ``outcome_met``

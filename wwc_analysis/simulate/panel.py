@@ -96,8 +96,9 @@ class _Cities:
     last_tier: np.ndarray  # (n,) int8 tier code of the latest assessment, -1: not assessed yet
 
 
-def _draw_cities(model: Model, entry_weight: np.ndarray, rng: np.random.Generator,
-                 n: int) -> _Cities:
+def _draw_cities(
+    model: Model, entry_weight: np.ndarray, rng: np.random.Generator, n: int
+) -> _Cities:
     """The draws made once per city, in a fixed order (the seed's bytes depend on it)."""
     p = model.params
     entry = rng.choice(len(entry_weight), size=n, p=entry_weight)
@@ -107,15 +108,21 @@ def _draw_cities(model: Model, entry_weight: np.ndarray, rng: np.random.Generato
     luck = draw_luck(rng, (n, len(model.standard.criteria)))
     outcome_luck = draw_luck(rng, n)
     return _Cities(
-        entry, capacity0, growth, q_area, luck, outcome_luck,
+        entry,
+        capacity0,
+        growth,
+        q_area,
+        luck,
+        outcome_luck,
         base=capacity0.copy(),
         setbacks=np.zeros(n, dtype=np.int64),
         last_tier=np.full(n, -1, dtype=np.int8),
     )
 
 
-def _assess_round(model: Model, cities: _Cities, rng: np.random.Generator, t: int,
-                  years: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+def _assess_round(
+    model: Model, cities: _Cities, rng: np.random.Generator, t: int, years: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """Round ``t``: who re-applies, setbacks, redrawn luck; ``(rows, met, outcome)`` of the cities
     assessed (``None`` when none is). Updates ``cities`` in place."""
     p = model.params
@@ -141,9 +148,12 @@ def _assess_round(model: Model, cities: _Cities, rng: np.random.Generator, t: in
     return rows, met, outcome
 
 
-def _assessment_frame(parts: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]],
-                      ids: np.ndarray, round_ids: np.ndarray,
-                      criteria: tuple[str, ...]) -> pd.DataFrame:
+def _assessment_frame(
+    parts: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]],
+    ids: np.ndarray,
+    round_ids: np.ndarray,
+    criteria: tuple[str, ...],
+) -> pd.DataFrame:
     """The long frame of the contract from each round's ``(t, rows, met, outcome)``, sorted by
     city, round and criterion order."""
     city_idx = np.concatenate([r for _, r, _, _ in parts])
@@ -168,10 +178,11 @@ def _assessment_frame(parts: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]
     return assessments
 
 
-def _cities_frame(cities: _Cities, ids: np.ndarray, round_ids: np.ndarray,
-                  assessed: np.ndarray) -> pd.DataFrame:
+def _cities_frame(
+    cities: _Cities, ids: np.ndarray, round_ids: np.ndarray, assessed: np.ndarray
+) -> pd.DataFrame:
     """One row per fictional city with its latent draws; ``assessed`` counts its assessments."""
-    names = [f"{CITY_NAME_PREFIX} {s[len(CITY_PREFIX):]}" for s in ids]
+    names = [f"{CITY_NAME_PREFIX} {s[len(CITY_PREFIX) :]}" for s in ids]
     frame = pd.DataFrame(
         {
             "city_id": pd.array(ids, dtype="string"),
@@ -188,8 +199,12 @@ def _cities_frame(cities: _Cities, ids: np.ndarray, round_ids: np.ndarray,
     return frame
 
 
-def simulate(data: Dataset, n_cities: int = DEFAULT_N_CITIES, seed: int = DEFAULT_SEED,
-             params: SimulationParameters | None = None) -> SimulatedPanel:
+def simulate(
+    data: Dataset,
+    n_cities: int = DEFAULT_N_CITIES,
+    seed: int = DEFAULT_SEED,
+    params: SimulationParameters | None = None,
+) -> SimulatedPanel:
     """Simulate ``n_cities`` fictional cities through the rounds of ``data`` held under the 2022
     standard (the standard, its criteria and the rounds come from ``data``).
 
@@ -220,9 +235,12 @@ def simulate(data: Dataset, n_cities: int = DEFAULT_N_CITIES, seed: int = DEFAUL
     return SimulatedPanel(assessments, cities_frame, n, int(seed), model.params, std)
 
 
-def simulate_assessments(data: Dataset, n_cities: int = DEFAULT_N_CITIES,
-                         seed: int = DEFAULT_SEED,
-                         params: SimulationParameters | None = None) -> pd.DataFrame:
+def simulate_assessments(
+    data: Dataset,
+    n_cities: int = DEFAULT_N_CITIES,
+    seed: int = DEFAULT_SEED,
+    params: SimulationParameters | None = None,
+) -> pd.DataFrame:
     """The long assessment frame of :func:`simulate`: ``city_id, round_id, criterion, met,
     outcome_met, simulated`` (all ``True``), sorted by city, round and criterion order;
     ``attrs["simulated"] = True``."""

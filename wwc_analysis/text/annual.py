@@ -59,15 +59,20 @@ def key_numbers(year, metrics: list[Metric], rounds: pd.DataFrame) -> str:
         return f"  {label:<15} {DASH if rep is None else rep:>4} / {ident}"
 
     lines = [f"Key numbers {year} (reported / identified; '{DASH}' = not reported)"]
-    lines += [both(cohort_label(c), v[f"{c}_reported"], v[f"{c}_identified"])
-              for c in REPORTED_COHORTS]
-    lines.append(both("ever certified", v["total_certified_reported"],
-                      v["total_certified_identified"]))
-    lines.append(f"  rounds: {', '.join(rounds['round_id'])}; "
-                 f"countries: {v['countries_identified']}")
-    lines.append(f"  latest level at year end: Silver {v['latest_silver']}, "
-                 f"Gold {v['latest_gold']}, Platinum {v['latest_platinum']}, "
-                 f"unknown {v['latest_unknown']}")
+    lines += [
+        both(cohort_label(c), v[f"{c}_reported"], v[f"{c}_identified"]) for c in REPORTED_COHORTS
+    ]
+    lines.append(
+        both("ever certified", v["total_certified_reported"], v["total_certified_identified"])
+    )
+    lines.append(
+        f"  rounds: {', '.join(rounds['round_id'])}; countries: {v['countries_identified']}"
+    )
+    lines.append(
+        f"  latest level at year end: Silver {v['latest_silver']}, "
+        f"Gold {v['latest_gold']}, Platinum {v['latest_platinum']}, "
+        f"unknown {v['latest_unknown']}"
+    )
     return "\n".join(lines)
 
 
@@ -82,16 +87,19 @@ def headline_sentences(year, data: Dataset) -> list[str]:
     rs = rounds_in_year(y, data)
     m = {x.name: x for x in annual_metrics(y, data)}
     month = {r.round_id: f"{r.announced:%B}" for r in rs.itertuples()}
-    sentences = [f"In {y} the program announced {count_words(len(rs), 'round')} "
-                 f"({_round_dates(rs, data)})."]
+    sentences = [
+        f"In {y} the program announced {count_words(len(rs), 'round')} ({_round_dates(rs, data)})."
+    ]
     sentences += _cohort_sentences(rs, month)
     sentences.append(_total_sentence(y, m, month[rs["round_id"].iloc[-1]]))
     sentences.append(_levels_sentence(y, m, data))
     bad = int(rs["disagreements"].sum())
     if bad:
-        sentences.append(f"For {count_words(bad, 'event')} the cohort the sources report disagrees "
-                         "with the history on record or cannot be checked against it (listed under "
-                         "each round below).")
+        sentences.append(
+            f"For {count_words(bad, 'event')} the cohort the sources report disagrees "
+            "with the history on record or cannot be checked against it (listed under "
+            "each round below)."
+        )
     return sentences
 
 
@@ -105,8 +113,10 @@ def headline_text(year, data: Dataset) -> str:
 def _round_dates(rs: pd.DataFrame, data: Dataset) -> str:
     """'23 January and 17 June 2024' (with 'about' for approximate days)."""
     prec = data.rounds.set_index("round_id")["date_precision"]
-    days = [day(r.announced, prec.get(r.round_id) == "approximate", with_year=False)
-            for r in rs.itertuples()]
+    days = [
+        day(r.announced, prec.get(r.round_id) == "approximate", with_year=False)
+        for r in rs.itertuples()
+    ]
     return f"{join_and(days)} {int(rs['announced'].iloc[-1].year)}"
 
 
@@ -121,26 +131,35 @@ def _cohort_sentences(rs: pd.DataFrame, month: dict[str, str]) -> list[str]:
             parts = f" ({' + '.join(str(int(v)) for v in rep)})" if len(rs) > 1 else ""
             total = int(rep.sum())
             reported.append(f"{cities(total, c)}{parts}")
-            identified.append(f"all {cities(total, c)}" if found_all == total
-                              else f"{found_all or 'none'} of the {cities(total, c)}")
+            identified.append(
+                f"all {cities(total, c)}"
+                if found_all == total
+                else f"{found_all or 'none'} of the {cities(total, c)}"
+            )
         elif known.any():
             ids = list(rs["round_id"])
             where = join_and(month[r] for r, k in zip(ids, known) if k)
             missing = join_and(month[r] for r, k in zip(ids, known) if not k)
             total, found = int(rep[known].sum()), int(ident[known].sum())
             reported.append(f"{cities(total, c)} in {where} (not reported for {missing})")
-            compared = (f"all {total} reported for {where}" if found == total
-                        else f"{found} of the {total} reported for {where}")
+            compared = (
+                f"all {total} reported for {where}"
+                if found == total
+                else f"{found} of the {total} reported for {where}"
+            )
             identified.append(f"{cities(found_all, c)} ({compared})")
         else:
             unreported.append(COHORT_NOUNS[c])
             if found_all:
                 identified.append(cities(found_all, c))
     unstated = int(rs["identified_unstated"].sum())
-    extra = (f", plus {count_words(unstated, 'event')} whose cohort no source states"
-             if unstated else "")
-    return [_reported_sentence(reported, unreported),
-            f"The record identifies {join_and(identified) or 'no event'}{extra}."]
+    extra = (
+        f", plus {count_words(unstated, 'event')} whose cohort no source states" if unstated else ""
+    )
+    return [
+        _reported_sentence(reported, unreported),
+        f"The record identifies {join_and(identified) or 'no event'}{extra}.",
+    ]
 
 
 def _reported_sentence(reported: list[str], unreported: list[str]) -> str:
@@ -157,13 +176,19 @@ def _reported_sentence(reported: list[str], unreported: list[str]) -> str:
 def _total_sentence(y: int, m: dict[str, Metric], last_month: str) -> str:
     rep, ident = m["total_certified_reported"].value, m["total_certified_identified"].value
     if rep is None:
-        return (f"The program did not state how many cities had been certified in all after its "
-                f"{last_month} round; the record identifies {ident} cities certified in all.")
+        return (
+            f"The program did not state how many cities had been certified in all after its "
+            f"{last_month} round; the record identifies {ident} cities certified in all."
+        )
     if rep == ident:
-        return (f"By the end of {y} the program reported {rep} cities certified in all, and the "
-                "record identifies every one of them.")
-    said = (f"By the end of {y} the program reported {rep} cities certified in all; the record "
-            "identifies")
+        return (
+            f"By the end of {y} the program reported {rep} cities certified in all, and the "
+            "record identifies every one of them."
+        )
+    said = (
+        f"By the end of {y} the program reported {rep} cities certified in all; the record "
+        "identifies"
+    )
     if rep > ident:
         return f"{said} {ident} of them, so {rep - ident} certified cities are not in the record."
     return f"{said} {ident}, {ident - rep} more than reported."
@@ -173,8 +198,10 @@ def _levels_sentence(y: int, m: dict[str, Metric], data: Dataset) -> str:
     levels = {t: m[f"latest_{t}"].value for t in ("silver", "gold", "platinum", "unknown")}
     countries = countries_reached(y, data)
     new_countries = list(countries.index[countries["new_country"]])
-    s = (f"At the end of the year the latest level on record was Silver for {levels['silver']} "
-         f"cities, Gold for {levels['gold']} and Platinum for {levels['platinum']}")
+    s = (
+        f"At the end of the year the latest level on record was Silver for {levels['silver']} "
+        f"cities, Gold for {levels['gold']} and Platinum for {levels['platinum']}"
+    )
     s += f", and not known for {levels['unknown']}" if levels["unknown"] else ""
     n = len(countries)
     where = f"{number_word(n)} " + ("country" if n == 1 else "countries")
@@ -184,8 +211,10 @@ def _levels_sentence(y: int, m: dict[str, Metric], data: Dataset) -> str:
     if new_countries and len(new_countries) == n:
         return s + ", all reached for the first time this year."
     if new_countries:
-        return s + (f", {len(new_countries)} of them reached for the first time this year "
-                    f"({join_and(new_countries)}).")
+        return s + (
+            f", {len(new_countries)} of them reached for the first time this year "
+            f"({join_and(new_countries)})."
+        )
     return s + "."
 
 
@@ -220,13 +249,19 @@ def round_cohorts(round_id: str, data: Dataset) -> pd.DataFrame:
     rows = {
         "Reported by the program": {
             **{COHORT_COLUMNS[c]: display(r[f"reported_{c}"]) for c in REPORTED_COHORTS},
-            "Lower level": "", "Cohort not known": ""},
+            "Lower level": "",
+            "Cohort not known": "",
+        },
         "Identified (cohort stated by sources)": {
-            **counts("identified"), "Lower level": "",
-            "Cohort not known": str(int(r["identified_unstated"]))},
+            **counts("identified"),
+            "Lower level": "",
+            "Cohort not known": str(int(r["identified_unstated"])),
+        },
         "Derived from the history on record": {
-            **counts("derived"), "Lower level": str(int(r["derived_lower"])),
-            "Cohort not known": str(int(r["derived_unknown"]))},
+            **counts("derived"),
+            "Lower level": str(int(r["derived_lower"])),
+            "Cohort not known": str(int(r["derived_unknown"])),
+        },
     }
     return pd.DataFrame.from_dict(rows, orient="index")
 
@@ -239,11 +274,18 @@ def round_heading(round_id: str, data: Dataset) -> str:
     cum = cumulative(data).set_index("round_id").loc[round_id]
     date = day(r["announced"], r["date_precision"] == "approximate")
     reported = cum["reported_total_certified"]
-    total = (f"the program reported {int(reported)} cities certified in all after it; "
-             if pd.notna(reported) else "the program did not state a cumulative total; ")
+    total = (
+        f"the program reported {int(reported)} cities certified in all after it; "
+        if pd.notna(reported)
+        else "the program did not state a cumulative total; "
+    )
     total += f"the record identifies {int(cum['identified_total_certified'])}."
-    lines = [f"### Round {round_id}: announced {date}", "", f"Standard {r['standard']}; {total}",
-             ""]
+    lines = [
+        f"### Round {round_id}: announced {date}",
+        "",
+        f"Standard {r['standard']}; {total}",
+        "",
+    ]
     if pd.notna(r["notes"]) and str(r["notes"]).strip():
         lines += [f"*Notes in the record:* {r['notes']}", ""]
     lines.append(f"*Sources (data/rounds.csv):* {sources_html(r['sources'])}")
@@ -276,10 +318,12 @@ def _city_row(r, links: bool) -> dict[str, str]:
         "City": r.city,
         "Where": f"{r.region}, {r.country}" if pd.notna(r.region) else str(r.country),
         "Level": "not known" if pd.isna(r.level) else str(r.level),
-        "Reported cohort": ("not stated" if pd.isna(r.reported_cohort)
-                            else cohort_label(r.reported_cohort)),
-        "Derived cohort": ("not known" if pd.isna(r.derived_cohort)
-                           else cohort_label(r.derived_cohort)),
+        "Reported cohort": (
+            "not stated" if pd.isna(r.reported_cohort) else cohort_label(r.reported_cohort)
+        ),
+        "Derived cohort": (
+            "not known" if pd.isna(r.derived_cohort) else cohort_label(r.derived_cohort)
+        ),
         "Earlier certification": previous,
         "Inferred": ", ".join(b for b, flag in flags if flag),
         "Notes": "" if pd.isna(r.notes) else str(r.notes),
@@ -292,11 +336,16 @@ def round_section(round_id: str, data: Dataset) -> list:
     its named cities with source links, and its disagreements (a table, or a sentence when none)."""
     issues = round_disagreements(round_id, data)
     if len(issues):
-        said = [f"**Reported cohort vs history, round {round_id}** (events that disagree or cannot "
-                f"be checked: {len(issues)})", report_table(issues, wrap=["Why"])]
+        said = [
+            f"**Reported cohort vs history, round {round_id}** (events that disagree or cannot "
+            f"be checked: {len(issues)})",
+            report_table(issues, wrap=["Why"]),
+        ]
     else:
-        said = [f"*Round {round_id}: every reported cohort agrees with the history on record or "
-                "was not stated.*"]
+        said = [
+            f"*Round {round_id}: every reported cohort agrees with the history on record or "
+            "was not stated.*"
+        ]
     return [
         round_heading(round_id, data),
         report_table(round_cohorts(round_id, data), index=True),
@@ -308,9 +357,16 @@ def round_section(round_id: str, data: Dataset) -> list:
 
 def countries_table(countries: pd.DataFrame, year) -> Styler:
     """Countries reached by the end of ``year`` (:func:`history.countries_reached`) for display."""
-    return report_table(countries.rename(columns={
-        "total": "Cities", "new_cities": f"First on record in {year}",
-        "first_round": "First city certified in", "new_country": f"New country in {year}"}))
+    return report_table(
+        countries.rename(
+            columns={
+                "total": "Cities",
+                "new_cities": f"First on record in {year}",
+                "first_round": "First city certified in",
+                "new_country": f"New country in {year}",
+            }
+        )
+    )
 
 
 def round_disagreements(round_id: str, data: Dataset) -> pd.DataFrame:
@@ -322,10 +378,13 @@ def round_disagreements(round_id: str, data: Dataset) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "City": d["city"].astype(str).to_numpy(),
-            "Reported cohort": [cohort_label(display(v))
-                                for v in d["reported_cohort"].astype("object")],
-            "Derived cohort": ["not known" if pd.isna(v) else cohort_label(v)
-                               for v in d["derived_cohort"].astype("object")],
+            "Reported cohort": [
+                cohort_label(display(v)) for v in d["reported_cohort"].astype("object")
+            ],
+            "Derived cohort": [
+                "not known" if pd.isna(v) else cohort_label(v)
+                for v in d["derived_cohort"].astype("object")
+            ],
             "Status": d["status"].astype(str).to_numpy(),
             "Why": d["reason"].astype(str).to_numpy(),
         }
@@ -339,15 +398,21 @@ def coverage_lines(year, data: Dataset) -> list[str]:
     y = check_year(year, data)
     rs = rounds_in_year(y, data)
     ev = classify_events(data)
-    lines = [_round_coverage(r, ev[ev["round_id"] == r.round_id])
-             for r in rs.itertuples(index=False)]
+    lines = [
+        _round_coverage(r, ev[ev["round_id"] == r.round_id]) for r in rs.itertuples(index=False)
+    ]
     m = {x.name: x for x in annual_metrics(y, data)}
     if len(rs) > 1:
-        parts = [_identified_of(m[f"{c}_identified"].value, m[f"{c}_reported"].value, c)
-                 for c in REPORTED_COHORTS]
-        lines.append(f"{y} in all: identified " + ", ".join(parts)
-                     + f"; level not known for {int(rs['level_unknown'].sum())} of "
-                     f"{int(rs['events'].sum())} events")
+        parts = [
+            _identified_of(m[f"{c}_identified"].value, m[f"{c}_reported"].value, c)
+            for c in REPORTED_COHORTS
+        ]
+        lines.append(
+            f"{y} in all: identified "
+            + ", ".join(parts)
+            + f"; level not known for {int(rs['level_unknown'].sum())} of "
+            f"{int(rs['events'].sum())} events"
+        )
     rep_total = m["total_certified_reported"].value
     ident_total = m["total_certified_identified"].value
     ever = f"Cities ever certified by the end of {y}:"
@@ -355,31 +420,41 @@ def coverage_lines(year, data: Dataset) -> list[str]:
         lines.append(f"{ever} {ident_total} identified; no total was reported")
     else:
         missing = rep_total - ident_total
-        lines.append(f"{ever} identified {ident_total} of {rep_total} reported"
-                     + (f" ({missing} not in the record)" if missing > 0 else ""))
+        lines.append(
+            f"{ever} identified {ident_total} of {rep_total} reported"
+            + (f" ({missing} not in the record)" if missing > 0 else "")
+        )
     if len(data.unplaced):
-        lines.append(f"Not counted anywhere above: {len(data.unplaced)} cities shown as certified "
-                     "that no source places in a round (data/unplaced.csv)")
+        lines.append(
+            f"Not counted anywhere above: {len(data.unplaced)} cities shown as certified "
+            "that no source places in a round (data/unplaced.csv)"
+        )
     return lines
 
 
 def coverage_report(year, data: Dataset, width: int = 110) -> str:
     """:func:`coverage_lines` as a plain-text list wrapped at ``width``."""
-    return "\n".join(textwrap.fill(line, width=width, initial_indent="- ", subsequent_indent="  ")
-                     for line in coverage_lines(year, data))
+    return "\n".join(
+        textwrap.fill(line, width=width, initial_indent="- ", subsequent_indent="  ")
+        for line in coverage_lines(year, data)
+    )
 
 
 def _round_coverage(r, events: pd.DataFrame) -> str:
     """One round's line of :func:`coverage_lines` (``r``: a row of the round summary)."""
-    parts = [_identified_of(int(getattr(r, f"identified_{c}")), getattr(r, f"reported_{c}"), c)
-             for c in REPORTED_COHORTS]
+    parts = [
+        _identified_of(int(getattr(r, f"identified_{c}")), getattr(r, f"reported_{c}"), c)
+        for c in REPORTED_COHORTS
+    ]
     text = f"{r.round_id}: identified " + ", ".join(parts)
     n = r.identified_unstated
     if n:
         text += f", and {n} {'event' if n == 1 else 'events'} with no cohort stated"
     text += f"; level not known for {r.level_unknown} of {r.events} events on record"
-    counts = (("level", int(events["level_inferred"].sum())),
-              ("round placement", int(events["round_inferred"].sum())))
+    counts = (
+        ("level", int(events["level_inferred"].sum())),
+        ("round placement", int(events["round_inferred"].sum())),
+    )
     inferred = [f"{k} inferred for {n}" for k, n in counts if n]
     return text + ("; " + ", ".join(inferred) if inferred else "")
 

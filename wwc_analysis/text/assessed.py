@@ -34,32 +34,40 @@ def population_text(pop: pd.DataFrame, dated: bool, history: pd.DataFrame, as_of
     if dated:
         n_ass = int(pop["assessments"].sum()) if len(pop) else 0
         when = "" if as_of is None else f" announced on or before {to_timestamp(as_of):%d %B %Y}"
-        return (f"the latest assessment{when} of each of {len(pop)} fictional cities "
-                f"({n_ass} assessments in all up to then)")
+        return (
+            f"the latest assessment{when} of each of {len(pop)} fictional cities "
+            f"({n_ass} assessments in all up to then)"
+        )
     first = history["announced"].min()
-    return (f"the latest assessment on record of each of {len(pop)} fictional cities, because no "
-            f"simulated assessment is dated on or before {to_timestamp(as_of):%d %B %Y} (the "
-            f"simulation starts {first:%B %Y})")
+    return (
+        f"the latest assessment on record of each of {len(pop)} fictional cities, because no "
+        f"simulated assessment is dated on or before {to_timestamp(as_of):%d %B %Y} (the "
+        f"simulation starts {first:%B %Y})"
+    )
 
 
-def scope_text(scope: pd.DataFrame, round_id: str, small: dict[str, int],
-               min_size: int = 10) -> str:
+def scope_text(
+    scope: pd.DataFrame, round_id: str, small: dict[str, int], min_size: int = 10
+) -> str:
     """Which simulated assessments :func:`history.simulated_scope` chose and why (``small``: its
     second value, the cohorts too small in the round)."""
     if not small:
         return f"the {len(scope)} simulated assessments of round {round_id}"
     rounds = sorted(scope["round_id"].unique())
     have = ", ".join(f"{n} {cohort_label(c)}" for c, n in small.items())
-    return (f"all {len(scope)} simulated assessments of rounds {rounds[0]} to {rounds[-1]}, "
-            f"pooled, because round {round_id} has only {have} (fewer than {min_size})")
+    return (
+        f"all {len(scope)} simulated assessments of rounds {rounds[0]} to {rounds[-1]}, "
+        f"pooled, because round {round_id} has only {have} (fewer than {min_size})"
+    )
 
 
 # --- tiers and gates ------------------------------------------------------------------------------
 def criteria_met_text(population: pd.DataFrame, described: str, std: Standard) -> str:
     """The rule, the counts that reach each tier by share alone, the tiers reached and how often the
     gates block (``described``: :func:`population_text`)."""
-    cuts = ", ".join(f"{std.required_met(t)} of {std.criteria_count} criteria for {t}"
-                     for t in TIERS)
+    cuts = ", ".join(
+        f"{std.required_met(t)} of {std.criteria_count} criteria for {t}" for t in TIERS
+    )
     tiers = tier_counts(population)["fictional cities"]
     gates = gate_failures(population)
     return (
@@ -76,42 +84,56 @@ def criteria_met_text(population: pd.DataFrame, described: str, std: Standard) -
 def tiers_report(counts: pd.DataFrame, gates: pd.Series) -> str:
     """Tiers reached (``counts``: :func:`history.tier_counts`) and gate shares, as plain text."""
     n = gates.attrs["assessments"]
-    return (f"SIMULATED tiers at the latest assessment of {n} fictional cities:\n"
-            f"{counts['fictional cities'].to_string()}\n"
-            f"shares of the {n} assessments:\n{gates.round(3).to_string()}")
+    return (
+        f"SIMULATED tiers at the latest assessment of {n} fictional cities:\n"
+        f"{counts['fictional cities'].to_string()}\n"
+        f"shares of the {n} assessments:\n{gates.round(3).to_string()}"
+    )
 
 
 def tiers_table(counts: pd.DataFrame) -> Styler:
     """SIMULATED: assessments by tier reached, with shares."""
     n = int(counts["fictional cities"].sum())
     columns = {"tier": "Tier", "fictional cities": "Fictional cities", "share": "Share"}
-    return report_table(counts, columns, formats={"share": "{:.1%}"},
-                        caption=f"SIMULATED: tier at the latest assessment of {n} fictional cities")
+    return report_table(
+        counts,
+        columns,
+        formats={"share": "{:.1%}"},
+        caption=f"SIMULATED: tier at the latest assessment of {n} fictional cities",
+    )
 
 
 def gates_table(table: pd.DataFrame) -> Styler:
     """SIMULATED: shares certified, below the threshold and blocked by each gate
     (``table``: :func:`history.gate_table`)."""
     n = int(table["assessments"].iloc[0])
-    return report_table(table, {"outcome": "Outcome", "share": f"Share of the {n} assessments"},
-                        formats={"share": "{:.1%}"},
-                        caption="SIMULATED: certification, threshold and gates")
+    return report_table(
+        table,
+        {"outcome": "Outcome", "share": f"Share of the {n} assessments"},
+        formats={"share": "{:.1%}"},
+        caption="SIMULATED: certification, threshold and gates",
+    )
 
 
 # --- per round of a year (notebook 04) ------------------------------------------------------------
 def no_simulated_text(year) -> str:
     """The sentence shown when no simulated assessment falls in the year's rounds."""
-    return (f"*No simulated assessments fall in the rounds of {year}; the simulation covers the "
-            "rounds under the 2022 standard.*")
+    return (
+        f"*No simulated assessments fall in the rounds of {year}; the simulation covers the "
+        "rounds under the 2022 standard.*"
+    )
 
 
 def round_gates_table(gates: pd.DataFrame, year) -> Styler:
     """SIMULATED: per round, assessments and gate shares (``gates``:
     :func:`history.simulated_gates`)."""
     table = gates.rename_axis("round").rename(columns={"assessments": "simulated assessments"})
-    return report_table(table, formats={c: "{:.0%}" for c in gates.columns[1:]},
-                        caption=f"SIMULATED: gate failures of the fictional applicants, rounds of "
-                                f"{year} (shares of each round's assessments)")
+    return report_table(
+        table,
+        formats=dict.fromkeys(gates.columns[1:], "{:.0%}"),
+        caption=f"SIMULATED: gate failures of the fictional applicants, rounds of "
+        f"{year} (shares of each round's assessments)",
+    )
 
 
 def round_tiers_report(tiers: pd.DataFrame, gates: pd.DataFrame) -> str:
@@ -119,9 +141,11 @@ def round_tiers_report(tiers: pd.DataFrame, gates: pd.DataFrame) -> str:
     lines = []
     for round_id, row in tiers.iterrows():
         blocked = gates.loc[round_id, "blocked by a gate despite the threshold"]
-        lines.append(f"SIMULATED {round_id}: {row.sum()} fictional assessments; "
-                     + ", ".join(f"{t} {row[t]}" for t in tiers.columns)
-                     + f"; blocked by a gate despite the threshold: {blocked:.1%}")
+        lines.append(
+            f"SIMULATED {round_id}: {row.sum()} fictional assessments; "
+            + ", ".join(f"{t} {row[t]}" for t in tiers.columns)
+            + f"; blocked by a gate despite the threshold: {blocked:.1%}"
+        )
     return "\n".join(lines)
 
 
@@ -135,7 +159,8 @@ def separating_text(separating: pd.DataFrame, scope: pd.DataFrame, described: st
     same_area = int((separating["practice_area"] == top["practice_area"]).sum())
     return (
         f"This section uses {described}: "
-        + ", ".join(f"{int(n.get(c, 0))} {cohort_label(c)}" for c in HISTORY_COHORTS) + ". "
+        + ", ".join(f"{int(n.get(c, 0))} {cohort_label(c)}" for c in HISTORY_COHORTS)
+        + ". "
         f"The criterion that most separates upgraded from re-certified fictional cities is "
         f"**{code}** ({top['name']}, {top['practice_area']}): met by "
         f"{top['share_upgraded']:.0%} of upgraded and {top['share_recertified']:.0%} of "
@@ -147,23 +172,36 @@ def separating_text(separating: pd.DataFrame, scope: pd.DataFrame, described: st
 def separating_report(separating: pd.DataFrame, top: int = 5) -> str:
     """The ``top`` separating criteria with both shares and the difference, as plain text."""
     shares = separating[["share_upgraded", "share_recertified", "difference"]].head(top).round(2)
-    shares = shares.rename(columns={"share_upgraded": "upgraded",
-                                    "share_recertified": "re-certified"})
-    return (f"SIMULATED: criteria separating upgraded from re-certified (top {top}), share of "
-            f"assessments meeting each\n{shares.to_string()}")
+    shares = shares.rename(
+        columns={"share_upgraded": "upgraded", "share_recertified": "re-certified"}
+    )
+    return (
+        f"SIMULATED: criteria separating upgraded from re-certified (top {top}), share of "
+        f"assessments meeting each\n{shares.to_string()}"
+    )
 
 
 def separating_table(separating: pd.DataFrame) -> Styler:
     """SIMULATED: the separating criteria with names, practice areas, shares and differences."""
     n_up, n_re = int(separating["n_upgraded"].iloc[0]), int(separating["n_recertified"].iloc[0])
     return report_table(
-        separating, {"criterion": "Criterion", "name": "Name", "practice_area": "Practice area",
-                     "share_upgraded": "Upgraded", "share_recertified": "Re-certified",
-                     "difference": "Difference"},
-        formats={"share_upgraded": "{:.0%}", "share_recertified": "{:.0%}",
-                 "difference": lambda d: f"{d * 100:+.0f} points"},
+        separating,
+        {
+            "criterion": "Criterion",
+            "name": "Name",
+            "practice_area": "Practice area",
+            "share_upgraded": "Upgraded",
+            "share_recertified": "Re-certified",
+            "difference": "Difference",
+        },
+        formats={
+            "share_upgraded": "{:.0%}",
+            "share_recertified": "{:.0%}",
+            "difference": lambda d: f"{d * 100:+.0f} points",
+        },
         caption=f"SIMULATED: share of assessments meeting each criterion, upgraded (n = {n_up}) vs "
-                f"re-certified (n = {n_re})")
+        f"re-certified (n = {n_re})",
+    )
 
 
 __all__ = [

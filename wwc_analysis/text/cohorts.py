@@ -61,7 +61,7 @@ def with_counts(profile: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-_COHORT_FORMATS = {c: cohort_label for c in ("cohort", "reported_cohort", "derived_cohort")}
+_COHORT_FORMATS = dict.fromkeys(("cohort", "reported_cohort", "derived_cohort"), cohort_label)
 
 
 def cohort_formats(frame: pd.DataFrame, **more) -> dict:
@@ -76,8 +76,10 @@ def round_intro(round_id: str, year, data: Dataset) -> str:
     """The round, its date and standard, whether ``year`` was overridden, and the compilers'
     note."""
     rnd = round_info(round_id, data)
-    text = (f"**Round {round_id}**, announced {rnd['announced']:%d %B %Y} (date precision: "
-            f"{rnd['date_precision']}), under the {rnd['standard']} standard.")
+    text = (
+        f"**Round {round_id}**, announced {rnd['announced']:%d %B %Y} (date precision: "
+        f"{rnd['date_precision']}), under the {rnd['standard']} standard."
+    )
     if rnd["announced"].year != int(year):
         text += f" It was chosen by `round_id`; the `year` parameter ({year}) is not used."
     return text + f"\n\n> Compilers' note on this round: {rnd['notes']}"
@@ -88,13 +90,18 @@ def sizes_text(summary: pd.DataFrame, round_id: str) -> str:
     identified."""
     row = summary.set_index("round_id").loc[round_id]
     total = row["reported_total_certified"]
-    total_text = ("the program did not state a cumulative total" if pd.isna(total)
-                  else f"the program reported {int(total)} cities ever certified")
+    total_text = (
+        "the program did not state a cumulative total"
+        if pd.isna(total)
+        else f"the program reported {int(total)} cities ever certified"
+    )
     lines = "\n".join(f"- {coverage(row, c)}" for c in REPORTED_COHORTS)
-    return (f"The record identifies **{plural(row['events'], 'certification event')}** in round "
-            f"{round_id} ({row['level_unknown']} of them without a level). After the round "
-            f"{total_text}; the record identifies {row['identified_total_certified']} cities ever "
-            f"certified. How much of each reported cohort the record identifies:\n\n{lines}")
+    return (
+        f"The record identifies **{plural(row['events'], 'certification event')}** in round "
+        f"{round_id} ({row['level_unknown']} of them without a level). After the round "
+        f"{total_text}; the record identifies {row['identified_total_certified']} cities ever "
+        f"certified. How much of each reported cohort the record identifies:\n\n{lines}"
+    )
 
 
 def sizes_report(sizes: pd.DataFrame) -> str:
@@ -106,18 +113,24 @@ def sizes_report(sizes: pd.DataFrame) -> str:
 def members_text(members: pd.DataFrame, round_id: str) -> str:
     """Who the record names in the round, where each cohort comes from, and what was inferred."""
     basis = members["cohort_basis"].value_counts()
-    kinds = (("level_inferred", "level", "levels"),
-             ("round_inferred", "placement in the round", "placements in the round"))
-    inferred = [plural(int(members[col].sum()), one, many) for col, one, many in kinds
-                if members[col].any()]
+    kinds = (
+        ("level_inferred", "level", "levels"),
+        ("round_inferred", "placement in the round", "placements in the round"),
+    )
+    inferred = [
+        plural(int(members[col].sum()), one, many) for col, one, many in kinds if members[col].any()
+    ]
     named = members["cohort"].value_counts(sort=False)
     return (
         f"The record names {plural(len(members), 'city', 'cities')} for round {round_id}: "
         + ", ".join(f"{n} {cohort_label(c)}" for c, n in named.items() if n)
         + f". The cohort comes from the sources for {basis.get('reported', 0)} of them, from the "
         f"history alone for {basis.get('derived', 0)}, and is unknown for {basis.get('none', 0)}. "
-        + (f"Inferred rather than stated by a source: {' and '.join(inferred)}." if inferred
-           else "Every level and placement in this round is stated by a source.")
+        + (
+            f"Inferred rather than stated by a source: {' and '.join(inferred)}."
+            if inferred
+            else "Every level and placement in this round is stated by a source."
+        )
     )
 
 
@@ -150,9 +163,12 @@ def disagreements_table(dis: pd.DataFrame, round_id: str) -> Styler | None:
     if in_round.empty:
         return None
     return report_table(
-        in_round, ["city", "level", "reported_cohort", "derived_cohort", "status", "reason"],
-        formats=cohort_formats(in_round), wrap=["reason"],
-        caption=f"Events of round {round_id} that the history contradicts or cannot check")
+        in_round,
+        ["city", "level", "reported_cohort", "derived_cohort", "status", "reason"],
+        formats=cohort_formats(in_round),
+        wrap=["reason"],
+        caption=f"Events of round {round_id} that the history contradicts or cannot check",
+    )
 
 
 # --- upgrades -----------------------------------------------------------------------------------
@@ -163,11 +179,15 @@ def upgrades_text(upgrades: pd.DataFrame, round_id: str) -> str:
     this_round = upgrades[upgrades["in_round"]]
     this_timed = this_round.dropna(subset=["years_since_first"])
     years = timed["years_since_first"]
-    text = (f"Up to round {round_id} the record holds **{plural(len(upgrades), 'upgrade')}**; "
-            f"{len(timed)} can be timed")
+    text = (
+        f"Up to round {round_id} the record holds **{plural(len(upgrades), 'upgrade')}**; "
+        f"{len(timed)} can be timed"
+    )
     if len(timed):
-        text += (f", a median of {years.median():.1f} years after the first certification "
-                 f"(range {years.min():.1f} to {years.max():.1f})")
+        text += (
+            f", a median of {years.median():.1f} years after the first certification "
+            f"(range {years.min():.1f} to {years.max():.1f})"
+        )
     text += f". {len(untimed)} cannot be timed because the earlier certification is not on record"
     if len(untimed):
         text += f" ({', '.join(untimed['city'] + ' ' + untimed['round_id'])})"
@@ -183,11 +203,20 @@ def upgrades_table(upgrades: pd.DataFrame, round_id: str) -> Styler | None:
     this_round = upgrades[upgrades["in_round"]]
     if this_round.empty:
         return None
-    columns = {"city": "City", "country": "Country", "previous_level": "Previous level",
-               "level": "Level", "first_round": "First round on record",
-               "years_since_first": "Years since first"}
-    return report_table(this_round, columns, formats={"years_since_first": "{:.1f}"},
-                        caption=f"Upgrades in round {round_id}")
+    columns = {
+        "city": "City",
+        "country": "Country",
+        "previous_level": "Previous level",
+        "level": "Level",
+        "first_round": "First round on record",
+        "years_since_first": "Years since first",
+    }
+    return report_table(
+        this_round,
+        columns,
+        formats={"years_since_first": "{:.1f}"},
+        caption=f"Upgrades in round {round_id}",
+    )
 
 
 # --- geography ----------------------------------------------------------------------------------
@@ -196,17 +225,23 @@ def geography_text(members: pd.DataFrame, geo: pd.DataFrame, round_id: str) -> s
     :func:`history.cohort_geography`)."""
     per_cohort = " ".join(
         f"{cohort_label(c).capitalize()}: "
-        + ", ".join(f"{country} {n}" for country, n in geo.loc[c, "total"].items()) + "."
+        + ", ".join(f"{country} {n}" for country, n in geo.loc[c, "total"].items())
+        + "."
         for c in geo.index.get_level_values("cohort").unique()
     )
-    return (f"The {plural(len(members), 'city', 'cities')} of round {round_id} are in "
-            f"{plural(members['country'].nunique(), 'country')}. {per_cohort}")
+    return (
+        f"The {plural(len(members), 'city', 'cities')} of round {round_id} are in "
+        f"{plural(members['country'].nunique(), 'country')}. {per_cohort}"
+    )
 
 
 def geography_table(geo: pd.DataFrame, round_id: str) -> Styler:
     """The round's cities by cohort, country and level."""
-    return report_table(geo, formats=cohort_formats(geo),
-                        caption=f"Cities of round {round_id} by cohort, country and level")
+    return report_table(
+        geo,
+        formats=cohort_formats(geo),
+        caption=f"Cities of round {round_id} by cohort, country and level",
+    )
 
 
 def region_table(geo_region: pd.DataFrame, round_id: str, top: int = 15) -> Styler:
@@ -215,10 +250,17 @@ def region_table(geo_region: pd.DataFrame, round_id: str, top: int = 15) -> Styl
     levels = [c for c in groups.columns if c != "total"]
     more = f" (the {top} largest of {len(geo_region)} groups)" if len(geo_region) > top else ""
     return report_table(
-        groups, {"cohort": "Cohort", "region": "Region", "country": "Country",
-                 **dict.fromkeys(levels), "total": "Total"},
+        groups,
+        {
+            "cohort": "Cohort",
+            "region": "Region",
+            "country": "Country",
+            **dict.fromkeys(levels),
+            "total": "Total",
+        },
         formats=cohort_formats(groups),
-        caption=f"Cities of round {round_id} by cohort, region and level{more}")
+        caption=f"Cities of round {round_id} by cohort, region and level{more}",
+    )
 
 
 # --- earlier rounds -----------------------------------------------------------------------------

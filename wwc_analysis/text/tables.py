@@ -27,15 +27,26 @@ Formats = Mapping[str, str | Callable] | None
 
 
 _TABLE_CSS = [
-    {"selector": "",
-     "props": "border-collapse: collapse; font-size: 0.9em; margin: 0.4em 0 1.2em 0;"},
+    {
+        "selector": "",
+        "props": "border-collapse: collapse; font-size: 0.9em; margin: 0.4em 0 1.2em 0;",
+    },
     # a caption wider than a narrow table stays one line
-    {"selector": "caption", "props": "caption-side: top; text-align: left; font-weight: bold; "
-                                     "padding: 0 0 6px 0; white-space: nowrap;"},
-    {"selector": "th", "props": "text-align: left; vertical-align: bottom; padding: 3px 10px; "
-                                "border-bottom: 1px solid #999; white-space: nowrap;"},
-    {"selector": "td", "props": "text-align: left; vertical-align: top; padding: 3px 10px; "
-                                "border-bottom: 1px solid #eee; white-space: nowrap;"},
+    {
+        "selector": "caption",
+        "props": "caption-side: top; text-align: left; font-weight: bold; "
+        "padding: 0 0 6px 0; white-space: nowrap;",
+    },
+    {
+        "selector": "th",
+        "props": "text-align: left; vertical-align: bottom; padding: 3px 10px; "
+        "border-bottom: 1px solid #999; white-space: nowrap;",
+    },
+    {
+        "selector": "td",
+        "props": "text-align: left; vertical-align: top; padding: 3px 10px; "
+        "border-bottom: 1px solid #eee; white-space: nowrap;",
+    },
 ]
 
 
@@ -58,8 +69,9 @@ def _cell_formatter(series: pd.Series, fmt) -> Callable[[object], str]:
     return str
 
 
-def _report_frame(df: pd.DataFrame, columns, index,
-                  formats) -> tuple[pd.DataFrame, list[str], dict]:
+def _report_frame(
+    df: pd.DataFrame, columns, index, formats
+) -> tuple[pd.DataFrame, list[str], dict]:
     """The display frame (all text), the headers of its numeric columns (aligned right) and the
     header of each column name."""
     names = list(df.index.names)
@@ -72,9 +84,9 @@ def _report_frame(df: pd.DataFrame, columns, index,
     else:
         out = df.reset_index(drop=True)
     if columns is None:
-        columns = {c: None for c in out.columns}
+        columns = dict.fromkeys(out.columns)
     elif not isinstance(columns, Mapping):
-        columns = {c: None for c in columns}
+        columns = dict.fromkeys(columns)
     unknown = [c for c in columns if c not in out.columns]
     if unknown:
         raise KeyError(f"no column {unknown[0]!r}; columns: {', '.join(map(str, out.columns))}")
@@ -84,7 +96,8 @@ def _report_frame(df: pd.DataFrame, columns, index,
         label = labels[col] = blank.get(col, readable(col)) if label is None else str(label)
         if label in text:
             raise ValueError(
-                f"two columns would have the header {label!r}: give them distinct headers")
+                f"two columns would have the header {label!r}: give them distinct headers"
+            )
         series = out[col]
         fmt = formats.get(col, formats.get(label))
         show = _cell_formatter(series, fmt)
@@ -101,8 +114,9 @@ def _missing(value) -> bool:
         return False
 
 
-def report_frame(df: pd.DataFrame, columns: Columns = None, *, index: bool | None = None,
-                 formats: Formats = None) -> pd.DataFrame:
+def report_frame(
+    df: pd.DataFrame, columns: Columns = None, *, index: bool | None = None, formats: Formats = None
+) -> pd.DataFrame:
     """``df`` as a table for people, every cell text, with a plain 0..n-1 index.
 
     * ``columns``: which columns to show, in order; a mapping gives each its header (``None`` = the
@@ -118,24 +132,34 @@ def report_frame(df: pd.DataFrame, columns: Columns = None, *, index: bool | Non
     return _report_frame(df, columns, index, formats)[0]
 
 
-def report_text(df: pd.DataFrame, columns: Columns = None, *, index: bool | None = None,
-                formats: Formats = None) -> str:
+def report_text(
+    df: pd.DataFrame, columns: Columns = None, *, index: bool | None = None, formats: Formats = None
+) -> str:
     """:func:`report_frame` as plain text for ``print``: no row numbers, ``–`` for missing values,
     text aligned left and numbers right, columns two spaces apart, no trailing spaces."""
     frame, numeric, _ = _report_frame(df, columns, index, formats)
     widths = {c: max([len(c), *(len(v) for v in frame[c])]) for c in frame.columns}
 
     def line(values) -> str:
-        cells = [v.rjust(widths[c]) if c in numeric else v.ljust(widths[c])
-                 for c, v in zip(frame.columns, values)]
+        cells = [
+            v.rjust(widths[c]) if c in numeric else v.ljust(widths[c])
+            for c, v in zip(frame.columns, values)
+        ]
         return "  ".join(cells).rstrip()
 
     return "\n".join([line(frame.columns), *(line(row) for row in frame.itertuples(index=False))])
 
 
-def report_table(df: pd.DataFrame, columns: Columns = None, *, index: bool | None = None,
-                 formats: Formats = None, wrap: Iterable[str] = (), caption: str | None = None,
-                 raw_html: Iterable[str] = ()) -> Styler:
+def report_table(
+    df: pd.DataFrame,
+    columns: Columns = None,
+    *,
+    index: bool | None = None,
+    formats: Formats = None,
+    wrap: Iterable[str] = (),
+    caption: str | None = None,
+    raw_html: Iterable[str] = (),
+) -> Styler:
     """:func:`report_frame` as a styled table to ``display`` in a notebook (and so in the HTML
     report).
 
@@ -158,15 +182,20 @@ def report_table(df: pd.DataFrame, columns: Columns = None, *, index: bool | Non
     uuid = hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]
     from pandas.io.formats.style import Styler
 
-    styler = (Styler(frame, uuid=uuid, cell_ids=False).hide(axis="index")
-              .set_table_styles(_TABLE_CSS)
-              .format(escape="html").format_index(escape="html", axis="columns"))
+    styler = (
+        Styler(frame, uuid=uuid, cell_ids=False)
+        .hide(axis="index")
+        .set_table_styles(_TABLE_CSS)
+        .format(escape="html")
+        .format_index(escape="html", axis="columns")
+    )
     if trusted:
         styler = styler.format(escape=None, subset=trusted)
     per_column = {c: [{"selector": "", "props": "text-align: right;"}] for c in numeric}
     for c in wrapped:
         per_column.setdefault(c, []).append(
-            {"selector": "td", "props": "white-space: normal; min-width: 14em; max-width: 36em;"})
+            {"selector": "td", "props": "white-space: normal; min-width: 14em; max-width: 36em;"}
+        )
     if per_column:
         styler = styler.set_table_styles(per_column, overwrite=False)
     if caption:

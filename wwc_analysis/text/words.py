@@ -20,7 +20,6 @@ def plural(n: int, singular: str, plural_form: str | None = None) -> str:
     return f"{int(n)} {plural_form}"
 
 
-
 def number_word(n: int) -> str:
     """'no', 'one' ... 'ten', then digits: for counts in running prose."""
     return _SMALL[n] if 0 <= n < len(_SMALL) else str(n)

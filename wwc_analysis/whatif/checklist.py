@@ -82,8 +82,10 @@ class Checklist(widgets.VBox):
         self.accordion = widgets.Accordion(children=boxes)
         self.outcome = widgets.Checkbox(
             value=bool(outcome_met),
-            description=("Outcome requirement met (internationally recognised standard on at "
-                         "least one outcome)"),
+            description=(
+                "Outcome requirement met (internationally recognised standard on at "
+                "least one outcome)"
+            ),
             indent=False,
             layout=widgets.Layout(width="auto"),
         )
@@ -105,8 +107,12 @@ class Checklist(widgets.VBox):
         """Path to the next tier above the current one (``None`` at Platinum)."""
         default = max(self.weights.values(), default=0.0) if self.weights else None
         paths = paths_to_higher_tiers(
-            self.met(), self.standard, outcome_met=self.outcome.value, prevalence=self.prevalence,
-            weights=self.weights, default_weight=default,
+            self.met(),
+            self.standard,
+            outcome_met=self.outcome.value,
+            prevalence=self.prevalence,
+            weights=self.weights,
+            default_weight=default,
         )
         return paths[0] if paths else None
 
@@ -148,10 +154,10 @@ class Checklist(widgets.VBox):
             for area, codes in self._areas.items()
         )
         head, *rest = self.summary().split("\n")
-        items = "".join(f"<li>{html.escape(line[2:])}</li>" for line in rest
-                        if line.startswith("- "))
-        other = "".join(f"<p>{html.escape(line)}</p>" for line in rest
-                        if not line.startswith("- "))
+        items = "".join(
+            f"<li>{html.escape(line[2:])}</li>" for line in rest if line.startswith("- ")
+        )
+        other = "".join(f"<p>{html.escape(line)}</p>" for line in rest if not line.startswith("- "))
         listed = f"<ul>{items}</ul>" if items else ""
         self.panel.value = f"<p><b>{html.escape(head)}</b></p>" + listed + other
 
@@ -173,5 +179,6 @@ def checklist(
     cost as much as the costliest one given, so it is never preferred to a known cheap one).
     ``names`` labels the checkboxes (``{code: name}``; codes alone without it).
     """
-    return Checklist(standard, met, population, outcome_met=outcome_met, weights=weights,
-                     names=names)
+    return Checklist(
+        standard, met, population, outcome_met=outcome_met, weights=weights, names=names
+    )

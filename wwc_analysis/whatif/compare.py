@@ -96,11 +96,14 @@ class Comparison:
         s, before, after = self.summary, self.transitions.sum(axis=1), self.transitions.sum(axis=0)
         b = "**" if markdown else ""
         what = self._what("fictional cities" if self.simulated else "cities")
-        shifts = [f"{t} {before[t]} → {after[t]}" for t in self.transitions.index
-                  if before[t] != after[t]]
-        return (f"{b}{s['up']}{b} of the {what} {'moves' if s['up'] == 1 else 'move'} up and "
-                f"{b}{s['down']}{b} {'moves' if s['down'] == 1 else 'move'} down"
-                + (f" ({'; '.join(shifts)})" if shifts else ""))
+        shifts = [
+            f"{t} {before[t]} → {after[t]}" for t in self.transitions.index if before[t] != after[t]
+        ]
+        return (
+            f"{b}{s['up']}{b} of the {what} {'moves' if s['up'] == 1 else 'move'} up and "
+            f"{b}{s['down']}{b} {'moves' if s['down'] == 1 else 'move'} down"
+            + (f" ({'; '.join(shifts)})" if shifts else "")
+        )
 
     def labelled_transitions(self, before_label: str, after_label: str) -> pd.DataFrame:
         """:attr:`transitions` with its axes named for reading: rows ``before_label`` (the tier
@@ -112,8 +115,10 @@ class Comparison:
         ch = self.changed()
         if max_cities is not None:
             ch = ch.head(max_cities)
-        transitions = {str(b): {str(a): int(v) for a, v in row.items()}
-                       for b, row in self.transitions.iterrows()}
+        transitions = {
+            str(b): {str(a): int(v) for a, v in row.items()}
+            for b, row in self.transitions.iterrows()
+        }
         return {
             "simulated": self.simulated,
             "scenario": self.scenario,
@@ -152,8 +157,9 @@ def _tier_codes(scores) -> np.ndarray:
 
 
 def _met(scores) -> np.ndarray:
-    return np.asarray(scores.met if isinstance(scores, ScoreArrays) else scores["met"],
-                      dtype=np.int64)
+    return np.asarray(
+        scores.met if isinstance(scores, ScoreArrays) else scores["met"], dtype=np.int64
+    )
 
 
 def _simulated(scores, n: int) -> np.ndarray:
@@ -222,8 +228,9 @@ def _city_frame(before, after, index, b: np.ndarray, a: np.ndarray) -> pd.DataFr
     )
 
 
-def compare(first, second, baseline: Scenario | Change | None = None, *,
-            standard: Standard | None = None) -> Comparison:
+def compare(
+    first, second, baseline: Scenario | Change | None = None, *, standard: Standard | None = None
+) -> Comparison:
     """Tiers before and after: ``compare(baseline_scores, scenario_scores)`` or
     ``compare(assessments, scenario, baseline=None, standard=std)``.
 
@@ -245,8 +252,12 @@ def compare(first, second, baseline: Scenario | Change | None = None, *,
         columns=pd.Index(SCORE_TIERS, name="after"),
     )
     summary = pd.Series(
-        {"up": int((steps > 0).sum()), "down": int((steps < 0).sum()),
-         "unchanged": int((steps == 0).sum()), "total": len(b)},
+        {
+            "up": int((steps > 0).sum()),
+            "down": int((steps < 0).sum()),
+            "unchanged": int((steps == 0).sum()),
+            "total": len(b),
+        },
         dtype="int64",
     )
     simulated = bool(cities["simulated"].any())
@@ -294,8 +305,9 @@ class RuleScenarios:
         }
 
 
-def rule_scenarios(population, standard: Standard, other: Standard, gold: int,
-                   met, outcome_met: bool = True) -> RuleScenarios:
+def rule_scenarios(
+    population, standard: Standard, other: Standard, gold: int, met, outcome_met: bool = True
+) -> RuleScenarios:
     """:class:`RuleScenarios` of ``population`` (assessments of ``standard``) and of the city that
     meets ``met``: Gold at ``gold`` %, and ``other``'s thresholds with and without its gates."""
     gold_change = SetThresholds(gold=gold)

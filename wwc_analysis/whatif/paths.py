@@ -64,16 +64,18 @@ def peer_prevalence(population, standard: Standard | None = None) -> pd.DataFram
             sums[t] = np.count_nonzero(pop.matrix[tier == t], axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         shares = sums / counts[:, None]
-    frame = pd.DataFrame(shares.T, index=pd.Index(pop.standard.criteria, name="criterion"),
-                         columns=list(SCORE_TIERS))
+    frame = pd.DataFrame(
+        shares.T, index=pd.Index(pop.standard.criteria, name="criterion"), columns=list(SCORE_TIERS)
+    )
     frame.attrs["cities"] = dict(zip(SCORE_TIERS, map(int, counts)))
     frame.attrs["simulated"] = pop.any_simulated
     frame.attrs["standard"] = pop.standard.name
     return frame
 
 
-def met_criteria(assessments: pd.DataFrame, city_id: str,
-                 round_id: str | None = None) -> tuple[tuple[str, ...], bool]:
+def met_criteria(
+    assessments: pd.DataFrame, city_id: str, round_id: str | None = None
+) -> tuple[tuple[str, ...], bool]:
     """The criteria one city meets in a long assessment frame and its outcome flag:
     ``(codes, outcome_met)``.
 
@@ -100,8 +102,10 @@ def criteria_met_by_area(met: Iterable[str], standard: Standard) -> pd.DataFrame
     """How many of each practice area's criteria ``met`` holds: index ``practice area``, columns
     ``met`` and ``criteria`` (the area's size), in the standard's order of areas."""
     have = set(met)
-    rows = [{"practice area": area, "met": sum(c in have for c in codes), "criteria": len(codes)}
-            for area, codes in standard.criteria_by_area().items()]
+    rows = [
+        {"practice area": area, "met": sum(c in have for c in codes), "criteria": len(codes)}
+        for area, codes in standard.criteria_by_area().items()
+    ]
     return pd.DataFrame(rows).set_index("practice area")
 
 
@@ -203,8 +207,9 @@ class TierPath:
                     "peer_share": None if math.isnan(p) else round(p, 4),
                     "cost": None if math.isnan(w) else w,
                 }
-                for c, a, p, w in zip(self.criteria, self.practice_areas, self.peer_share,
-                                      self.costs)
+                for c, a, p, w in zip(
+                    self.criteria, self.practice_areas, self.peer_share, self.costs
+                )
             ],
             "outcome_needed": self.outcome_needed,
             "met_after": self.met_after,
@@ -242,8 +247,10 @@ class TierPath:
         outcome = _OUTCOME_TOO if self.outcome_needed else ""
         if self.count == 0:
             if self.outcome_needed:
-                return (f"You already meet enough criteria for {t} ({self.current_met} of "
-                        f"{self.total}).{outcome}")
+                return (
+                    f"You already meet enough criteria for {t} ({self.current_met} of "
+                    f"{self.total}).{outcome}"
+                )
             return f"You are already at {t} or above."
         core, others = self.missing_core, self.others
         parts = []
@@ -256,8 +263,11 @@ class TierPath:
             parts.append(f"your share already clears the {t} threshold")
         text = f"To reach {t} you need {_criteria(self.count)}: " + "; ".join(parts) + "."
         if self.ranking == "prevalence" and others:
-            peers = (f"the one {t} city" if self.peer_cities == 1
-                     else f"the {self.peer_cities} {t} cities")
+            peers = (
+                f"the one {t} city"
+                if self.peer_cities == 1
+                else f"the {self.peer_cities} {t} cities"
+            )
             text += f" (Peer shares from {peers} of the comparison population.)"
         text += (
             f" You would then meet {self.met_after} of {self.total} criteria "
@@ -280,8 +290,9 @@ def met_codes(met, std: Standard) -> tuple[str, ...]:
     return tuple(c for c in std.criteria if c in set(codes))
 
 
-def effort_weights(weights: Mapping[str, float] | None, std: Standard,
-                   default_weight: float | None) -> dict[str, float] | None:
+def effort_weights(
+    weights: Mapping[str, float] | None, std: Standard, default_weight: float | None
+) -> dict[str, float] | None:
     """Effort per criterion of ``std`` (``default_weight`` for those not in ``weights``; left out
     when that is ``None``), checked: known codes, finite, >= 0. ``None`` without weights."""
     if weights is None:
@@ -326,8 +337,14 @@ class _Peers:
         return -np.nan_to_num(self.of(code), nan=-1.0)
 
 
-def _ranked(candidates: list[str], k: int, std: Standard, peers: _Peers,
-            wts: dict[str, float] | None, target: str) -> tuple[str, list[str]]:
+def _ranked(
+    candidates: list[str],
+    k: int,
+    std: Standard,
+    peers: _Peers,
+    wts: dict[str, float] | None,
+    target: str,
+) -> tuple[str, list[str]]:
     """``(ranking, candidates in order of preference)``: by effort, else by peer share, else in the
     standard's order; ties broken by peer share, then by the standard's order."""
     order = {c: i for i, c in enumerate(std.criteria)}
@@ -396,9 +413,17 @@ def path_to_tier(
     return _path(std, code, have, missing_core, tuple(pool[:k]), outcome_met, ranking, peers, wts)
 
 
-def _path(std: Standard, code: int, have: tuple[str, ...], missing_core: tuple[str, ...],
-          others: tuple[str, ...], outcome_met: bool, ranking: str, peers: _Peers,
-          wts: dict[str, float] | None) -> TierPath:
+def _path(
+    std: Standard,
+    code: int,
+    have: tuple[str, ...],
+    missing_core: tuple[str, ...],
+    others: tuple[str, ...],
+    outcome_met: bool,
+    ranking: str,
+    peers: _Peers,
+    wts: dict[str, float] | None,
+) -> TierPath:
     """The :class:`TierPath` of a city meeting ``have`` that adds ``missing_core + others``."""
     chosen = missing_core + others
     outcome_needed = bool(std.outcome_required and not outcome_met)
@@ -446,23 +471,40 @@ def paths_to_higher_tiers(
     if prevalence is None and population is not None:
         prevalence = peer_prevalence(population, std)
     return [
-        path_to_tier(have, t, std, outcome_met=outcome_met, prevalence=prevalence,
-                     weights=weights, default_weight=default_weight)
+        path_to_tier(
+            have,
+            t,
+            std,
+            outcome_met=outcome_met,
+            prevalence=prevalence,
+            weights=weights,
+            default_weight=default_weight,
+        )
         for t in range(current + 1, 4)
     ]
 
 
-def path_table(paths: Iterable[TierPath], names: Mapping[str, str],
-               simulated: bool) -> pd.DataFrame:
+def path_table(
+    paths: Iterable[TierPath], names: Mapping[str, str], simulated: bool
+) -> pd.DataFrame:
     """One row per criterion of each path: ``target tier, criterion, name, practice area,
     missing core`` (``"yes"`` or empty) and ``peer share`` (NaN without peers). ``names`` maps codes
     to criterion names (:func:`criterion_names`); ``simulated`` says whether the peer shares come
     from simulated assessments (``attrs["simulated"]``)."""
     columns = ["target tier", "criterion", "name", "practice area", "missing core", "peer share"]
     table = pd.DataFrame(
-        [{"target tier": p.target, "criterion": c, "name": names[c], "practice area": a,
-          "missing core": "yes" if c in p.missing_core else "", "peer share": s}
-         for p in paths for c, a, s in zip(p.criteria, p.practice_areas, p.peer_share)],
+        [
+            {
+                "target tier": p.target,
+                "criterion": c,
+                "name": names[c],
+                "practice area": a,
+                "missing core": "yes" if c in p.missing_core else "",
+                "peer share": s,
+            }
+            for p in paths
+            for c, a, s in zip(p.criteria, p.practice_areas, p.peer_share)
+        ],
         columns=columns,
     )
     table.attrs["simulated"] = bool(simulated)
@@ -482,14 +524,17 @@ class CityWhatIf:
     def explain(self) -> str:
         b, a = self.before, self.after
         if not self.scenario:
-            lines = [f"{b.met} of {b.total} criteria ({b.share:.1%}) under {b.standard.name}: "
-                     f"{b.tier}."]
+            lines = [
+                f"{b.met} of {b.total} criteria ({b.share:.1%}) under {b.standard.name}: {b.tier}."
+            ]
             lines += [f"  - {r}" for r in b.reasons]
         else:
             lines = [self.scenario.replace(" for all cities", " for this city")]
             for when, s in (("Before: ", b), ("After:  ", a)):
-                lines.append(f"{when}{s.met} of {s.total} criteria ({s.share:.1%}) under "
-                             f"{s.standard.name}: {s.tier}.")
+                lines.append(
+                    f"{when}{s.met} of {s.total} criteria ({s.share:.1%}) under "
+                    f"{s.standard.name}: {s.tier}."
+                )
                 lines += [f"  - {r}" for r in s.reasons]
         for p in self.paths:
             lines.append(p.explain())
@@ -541,7 +586,11 @@ def city_whatif(
     after = score_city(met_after, std_after, bool(out[0]))
     prevalence = peer_prevalence(population, std_after) if population is not None else None
     paths = paths_to_higher_tiers(
-        met_after, std_after, outcome_met=bool(out[0]), prevalence=prevalence, weights=weights,
+        met_after,
+        std_after,
+        outcome_met=bool(out[0]),
+        prevalence=prevalence,
+        weights=weights,
         default_weight=default_weight,
     )
     sim = bool(prevalence.attrs.get("simulated", False)) if prevalence is not None else False

@@ -122,8 +122,9 @@ def tier_probabilities(p, outcome, standard: Standard) -> np.ndarray:
     return probs[0] if one else probs
 
 
-def tier_probability_frame(probabilities: pd.DataFrame, standard: Standard,
-                           outcome_column: str = "outcome") -> pd.DataFrame:
+def tier_probability_frame(
+    probabilities: pd.DataFrame, standard: Standard, outcome_column: str = "outcome"
+) -> pd.DataFrame:
     """:func:`tier_probabilities` for a frame with one column per criterion of ``standard`` (and
     optionally ``outcome_column``, default probability 1); returns one row per city with the four
     tier columns and ``at_least_silver / gold / platinum``."""
@@ -138,10 +139,11 @@ def tier_probability_frame(probabilities: pd.DataFrame, standard: Standard,
     else:
         out = 1.0
     p = probabilities[list(std.criteria)].to_numpy(dtype=float)
-    frame = pd.DataFrame(tier_probabilities(p, out, std), index=probabilities.index,
-                         columns=list(SCORE_TIERS))
+    frame = pd.DataFrame(
+        tier_probabilities(p, out, std), index=probabilities.index, columns=list(SCORE_TIERS)
+    )
     for t in TIERS:
-        frame[f"at_least_{t.lower()}"] = frame.loc[:, list(SCORE_TIERS[tier_code(t):])].sum(axis=1)
+        frame[f"at_least_{t.lower()}"] = frame.loc[:, list(SCORE_TIERS[tier_code(t) :])].sum(axis=1)
     return frame
 
 

@@ -45,8 +45,19 @@ __all__ = [
 ]
 
 SCENARIO_KEYS = (
-    "name", "standard", "round", "use_standard", "keep_gates", "thresholds", "core_gate",
-    "outcome_gate", "mark_met", "mark_unmet", "cities", "outcome_met", "city",
+    "name",
+    "standard",
+    "round",
+    "use_standard",
+    "keep_gates",
+    "thresholds",
+    "core_gate",
+    "outcome_gate",
+    "mark_met",
+    "mark_unmet",
+    "cities",
+    "outcome_met",
+    "city",
 )
 CITY_KEYS = ("met", "outcome_met", "weights", "default_weight")
 THRESHOLD_KEYS = ("silver", "gold", "platinum")
@@ -88,7 +99,7 @@ def _bool(v, key: str) -> bool:
 
 def _code_list(v, key: str) -> list[str]:
     if isinstance(v, str):
-        v = [s for s in v.replace(",", " ").split()]
+        v = v.replace(",", " ").split()
     if not isinstance(v, list) or not all(isinstance(c, str) for c in v):
         raise ScenarioError(f"{key}: expected a list of criterion codes, got {v!r}")
     return v
@@ -97,8 +108,9 @@ def _code_list(v, key: str) -> list[str]:
 def _require_dataset(data, what: str) -> Dataset:
     if isinstance(data, Dataset):
         return data
-    raise TypeError(f"{what}: give the Dataset (load(data_dir)) whose standards and rounds apply, "
-                    f"not {data!r}")
+    raise TypeError(
+        f"{what}: give the Dataset (load(data_dir)) whose standards and rounds apply, not {data!r}"
+    )
 
 
 def _standard(name, data: Dataset, key: str) -> Standard:
@@ -175,8 +187,11 @@ def _city(city, cities: list[str] | None) -> dict[str, Any]:
     }
     if "weights" in city:
         w = city["weights"]
-        numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in w.values()) \
-            if isinstance(w, Mapping) else False
+        numbers = (
+            all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in w.values())
+            if isinstance(w, Mapping)
+            else False
+        )
         if not numbers:
             raise ScenarioError(
                 f"city.weights: expected a mapping of criterion codes to numbers, got {w!r}"
@@ -190,8 +205,9 @@ def _city(city, cities: list[str] | None) -> dict[str, Any]:
     return out
 
 
-def parse_scenario(spec: Mapping[str, Any], data: Dataset, *,
-                   validate: bool = True) -> ScenarioFile:
+def parse_scenario(
+    spec: Mapping[str, Any], data: Dataset, *, validate: bool = True
+) -> ScenarioFile:
     """Build a :class:`ScenarioFile` from a mapping (the YAML/JSON schema of
     ``docs/whatif-cookbook.md``); the names of ``standard`` (default :data:`DEFAULT_STANDARD`) and
     ``use_standard`` are standards of ``data``.
@@ -265,9 +281,9 @@ _SHOWN_IDS = 10
 def city_from_file(path: str | Path, data: Dataset) -> SelfAssessment:
     """The criteria met, the outcome flag, the city id and the round id of the one city in a
     self-assessment file (long format ``city_id, round_id, criterion, met, outcome_met``, ``.csv``
-    or ``.xlsx``, validated by :func:`~wwc_analysis.data.dataset.load_assessments` against the rounds
-    and criteria of ``data``'s directory). When the city was assessed in several rounds, its latest
-    round is used.
+    or ``.xlsx``, validated by :func:`~wwc_analysis.data.dataset.load_assessments` against the
+    rounds and criteria of ``data``'s directory). When the city was assessed in several rounds, its
+    latest round is used.
 
     A file with more than one city is refused with a :class:`ScenarioError` naming the file and the
     cities in it; a file that fails validation (including one without a data row) raises the
@@ -279,8 +295,10 @@ def city_from_file(path: str | Path, data: Dataset) -> SelfAssessment:
     if len(ids) > 1:  # (a file without a data row is already refused by load_assessments)
         more = f" and {len(ids) - _SHOWN_IDS} more" if len(ids) > _SHOWN_IDS else ""
         shown = ", ".join(ids[:_SHOWN_IDS]) + more
-        raise ScenarioError(f"{path} holds {len(ids)} cities ({shown}); a self-assessment file "
-                            "holds one city: keep the rows of one city_id")
+        raise ScenarioError(
+            f"{path} holds {len(ids)} cities ({shown}); a self-assessment file "
+            "holds one city: keep the rows of one city_id"
+        )
     round_id = max(own["round_id"].astype(str))  # round ids are YYYY-MM: the latest sorts last
     codes, outcome = met_criteria(own, ids[0], round_id)
     return SelfAssessment(codes, outcome, ids[0], round_id)

@@ -45,7 +45,6 @@ __all__ = [
     "apply_arrays",
     "as_population",
     "check_criteria",
-
 ]
 
 
@@ -143,9 +142,7 @@ class _State:
         wanted = pd.Index([str(c) for c in cities])
         unknown = wanted.difference(pd.Index(ids.unique()))
         if len(unknown):
-            raise ScenarioError(
-                f"unknown city id(s) {', '.join(unknown)}: not in the assessments"
-            )
+            raise ScenarioError(f"unknown city id(s) {', '.join(unknown)}: not in the assessments")
         return np.asarray(ids.isin(wanted))
 
     def _positions(self, cities) -> np.ndarray:
@@ -293,12 +290,18 @@ class UseStandard(Change):
                 f"use_standard: standard {other.name} uses the {other.tier_rule} rule; its "
                 f"thresholds cannot score criteria of standard {cur.name} ({cur.tier_rule})"
             )
-        gates = {} if self.keep_gates else {
-            "core_required": other.core_required and bool(cur.core),
-            "outcome_required": other.outcome_required,
-        }
+        gates = (
+            {}
+            if self.keep_gates
+            else {
+                "core_required": other.core_required and bool(cur.core),
+                "outcome_required": other.outcome_required,
+            }
+        )
         state.standard = replace(
-            cur, thresholds=other.thresholds, name=f"{cur.name} under {other.name} thresholds",
+            cur,
+            thresholds=other.thresholds,
+            name=f"{cur.name} under {other.name} thresholds",
             **gates,
         )
 
@@ -438,6 +441,7 @@ class Scenario:
 
 # --- applying to the supported input shapes -----------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Population:
     """Any supported assessment input as aligned arrays (``index`` and ``simulated`` are ``None``
@@ -464,8 +468,13 @@ def as_population(assessments, standard: Standard | None = None) -> Population:
     if isinstance(assessments, AssessmentMatrix):
         own = assessments.standard
         std = own if standard is None else require_standard(standard, "as_population")
-        return Population(std, assessments.matrix, assessments.outcome_met, assessments.index,
-                          assessments.simulated)
+        return Population(
+            std,
+            assessments.matrix,
+            assessments.outcome_met,
+            assessments.index,
+            assessments.simulated,
+        )
     std = require_standard(standard, "the standard of a frame or of arrays")
     if isinstance(assessments, pd.DataFrame):
         am = assessment_matrix(assessments, std)

@@ -56,8 +56,14 @@ class _Counts:
     def of(cls, population, standard: Standard | None) -> _Counts:
         if isinstance(population, ScoreArrays):
             std = population.standard if standard is None else require_standard(standard, "sweep")
-            return cls(std, population.met, population.core_ok, population.outcome_ok,
-                       population.total, False)
+            return cls(
+                std,
+                population.met,
+                population.core_ok,
+                population.outcome_ok,
+                population.total,
+                False,
+            )
         pop = as_population(population, standard)
         std = pop.standard
         met = np.count_nonzero(pop.matrix, axis=1)
@@ -86,8 +92,9 @@ def _values(values: Iterable[int] | None, std: Standard, total: int) -> list[int
     return values
 
 
-def _frame(swept: list[str], values: list[int], thresholds: list, counts: np.ndarray,
-           n: int) -> pd.DataFrame:
+def _frame(
+    swept: list[str], values: list[int], thresholds: list, counts: np.ndarray, n: int
+) -> pd.DataFrame:
     """The tidy frame of a sweep: four rows (tiers) per swept value."""
     at_least = counts[:, ::-1].cumsum(axis=1)[:, ::-1]
     m = len(swept)
@@ -133,8 +140,9 @@ def threshold_sweep(
     pop = _Counts.of(population, standard)
     std, total = pop.standard, pop.total
     eligible = pop.eligible()
-    hist = np.bincount(np.asarray(pop.met, dtype=np.int64)[eligible],
-                       minlength=total + 1).astype(np.int64)
+    hist = np.bincount(np.asarray(pop.met, dtype=np.int64)[eligible], minlength=total + 1).astype(
+        np.int64
+    )
     n = len(pop.met)
     blocked = n - int(eligible.sum())
     counts_axis = np.arange(total + 1)
@@ -153,6 +161,7 @@ def threshold_sweep(
             rows.append(c)
     counts = np.array(rows, dtype=np.int64).reshape(-1, 4)
     frame = _frame(swept, swept_values, thresholds, counts, n)
-    frame.attrs.update(standard=std.name, simulated=pop.simulated, cities=n,
-                       thresholds=std.threshold_map)
+    frame.attrs.update(
+        standard=std.name, simulated=pop.simulated, cities=n, thresholds=std.threshold_map
+    )
     return frame
