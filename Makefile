@@ -6,23 +6,29 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-test
+# Pinned versions of every dependency (test and lint extras included), resolved from pyproject.toml
+# for every platform and Python >= 3.11 by `make lock`: two fresh machines install the same versions.
+LOCK := requirements.lock
 # Report year: empty means the latest announcement year with a round (wwc report decides).
 YEAR ?=
 PYTEST_ARGS ?=
 
-.PHONY: help venv report test test-fast nbval lint strip simulate benchmark clean
+.PHONY: help venv report test test-fast nbval lint format lock strip simulate benchmark clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@$(BIN)/python -m pip check --disable-pip-version-check >/dev/null || { $(BIN)/python -m pip check; \
+		echo "requirements.lock does not satisfy pyproject.toml: run 'make lock'"; exit 1; }
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (wwc-analysis)" >/dev/null
 	@touch $@
 
-venv: $(STAMP) ## Create .venv and install the project with its test extra
+venv: $(STAMP) ## Create .venv and install the project with the pinned versions of requirements.lock
 
 report: $(STAMP) ## Build the annual report into reports/YEAR/ (YEAR=YYYY, default: latest year with a round)
 	$(BIN)/wwc report $(if $(YEAR),--year $(YEAR))
@@ -33,9 +39,18 @@ test: $(STAMP) ## Run the whole test suite (unit, property, bad-input, notebooks
 test-fast: $(STAMP) ## Run the tests without the notebook runs
 	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 
-lint: $(STAMP) ## Lint the package and tests with ruff (installs ruff into .venv)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check ruff
-	$(BIN)/ruff check wwc_analysis tests benchmarks
+lint: $(STAMP) ## Check style: ruff lint and ruff format --check (line length and rules in pyproject.toml)
+	$(BIN)/ruff check wwc_analysis tests benchmarks notebooks
+	$(BIN)/ruff format --check wwc_analysis tests benchmarks notebooks
+
+format: $(STAMP) ## Format the code and notebooks with ruff (what `make lint` checks)
+	$(BIN)/ruff check --fix wwc_analysis tests benchmarks notebooks
+	$(BIN)/ruff format wwc_analysis tests benchmarks notebooks
+
+lock: $(STAMP) ## Re-resolve requirements.lock from pyproject.toml (newest versions in its ranges)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv
+	$(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --extra test --extra lint \
+		--no-emit-package wwc-analysis --custom-compile-command "make lock" --quiet -o $(LOCK)
 
 strip: $(STAMP) ## Strip notebook outputs (keeps counts and the nbval-checked outputs)
 	$(BIN)/nbstripout --keep-count notebooks/*.ipynb
