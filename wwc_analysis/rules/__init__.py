@@ -1,0 +1,51 @@
+"""The certification rules: standards built from the data, and exact, vectorised scoring."""
+
+from wwc_analysis.rules.scoring import (
+    REASON_DTYPE,
+    SCORE_TIER_DTYPE,
+    SCORE_TIERS,
+    AssessmentMatrix,
+    CityScore,
+    ScoreArrays,
+    assessment_matrix,
+    missing_core_labels,
+    score,
+    score_city,
+    score_counts,
+    score_matrix,
+    threshold_tiers,
+)
+from wwc_analysis.rules.standards import (
+    COMPONENTS_2017,
+    TIER_RULES,
+    TIERS,
+    Standard,
+    get_standard,
+    require_standard,
+    standard_from_frames,
+    tier_code,
+)
+
+__all__ = [
+    "COMPONENTS_2017",
+    "REASON_DTYPE",
+    "SCORE_TIERS",
+    "SCORE_TIER_DTYPE",
+    "TIERS",
+    "TIER_RULES",
+    "AssessmentMatrix",
+    "CityScore",
+    "ScoreArrays",
+    "Standard",
+    "assessment_matrix",
+    "get_standard",
+    "missing_core_labels",
+    "require_standard",
+    "score",
+    "score_city",
+    "score_counts",
+    "score_matrix",
+    "standard_from_frames",
+    "threshold_tiers",
+    "tier_code",
+]
