@@ -12,6 +12,10 @@ LOCK := requirements.lock
 # Report year: empty means the latest announcement year with a round (wwc report decides).
 YEAR ?=
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist): `auto` is one per core; JOBS=1 runs in this process. loadfile sends
+# each file to one worker: the cells of a notebook share its kernel, a module its module fixtures.
+JOBS ?= auto
+XDIST := $(if $(filter 1,$(JOBS)),,-n $(JOBS) --dist loadfile)
 
 .PHONY: help venv report test test-fast nbval lint format lock strip simulate benchmark clean
 
@@ -33,11 +37,11 @@ venv: $(STAMP) ## Create .venv and install the project with the pinned versions 
 report: $(STAMP) ## Build the annual report into reports/YEAR/ (YEAR=YYYY, default: latest year with a round)
 	$(BIN)/wwc report $(if $(YEAR),--year $(YEAR))
 
-test: $(STAMP) ## Run the whole test suite (unit, property, bad-input, notebooks with nbval)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+test: $(STAMP) ## Run every test on every core: unit, integration, record, notebooks (nbval)
+	$(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
 
-test-fast: $(STAMP) ## Run the tests without the notebook runs
-	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+test-fast: $(STAMP) ## Run the tests that start no kernel or process (not slow): unit and record
+	$(BIN)/python -m pytest $(XDIST) -m "not slow" $(PYTEST_ARGS)
 
 lint: $(STAMP) ## Check style: ruff lint and ruff format --check (line length and rules in pyproject.toml)
 	$(BIN)/ruff check wwc_analysis tests benchmarks notebooks

@@ -16,7 +16,12 @@ notebooks. The hooks:
 * mark every notebook cell ``slow``, so ``make test-fast`` (``-m "not slow"``) leaves the notebook
   runs out;
 * resolve a relative ``--nbval-sanitize-with`` against the project root when it does not exist
-  from the working directory, so ``pytest`` works from any folder of the project.
+  from the working directory, so ``pytest`` works from any folder of the project;
+* keep the cells of one notebook on one pytest-xdist worker: they share the notebook's kernel, so a
+  notebook cannot be split over workers. ``make test`` runs ``pytest -n auto --dist loadfile`` (one
+  file, one worker); a ``-n N`` run whose ``--dist`` would split a file (``load``, the default with
+  ``-n``, ``worksteal``, or ``loadgroup``, whose groups pytest >= 9.2 drops silently:
+  pytest-xdist issue 1386) is switched to ``loadfile``.
 """
 
 from __future__ import annotations
@@ -33,8 +38,15 @@ except ImportError:  # nbval not installed: no notebook collection, nothing to a
 NBVAL_SKIP_COMPARE = ("text/html", "stderr")
 
 
+#: pytest-xdist distribution modes that keep every test of a file on one worker.
+WHOLE_FILES = ("no", "loadfile", "loadscope")
+
+
 def pytest_configure(config):
-    """Make the sanitize file path independent of the working directory."""
+    """Make the sanitize file path independent of the working directory; keep notebooks whole."""
+    dist = getattr(config.option, "dist", "no")
+    if getattr(config.option, "numprocesses", None) and dist not in WHOLE_FILES:
+        config.option.dist = "loadfile"
     sanitize = getattr(config.option, "nbval_sanitize_with", None)
     if sanitize and not Path(sanitize).is_absolute() and not Path(sanitize).exists():
         candidate = Path(config.rootpath, sanitize)

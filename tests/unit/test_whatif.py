@@ -968,7 +968,7 @@ def test_checklist_with_effort_weights():
 
 
 def test_docs_cookbook_exists():
-    text = (Path(__file__).resolve().parents[1] / "docs" / "whatif-cookbook.md").read_text()
+    text = (Path(__file__).resolve().parents[2] / "docs" / "whatif-cookbook.md").read_text()
     for needle in (
         "EVAL2 and RDC5",
         "70 %",

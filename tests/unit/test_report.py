@@ -495,7 +495,7 @@ def test_keep_failed_replaces_the_earlier_one_and_a_success_drops_it(tmp_path):
 
 def test_index_page_is_unchanged():
     """The index page from the Jinja2 template is the page ``wwc report`` wrote before the template
-    (tests/expected/report-index.html): same markup, same escaping of names, titles and values."""
+    (tests/fixtures/report-index.html): same markup, same escaping of names, titles and values."""
     pages = [
         {
             "name": "01-tier-distribution",
@@ -540,7 +540,7 @@ def test_index_page_is_unchanged():
     got = render.index_html(
         2024, "2025-01-31T12:00:00+01:00", Path("/data/wwc & <co>"), pages, metrics
     )
-    expected = Path(__file__).with_name("expected") / "report-index.html"
+    expected = Path(__file__).resolve().parents[1] / "fixtures" / "report-index.html"
     assert got == expected.read_text(encoding="utf-8")
 
 
@@ -549,7 +549,7 @@ def test_index_template_is_package_data():
     package data (globbed from the package folder, as setuptools does) finds it."""
     import tomllib
 
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
     globs = config["tool"]["setuptools"]["package-data"]["wwc_analysis"]
     template = root / "wwc_analysis" / "report" / "templates" / render.INDEX_TEMPLATE

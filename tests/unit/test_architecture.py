@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parents[1] / "wwc_analysis"
+PACKAGE = Path(__file__).resolve().parents[2] / "wwc_analysis"
 LAYERS = {
     "errors": 0,
     "data": 1,
