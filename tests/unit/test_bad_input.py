@@ -1,22 +1,36 @@
 """Broken input files: each is a Problem naming the file, line, column and what was expected.
 
-Every data-directory case copies the project's data into ``tmp_path`` and breaks exactly one thing.
-Line numbers are those an editor shows: the header is line 1, the first data row line 2.
+Every data-directory case copies the tiny record (tests/fixtures/tiny) into ``tmp_path`` and breaks
+exactly one thing (tests/csv_edits.py). Line numbers are those an editor shows: the header is line
+1, the first data row line 2. ``wwc validate`` in a child process: tests/integration.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
-import shutil
-import subprocess
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import TINY_DIR
+from tests.csv_edits import (
+    Breaker,
+    add_column,
+    append_copy_of_line,
+    break_three_files,
+    delete_line,
+    drop_column,
+    edit_row,
+    read_rows,
+    remove,
+    rename_column,
+    set_cell,
+    transform_bytes,
+    write_bytes,
+    write_rows,
+)
 from wwc_analysis.cli import validate as validate_cli
 from wwc_analysis.cli.app import main as cli_main
 from wwc_analysis.data import (
@@ -25,128 +39,9 @@ from wwc_analysis.data import (
     load_certifications,
     load_criteria,
     load_rounds,
-    paths,
     validate_dir,
 )
 from wwc_analysis.errors import DataValidationError, Problem
-
-# ------------------------------------------------------------------ helpers
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    """A copy of the public record (the top-level CSV files of data/) to break."""
-    target = tmp_path / "data"
-    target.mkdir()
-    for path in paths.DATA_DIR.glob("*.csv"):
-        shutil.copy(path, target / path.name)
-    return target
-
-
-def read_rows(path: Path) -> list[list[str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.reader(handle))
-
-
-def write_rows(path: Path, rows: list[list[str]]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle, lineterminator="\n").writerows(rows)
-
-
-Breaker = Callable[[Path], None]
-
-
-def set_cell(file: str, line: int, column: str, value: str) -> Breaker:
-    """Set one cell; ``line`` is the file line (the shipped files have no multi-line fields)."""
-
-    def run(d: Path) -> None:
-        rows = read_rows(d / file)
-        rows[line - 1][rows[0].index(column)] = value
-        write_rows(d / file, rows)
-
-    return run
-
-
-def drop_column(file: str, column: str) -> Breaker:
-    def run(d: Path) -> None:
-        rows = read_rows(d / file)
-        i = rows[0].index(column)
-        write_rows(d / file, [row[:i] + row[i + 1 :] for row in rows])
-
-    return run
-
-
-def add_column(file: str, column: str, value: str) -> Breaker:
-    def run(d: Path) -> None:
-        rows = read_rows(d / file)
-        write_rows(d / file, [rows[0] + [column]] + [row + [value] for row in rows[1:]])
-
-    return run
-
-
-def rename_column(file: str, old: str, new: str) -> Breaker:
-    def run(d: Path) -> None:
-        rows = read_rows(d / file)
-        rows[0][rows[0].index(old)] = new
-        write_rows(d / file, rows)
-
-    return run
-
-
-def append_copy_of_line(file: str, line: int) -> Breaker:
-    def run(d: Path) -> None:
-        rows = read_rows(d / file)
-        write_rows(d / file, rows + [list(rows[line - 1])])
-
-    return run
-
-
-def delete_line(file: str, line: int) -> Breaker:
-    def run(d: Path) -> None:
-        rows = read_rows(d / file)
-        del rows[line - 1]
-        write_rows(d / file, rows)
-
-    return run
-
-
-def edit_row(file: str, line: int, edit: Callable[[list[str]], list[str]]) -> Breaker:
-    def run(d: Path) -> None:
-        rows = read_rows(d / file)
-        rows[line - 1] = edit(rows[line - 1])
-        write_rows(d / file, rows)
-
-    return run
-
-
-def write_bytes(file: str, data: bytes) -> Breaker:
-    def run(d: Path) -> None:
-        (d / file).write_bytes(data)
-
-    return run
-
-
-def transform_bytes(file: str, fn: Callable[[bytes], bytes]) -> Breaker:
-    def run(d: Path) -> None:
-        (d / file).write_bytes(fn((d / file).read_bytes()))
-
-    return run
-
-
-def remove(file: str) -> Breaker:
-    def run(d: Path) -> None:
-        (d / file).unlink()
-
-    return run
-
-
-def both(*breakers: Breaker) -> Breaker:
-    def run(d: Path) -> None:
-        for breaker in breakers:
-            breaker(d)
-
-    return run
-
 
 _UNSET = object()
 
@@ -234,7 +129,7 @@ CASES = [
         "duplicate certification key",
         append_copy_of_line("certifications.csv", 10),
         "certifications.csv",
-        134,
+        24,
         "city_id, round_id",
         "unique (city_id, round_id), but line 10 has the same values",
     ),
@@ -242,7 +137,7 @@ CASES = [
         "duplicate round",
         append_copy_of_line("rounds.csv", 4),
         "rounds.csv",
-        13,
+        9,
         "round_id",
         "unique (round_id), but line 4",
     ),
@@ -370,7 +265,7 @@ CASES = [
         "non-UTF-8 bytes",
         transform_bytes("unplaced.csv", _latin1),
         "unplaced.csv",
-        3,
+        2,
         None,
         "byte 0xe1 at byte offset",
         "0xe1",
@@ -488,7 +383,7 @@ CASES = [
         "unterminated quote",
         transform_bytes("unplaced.csv", lambda b: b.replace(b',"undated city', b',"x"y')),
         "unplaced.csv",
-        6,
+        4,
         None,
         "well-formed CSV",
     ),
@@ -558,13 +453,13 @@ CASES = [
     ),
     Case(
         "same city_id for another city",
-        set_cell("certifications.csv", 44, "city", "Elsewhere"),
+        set_cell("certifications.csv", 11, "city", "Elsewhere"),
         "certifications.csv",
-        44,
+        11,
         "city_id",
         "the same city, region and country on every row of a city_id; "
-        "line 12 has Memphis, TN, United States",
-        "memphis-tn-us",
+        "line 2 has Mesa, AZ, United States",
+        "mesa-az-us",
     ),
     Case(
         "record after a quoted newline",
@@ -591,10 +486,10 @@ def _matching(problems: list[Problem], case: Case) -> list[Problem]:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_broken_data_dir_is_reported(data_dir: Path, case: Case):
-    case.breaker(data_dir)
+def test_broken_data_dir_is_reported(tiny_copy: Path, case: Case):
+    case.breaker(tiny_copy)
     with pytest.raises(DataValidationError) as info:
-        load(data_dir)
+        load(tiny_copy)
     problems = info.value.problems
     found = _matching(problems, case)
     assert found, "expected problem not reported; got:\n" + "\n".join(map(str, problems))
@@ -602,56 +497,56 @@ def test_broken_data_dir_is_reported(data_dir: Path, case: Case):
     assert case.file in message and case.expected in message
     if case.only:
         assert all(p.file == case.file for p in problems), "\n".join(map(str, problems))
-    assert validate_dir(data_dir) == problems
+    assert validate_dir(tiny_copy) == problems
 
 
-def test_problem_messages_are_one_line_each(data_dir: Path):
-    _multiline_notes(data_dir)
-    set_cell("certifications.csv", 2, "level", "Gold\nish")(data_dir)
-    problems = validate_dir(data_dir)
+def test_problem_messages_are_one_line_each(tiny_copy: Path):
+    _multiline_notes(tiny_copy)
+    set_cell("certifications.csv", 2, "level", "Gold\nish")(tiny_copy)
+    problems = validate_dir(tiny_copy)
     assert problems and all("\n" not in str(p) for p in problems)
 
 
-def test_rows_with_wrong_field_counts_are_not_dropped_silently(data_dir: Path):
-    edit_row("certifications.csv", 20, lambda r: r + ["x"])(data_dir)
-    problems = validate_dir(data_dir)
+def test_rows_with_wrong_field_counts_are_not_dropped_silently(tiny_copy: Path):
+    edit_row("certifications.csv", 20, lambda r: r + ["x"])(tiny_copy)
+    problems = validate_dir(tiny_copy)
     assert [p.row for p in problems] == [20]
     with pytest.raises(DataValidationError):
-        load_certifications(data_dir)
+        load_certifications(tiny_copy)
 
 
-def test_header_out_of_step_with_every_row_is_one_problem(data_dir: Path):
-    rename_column("unplaced.csv", "sources", "sources,extra")(data_dir)
-    write_rows(data_dir / "unplaced.csv", read_rows(data_dir / "unplaced.csv"))
-    text = (data_dir / "unplaced.csv").read_text(encoding="utf-8")
-    (data_dir / "unplaced.csv").write_text(
+def test_header_out_of_step_with_every_row_is_one_problem(tiny_copy: Path):
+    rename_column("unplaced.csv", "sources", "sources,extra")(tiny_copy)
+    write_rows(tiny_copy / "unplaced.csv", read_rows(tiny_copy / "unplaced.csv"))
+    text = (tiny_copy / "unplaced.csv").read_text(encoding="utf-8")
+    (tiny_copy / "unplaced.csv").write_text(
         text.replace('"sources,extra"', "sources,extra"), encoding="utf-8"
     )
-    problems = [p for p in validate_dir(data_dir) if p.row is not None]
+    problems = [p for p in validate_dir(tiny_copy) if p.row is not None]
     assert len(problems) == 1
     assert (
         problems[0].row == 1
-        and "every data row (lines 2-6, 5 rows) has 6 fields" in problems[0].expected
+        and "every data row (lines 2-4, 3 rows) has 6 fields" in problems[0].expected
     )
 
 
-def test_missing_criteria_files(data_dir: Path):
-    (data_dir / "criteria_2022.csv").unlink()
-    problems = validate_dir(data_dir)
+def test_missing_criteria_files(tiny_copy: Path):
+    (tiny_copy / "criteria_2022.csv").unlink()
+    problems = validate_dir(tiny_copy)
     assert any(
         "at least one criteria file named criteria_<standard>.csv" in p.expected for p in problems
     )
 
 
-def test_all_problems_of_all_files_are_reported_at_once(data_dir: Path):
-    set_cell("certifications.csv", 3, "level", "Bronze")(data_dir)
-    set_cell("rounds.csv", 5, "announced", "2021-13-01")(data_dir)
-    set_cell("unplaced.csv", 2, "level", "gold")(data_dir)
-    set_cell("standards.csv", 4, "gold_min", "90")(data_dir)
-    set_cell("criteria_2022.csv", 7, "core", "maybe")(data_dir)
-    edit_row("certifications.csv", 40, lambda r: r[:5])(data_dir)
+def test_all_problems_of_all_files_are_reported_at_once(tiny_copy: Path):
+    set_cell("certifications.csv", 3, "level", "Bronze")(tiny_copy)
+    set_cell("rounds.csv", 5, "announced", "2021-13-01")(tiny_copy)
+    set_cell("unplaced.csv", 2, "level", "gold")(tiny_copy)
+    set_cell("standards.csv", 4, "gold_min", "90")(tiny_copy)
+    set_cell("criteria_2022.csv", 7, "core", "maybe")(tiny_copy)
+    edit_row("certifications.csv", 21, lambda r: r[:5])(tiny_copy)
     with pytest.raises(DataValidationError) as info:
-        load(data_dir)
+        load(tiny_copy)
     got = {(p.file, p.row, p.column) for p in info.value.problems}
     assert got == {
         ("certifications.csv", 3, "level"),
@@ -659,26 +554,26 @@ def test_all_problems_of_all_files_are_reported_at_once(data_dir: Path):
         ("unplaced.csv", 2, "level"),
         ("standards.csv", 4, "platinum_min"),
         ("criteria_2022.csv", 7, "core"),
-        ("certifications.csv", 40, None),
+        ("certifications.csv", 21, None),
     }
     assert str(info.value).startswith("6 problems found in the input data:")
 
 
-def test_single_table_loaders_report_their_own_problems(data_dir: Path):
-    set_cell("certifications.csv", 3, "level", "Bronze")(data_dir)
-    set_cell("rounds.csv", 3, "standard", "2019")(data_dir)
-    assert len(load_criteria(data_dir)) == 43  # criteria are unaffected
+def test_single_table_loaders_report_their_own_problems(tiny_copy: Path):
+    set_cell("certifications.csv", 3, "level", "Bronze")(tiny_copy)
+    set_cell("rounds.csv", 3, "standard", "2019")(tiny_copy)
+    assert len(load_criteria(tiny_copy)) == 43  # criteria are unaffected
     with pytest.raises(DataValidationError) as info:
-        load_rounds(data_dir)
+        load_rounds(tiny_copy)
     assert [(p.file, p.row, p.column) for p in info.value.problems] == [
         ("rounds.csv", 3, "standard")
     ]
 
 
-def test_dependency_that_cannot_be_read_is_reported(data_dir: Path):
-    (data_dir / "rounds.csv").unlink()
+def test_dependency_that_cannot_be_read_is_reported(tiny_copy: Path):
+    (tiny_copy / "rounds.csv").unlink()
     with pytest.raises(DataValidationError) as info:
-        load_certifications(data_dir)
+        load_certifications(tiny_copy)
     assert [p.file for p in info.value.problems] == ["rounds.csv"]
 
 
@@ -688,7 +583,7 @@ HEADER = ["city_id", "round_id", "criterion", "met", "outcome_met"]
 
 
 def _codes() -> list[str]:
-    return load_criteria()["code"].tolist()
+    return load_criteria(TINY_DIR)["code"].tolist()
 
 
 def _rows(
@@ -839,7 +734,7 @@ def test_broken_assessment_file_is_reported(tmp_path: Path, case: AssessmentCase
     path = tmp_path / "assessments.csv"
     write_rows(path, [case.header, *case.rows()])
     with pytest.raises(DataValidationError) as info:
-        load_assessments(path, data_dir=paths.DATA_DIR)
+        load_assessments(path, data_dir=TINY_DIR)
     problems = info.value.problems
     found = [
         p
@@ -882,13 +777,13 @@ def test_corrupt_xlsx_is_a_problem(tmp_path: Path):
     assert "a readable .xlsx workbook" in str(info.value)
 
 
-def test_shipped_simulated_file_problems_use_relative_name(data_dir: Path):
-    (data_dir / "simulated").mkdir()
+def test_shipped_simulated_file_problems_use_relative_name(tiny_copy: Path):
+    (tiny_copy / "simulated").mkdir()
     write_rows(
-        data_dir / "simulated" / "assessments.csv",
+        tiny_copy / "simulated" / "assessments.csv",
         [[*HEADER, "simulated"], *[[*r, "true"] for r in _rows()[1:]]],
     )
-    problems = validate_dir(data_dir)
+    problems = validate_dir(tiny_copy)
     assert [(p.file, p.column) for p in problems] == [("simulated/assessments.csv", "criterion")]
     assert problems[0].value == "DM1"
 
@@ -896,79 +791,15 @@ def test_shipped_simulated_file_problems_use_relative_name(data_dir: Path):
 # ------------------------------------------------------------------ the `wwc validate` command
 
 
-def _wwc() -> list[str]:
-    script = Path(sys.executable).with_name("wwc")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "wwc_analysis.cli"]
-
-
-def _break_three_files(d: Path) -> None:
-    set_cell("certifications.csv", 3, "level", "Bronze")(d)
-    set_cell("rounds.csv", 4, "reported_new", "-1")(d)
-    write_bytes("unplaced.csv", b"")(d)
-
-
-def test_wwc_validate_on_broken_dir_exits_1_with_one_line_per_problem(data_dir: Path):
-    _break_three_files(data_dir)
-    expected = validate_dir(data_dir)
-    assert len(expected) == 3
-    result = subprocess.run(
-        [*_wwc(), "validate", str(data_dir)],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 1
-    assert "Traceback" not in result.stderr + result.stdout
-    lines = result.stderr.strip().splitlines()
-    assert lines[:-1] == [str(p) for p in expected]
-    assert lines[-1] == f"3 problems found in {data_dir}"
-    assert (
-        "certifications.csv:3: column 'level': value 'Bronze': expected one of Silver"
-        in result.stderr
-    )
-
-
-def test_wwc_validate_on_shipped_data_exits_0(tmp_path: Path):
-    result = subprocess.run(
-        [*_wwc(), "validate"],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=tmp_path,
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stderr == ""
-    summary = {line.split()[0]: line.split()[1] for line in result.stdout.splitlines()[1:-1]}
-    assert summary["criteria"] == "43" and summary["certifications"] == "132"
-    assert summary["rounds"] == "11" and summary["standards"] == "3" and summary["unplaced"] == "5"
-
-
-def test_wwc_validate_with_bad_assessments_file(tmp_path: Path):
-    path = tmp_path / "mine.csv"
-    write_rows(path, [HEADER, *_set(_rows(), 0, "met", "maybe")])
-    result = subprocess.run(
-        [*_wwc(), "validate", str(paths.DATA_DIR), "--assessments", str(path)],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 1
-    assert "Traceback" not in result.stderr
-    assert f"{path}:2: column 'met': value 'maybe'" in result.stderr
-
-
-def test_register_adds_validate_subcommand(data_dir: Path, capsys):
+def test_register_adds_validate_subcommand(tiny_copy: Path, capsys):
     parser = argparse.ArgumentParser(prog="wwc")
     validate_cli.register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(["validate", str(data_dir)])
+    args = parser.parse_args(["validate", str(tiny_copy)])
     assert args.func(args) == 0
     assert "certifications" in capsys.readouterr().out
 
-    _break_three_files(data_dir)
-    args = parser.parse_args(["validate", str(data_dir)])
+    break_three_files(tiny_copy)
+    args = parser.parse_args(["validate", str(tiny_copy)])
     assert args.func(args) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 4 and err[-1].startswith("3 problems found")
@@ -980,11 +811,12 @@ def test_validate_missing_directory_exits_1(tmp_path: Path, capsys):
     assert "expected an existing data directory" in err and "Traceback" not in err
 
 
-def test_core_required_but_no_core_criterion(data_dir: Path):
-    rows = read_rows(data_dir / "criteria_2022.csv")
+def test_core_required_but_no_core_criterion(tiny_copy: Path):
+    rows = read_rows(tiny_copy / "criteria_2022.csv")
     core = rows[0].index("core")
-    write_rows(data_dir / "criteria_2022.csv", [rows[0]] + [[*r[:core], "false"] for r in rows[1:]])
-    problems = validate_dir(data_dir)
+    not_core = [[*r[:core], "false"] for r in rows[1:]]
+    write_rows(tiny_copy / "criteria_2022.csv", [rows[0], *not_core])
+    problems = validate_dir(tiny_copy)
     assert [(p.file, p.row, p.column, p.value) for p in problems] == [
         ("standards.csv", 4, "core_criteria_required", "true")
     ]

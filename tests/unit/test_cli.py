@@ -5,8 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
-import sys
 
 import pytest
 
@@ -17,18 +15,6 @@ def run(capsys, *argv) -> tuple[int, str, str]:
     code = main(list(argv))
     out, err = capsys.readouterr()
     return code, out, err
-
-
-@pytest.mark.slow  # a child Python process
-def test_help_lists_every_command():
-    proc = subprocess.run(
-        [sys.executable, "-m", "wwc_analysis.cli", "--help"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    for command in ("rounds", "score", "validate", "whatif", "simulate", "report"):
-        assert command in proc.stdout
 
 
 def test_rounds_table(capsys):

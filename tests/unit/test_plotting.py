@@ -1,4 +1,5 @@
-"""Tests of the shared look: palette, tier colours, captions, style."""
+"""Tests of the shared look: palette, tier colours, captions, style. (In a kernel:
+tests/integration/test_kernel_figures.py.)"""
 
 from __future__ import annotations
 
@@ -145,52 +146,3 @@ def test_set_style_outside_ipython():
     assert rc["savefig.format"] == "png"
     assert rc["font.size"] >= 10 and rc["axes.titlesize"] >= 12
     assert matplotlib.get_backend() == backend  # only a kernel's Agg backend is switched
-
-
-def test_set_style_in_a_kernel_that_inherited_agg_still_draws(tmp_path):
-    """The pitfall: MPLBACKEND=Agg in the runner's environment drops every figure of a kernel."""
-    import os
-    import subprocess
-    import sys
-
-    import nbformat
-
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nb.cells = [
-        nbformat.v4.new_code_cell(
-            "import matplotlib.pyplot as plt\n"
-            "from wwc_analysis.figures import style as plotting\n"
-            "plotting.set_style()\n"
-            "fig, ax = plt.subplots()\n"
-            "ax.plot([1, 2], [3, 4])\n"
-            "plotting.caption(fig, 'Source: test')\n"
-            "plt.show()"
-        )
-    ]
-    source, executed = tmp_path / "in.ipynb", tmp_path / "out.ipynb"
-    nbformat.write(nb, source)
-    env = {**os.environ, "MPLBACKEND": "Agg"}
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "papermill",
-            "-k",
-            "python3",
-            "--no-progress-bar",
-            str(source),
-            str(executed),
-        ],
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    outputs = nbformat.read(executed, as_version=4).cells[0].outputs
-    mimes = [mime for out in outputs for mime in out.get("data", {})]
-    assert mimes.count("image/png") == 1, mimes  # drawn once, as PNG (not SVG)
-    assert "image/svg+xml" not in mimes
