@@ -10,7 +10,7 @@ import shutil
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from wwc_analysis import cli
@@ -478,9 +478,6 @@ def test_cli_markdown_and_nothing_to_do(capsys):
 # --- scoring a simulated frame equals scoring its rows one by one ---------------------------------
 
 
-@settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
 @given(n=st.integers(1, 12), seed=st.integers(0, 2**32 - 1))
 def test_scoring_a_simulated_frame_equals_scoring_each_city(n, seed, data, std):
     df = sim.simulate_assessments(data, n, seed=seed)

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from wwc_analysis import whatif as wi
@@ -42,7 +42,6 @@ from wwc_analysis.whatif import (
 DATA = load()  # the project's Dataset: its standards name the scenarios' standards
 STD = get_standard("2022", DATA)
 S2018 = get_standard("2018", DATA)
-HSETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @pytest.fixture(scope="module")
@@ -321,7 +320,6 @@ def test_gates_and_outcome(population):
 criteria_subsets = st.lists(st.sampled_from(STD.criteria), min_size=1, max_size=10, unique=True)
 
 
-@HSETTINGS
 @given(codes=criteria_subsets, seed=st.integers(0, 2**31), restrict=st.booleans())
 def test_adding_criteria_never_lowers_a_tier(codes, seed, restrict):
     rng = np.random.default_rng(seed)
@@ -336,7 +334,6 @@ def test_adding_criteria_never_lowers_a_tier(codes, seed, restrict):
     assert (worse.tier <= before.tier).all()
 
 
-@HSETTINGS
 @given(
     delta=st.integers(1, 30),
     tier=st.sampled_from(["silver", "gold", "platinum"]),
@@ -465,7 +462,6 @@ def _reaches(met, std, target, outcome=True) -> bool:
     return tier_code(score_city(met, std, outcome).tier) >= tier_code(target)
 
 
-@HSETTINGS
 @given(
     met_mask=st.lists(st.booleans(), min_size=8, max_size=8),
     thresholds=st.lists(st.integers(0, 100), min_size=3, max_size=3).map(sorted),
@@ -607,7 +603,6 @@ def _enumerate_exact(p, outcome, std):
     return probs
 
 
-@HSETTINGS
 @given(
     p=st.lists(st.sampled_from([0.0, 1.0, 0.1, 0.5, 0.77, 0.95]), min_size=8, max_size=8),
     outcome=st.sampled_from([0.0, 0.3, 1.0]),
@@ -723,7 +718,6 @@ def test_sweep_agrees_with_rescoring_at_every_integer_threshold(matrix):
     )
 
 
-@HSETTINGS
 @given(
     seed=st.integers(0, 2**31),
     tier=st.sampled_from(["Silver", "Gold", "Platinum"]),
