@@ -1,7 +1,11 @@
-"""The shipped public record loads, with the sizes, dtypes and values the data dictionary gives."""
+"""Loading a data directory: dtypes, missing values, keys and sources as the data dictionary gives
+them, other folders and files, the room's API and its steps. Figures of the shipped record:
+tests/record/test_shipped_tables.py; here the tiny record (tests/fixtures/tiny) and relations that
+hold for any edition of the shipped one."""
 
 from __future__ import annotations
 
+import csv
 import shutil
 from pathlib import Path
 
@@ -9,6 +13,7 @@ import pandas as pd
 import pandera.pandas as pa
 import pytest
 
+from tests.conftest import TINY_DIR
 from wwc_analysis.data import (
     Dataset,
     load,
@@ -32,48 +37,36 @@ STRING = pd.StringDtype()
 TABLES = ("criteria", "standards", "rounds", "certifications", "unplaced")
 
 
-@pytest.fixture(scope="module")
-def data() -> Dataset:
-    return load()
+# ------------------------------------------------------------------ the tables as loaded
 
 
-@pytest.fixture
-def data_copy(tmp_path: Path) -> Path:
-    """A copy of the project's data directory (everything in it)."""
-    target = tmp_path / "data"
-    shutil.copytree(paths.DATA_DIR, target)
-    return target
+def test_default_data_dir_validates():
+    assert validate_dir() == validate_dir(paths.DATA_DIR) == []
+    assert validate_dir(TINY_DIR) == []
 
 
-# ------------------------------------------------------------------ the shipped data
-
-
-def test_shipped_data_validates():
-    assert validate_dir() == []
-    assert validate_dir(paths.DATA_DIR) == []
-
-
-def test_load_returns_dataset(data):
-    assert isinstance(data, Dataset)
-    assert data.data_dir == paths.DATA_DIR
+def test_load_returns_dataset(record, tiny):
+    assert isinstance(record, Dataset) and isinstance(tiny, Dataset)
+    assert record.data_dir == paths.DATA_DIR
+    assert tiny.data_dir == TINY_DIR
     for name in TABLES:
-        assert isinstance(getattr(data, name), pd.DataFrame)
+        assert isinstance(getattr(record, name), pd.DataFrame)
 
 
-def test_sizes(data):
-    assert len(data.criteria) == 43
-    assert len(data.standards) == 3
-    assert len(data.rounds) == 11
-    assert len(data.certifications) == 132
-    assert data.certifications["city_id"].nunique() == 87
-    assert len(data.unplaced) == 5
-    assert int(data.certifications["level"].isna().sum()) == 19
-    assert int(data.certifications["round_inferred"].sum()) == 6
-    assert int(data.certifications["level_inferred"].sum()) == 1
+def test_sizes(tiny):
+    assert len(tiny.criteria) == 43
+    assert len(tiny.standards) == 3
+    assert len(tiny.rounds) == 7
+    assert len(tiny.certifications) == 22
+    assert tiny.certifications["city_id"].nunique() == 13
+    assert len(tiny.unplaced) == 3
+    assert int(tiny.certifications["level"].isna().sum()) == 4
+    assert int(tiny.certifications["round_inferred"].sum()) == 2
+    assert int(tiny.certifications["level_inferred"].sum()) == 1
 
 
-def test_level_is_ordered_categorical(data):
-    level = data.certifications["level"]
+def test_level_is_ordered_categorical(tiny):
+    level = tiny.certifications["level"]
     assert level.dtype == LEVEL_DTYPE
     assert level.cat.ordered
     assert list(level.cat.categories) == ["Silver", "Gold", "Platinum"]
@@ -81,24 +74,22 @@ def test_level_is_ordered_categorical(data):
     silver, gold, platinum = (pd.Series([x], dtype=LEVEL_DTYPE) for x in LEVELS)
     assert (silver < gold).all() and (gold < platinum).all()
     assert (level.dropna() >= "Silver").all()
-    assert data.certifications["level"].max() == "Platinum"
+    assert tiny.certifications["level"].max() == "Platinum"
 
 
-def test_empty_level_stays_missing(data):
-    c = data.certifications
-    row = c[(c["city_id"] == "alexandria-va-us") & (c["round_id"] == "2024-01")]
+def test_empty_level_stays_missing(tiny):
+    c = tiny.certifications
+    row = c[(c["city_id"] == "austin-tx-us") & (c["round_id"] == "2024-01")]
     assert len(row) == 1
     assert pd.isna(row["level"].iloc[0])
-    assert data.unplaced["level"].isna().all()
-    assert data.unplaced["level"].dtype == LEVEL_DTYPE
+    assert tiny.unplaced["level"].isna().all()
+    assert tiny.unplaced["level"].dtype == LEVEL_DTYPE
 
 
-def test_level_inferred_is_lujan_2024(data):
-    c = data.certifications
+def test_level_inferred_is_monterrey_2024(tiny):
+    c = tiny.certifications
     inferred = c[c["level_inferred"]]
-    assert inferred[["city_id", "round_id"]].values.tolist() == [
-        ["lujan-de-cuyo-mendoza-ar", "2024-01"]
-    ]
+    assert inferred[["city_id", "round_id"]].values.tolist() == [["monterrey-nl-mx", "2024-01"]]
     assert inferred["level"].iloc[0] == "Silver"
 
 
@@ -161,8 +152,8 @@ EXPECTED_DTYPES = {
 
 
 @pytest.mark.parametrize("table", TABLES)
-def test_columns_and_dtypes(data, table):
-    frame = getattr(data, table)
+def test_columns_and_dtypes(record, table):
+    frame = getattr(record, table)
     expected = EXPECTED_DTYPES[table]
     assert list(frame.columns) == list(expected)
     for column, dtype in expected.items():
@@ -170,45 +161,58 @@ def test_columns_and_dtypes(data, table):
     assert isinstance(frame.index, pd.RangeIndex) and frame.index.start == 0
 
 
-def test_string_columns_use_pd_na(data):
-    notes = data.certifications["notes"]
-    assert notes.isna().sum() == 36
+def test_string_columns_use_pd_na(tiny):
+    notes = tiny.certifications["notes"]
+    assert notes.isna().sum() == 6
     assert notes[notes.isna()].iloc[0] is pd.NA
-    assert data.unplaced["region"].isna().sum() == 1  # San Nicolás: province not recorded
+    assert tiny.unplaced["region"].isna().sum() == 1  # San Nicolás: province not recorded
 
 
-def test_booleans(data):
-    core = data.criteria.loc[data.criteria["core"], "code"].tolist()
+def test_booleans(tiny):
+    core = tiny.criteria.loc[tiny.criteria["core"], "code"].tolist()
     assert core == ["DM1", "LC1", "PA1"]
-    s = data.standards.set_index("standard")
+    s = tiny.standards.set_index("standard")
     assert s["core_criteria_required"].tolist() == [False, False, True]
     assert s["outcome_requirement"].tolist() == [False, False, True]
     assert s.loc["2022", ["silver_min", "gold_min", "platinum_min"]].tolist() == [51, 68, 85]
 
 
-def test_empty_count_is_missing_not_zero(data):
-    r = data.rounds.set_index("round_id")
+def test_empty_count_is_missing_not_zero(tiny):
+    r = tiny.rounds.set_index("round_id")
     assert pd.isna(r.loc["2018-01", "reported_upgraded"])
-    assert pd.isna(r.loc["2026-01", "reported_total_certified"])
-    assert r.loc["2018-01", "reported_new"] == 9
-    assert (data.rounds["reported_new"].dropna() > 0).all()
+    assert pd.isna(r.loc["2025-02", "reported_total_certified"])
+    assert r.loc["2018-01", "reported_new"] == 3
+    assert pd.isna(r.loc["2021-07", "reported_new"])
+    assert (tiny.rounds["reported_new"].dropna() > 0).all()
 
 
-def test_rounds_sorted_and_keyed_by_month(data):
-    r = data.rounds
+@pytest.mark.parametrize("which", ["record", "tiny"])
+def test_rounds_sorted_and_keyed_by_month(request, which):
+    r = request.getfixturevalue(which).rounds
     assert r["announced"].is_monotonic_increasing
     assert (r["round_id"] == r["announced"].dt.strftime("%Y-%m")).all()
-    assert r["round_id"].iloc[0] == "2018-01" and r["round_id"].iloc[-1] == "2026-01"
+    assert set(r["standard"]) <= {"2017", "2018", "2022"}
+
+
+def test_rounds_of_the_tiny_record(tiny):
+    r = tiny.rounds
+    assert r["round_id"].iloc[0] == "2018-01" and r["round_id"].iloc[-1] == "2025-02"
     assert set(r["standard"]) == {"2017", "2018", "2022"}
 
 
-def test_foreign_keys_hold(data):
+@pytest.mark.parametrize("which", ["record", "tiny"])
+def test_foreign_keys_hold(request, which):
+    data = request.getfixturevalue(which)
     assert set(data.certifications["round_id"]) <= set(data.rounds["round_id"])
     assert set(data.criteria["standard"]) <= set(data.standards["standard"])
-    assert data.standards.set_index("standard").loc["2022", "criteria_count"] == 43
+    counts = data.standards.set_index("standard")["criteria_count"]
+    for standard, criteria in data.criteria.groupby("standard"):
+        assert counts[standard] == len(criteria)
 
 
-def test_sources_on_every_row(data):
+@pytest.mark.parametrize("which", ["record", "tiny"])
+def test_sources_on_every_row(request, which):
+    data = request.getfixturevalue(which)
     for table in ("rounds", "certifications", "unplaced", "standards"):
         sources = getattr(data, table)["sources"]
         assert sources.notna().all() and (sources.str.strip() != "").all()
@@ -224,26 +228,27 @@ def test_sources_on_every_row(data):
         (load_unplaced, "unplaced"),
     ],
 )
-def test_single_loaders_match_load(data, loader, table):
-    pd.testing.assert_frame_equal(loader(), getattr(data, table))
-    pd.testing.assert_frame_equal(loader(paths.DATA_DIR), getattr(data, table))
+def test_single_loaders_match_load(record, tiny, loader, table):
+    pd.testing.assert_frame_equal(loader(), getattr(record, table))
+    pd.testing.assert_frame_equal(loader(paths.DATA_DIR), getattr(record, table))
+    pd.testing.assert_frame_equal(loader(TINY_DIR), getattr(tiny, table))
 
 
 @pytest.mark.parametrize("table", TABLES)
-def test_loaded_frames_pass_their_schema(data, table):
-    frame = getattr(data, table)
+def test_loaded_frames_pass_their_schema(record, table):
+    frame = getattr(record, table)
     schemas.SCHEMAS[table].validate(frame, lazy=True)
 
 
 def test_schema_is_strict():
-    frame = load_unplaced().assign(extra="x")
+    frame = load_unplaced(TINY_DIR).assign(extra="x")
     with pytest.raises(pa.errors.SchemaErrors) as info:
         schemas.UNPLACED_SCHEMA.validate(frame, lazy=True)
     assert "column_in_schema" in set(info.value.failure_cases["check"])
 
 
 def test_schema_checks_cross_column_rules():
-    standards = load_standards()
+    standards = load_standards(TINY_DIR)
     broken = standards.copy()
     broken.loc[2, "gold_min"] = 90  # above platinum_min 85
     with pytest.raises(pa.errors.SchemaErrors) as info:
@@ -260,37 +265,37 @@ def test_constants_for_other_modules():
 # ------------------------------------------------------------------ other directories
 
 
-def test_copied_dir_loads_the_same(data, data_copy):
+def test_copied_dir_loads_the_same(record, data_copy):
     copy = load(data_copy)
     assert copy.data_dir == data_copy
     for table in TABLES:
-        pd.testing.assert_frame_equal(getattr(copy, table), getattr(data, table))
-    assert (copy.assessments is None) == (data.assessments is None)
+        pd.testing.assert_frame_equal(getattr(copy, table), getattr(record, table))
+    assert (copy.assessments is None) == (record.assessments is None)
 
 
-def test_loading_from_another_working_directory(tmp_path, monkeypatch):
+def test_loading_from_another_working_directory(tmp_path, monkeypatch, record):
     monkeypatch.chdir(tmp_path)
     assert Path.cwd() != paths.PROJECT_ROOT
     dataset = load()
-    assert len(dataset.certifications) == 132
+    pd.testing.assert_frame_equal(dataset.certifications, record.certifications)
 
 
-def test_relative_data_dir_argument(data_copy, monkeypatch):
-    monkeypatch.chdir(data_copy.parent)
-    assert len(load("data").rounds) == 11
+def test_relative_data_dir_argument(tiny_copy, monkeypatch, tiny):
+    monkeypatch.chdir(tiny_copy.parent)
+    pd.testing.assert_frame_equal(load(tiny_copy.name).rounds, tiny.rounds)
 
 
-def test_bom_and_crlf_are_accepted(data, data_copy):
-    path = data_copy / "certifications.csv"
+def test_bom_and_crlf_are_accepted(tiny, tiny_copy):
+    path = tiny_copy / "certifications.csv"
     text = path.read_text(encoding="utf-8")
     path.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))
-    pd.testing.assert_frame_equal(load_certifications(data_copy), data.certifications)
+    pd.testing.assert_frame_equal(load_certifications(tiny_copy), tiny.certifications)
 
 
-def test_column_order_does_not_matter(data, data_copy):
-    frame = pd.read_csv(data_copy / "unplaced.csv", dtype=str, keep_default_na=False)
-    frame[list(reversed(frame.columns))].to_csv(data_copy / "unplaced.csv", index=False)
-    pd.testing.assert_frame_equal(load_unplaced(data_copy), data.unplaced)
+def test_column_order_does_not_matter(tiny, tiny_copy):
+    frame = pd.read_csv(tiny_copy / "unplaced.csv", dtype=str, keep_default_na=False)
+    frame[list(reversed(frame.columns))].to_csv(tiny_copy / "unplaced.csv", index=False)
+    pd.testing.assert_frame_equal(load_unplaced(tiny_copy), tiny.unplaced)
 
 
 def test_missing_directory_is_a_problem(tmp_path):
@@ -320,7 +325,7 @@ def test_loading_never_writes_into_data_dir(data_copy):
 def _assessment_rows(
     city: str = "testville-tx-us", round_id: str = "2024-01", outcome: str = "true"
 ):
-    codes = load_criteria()["code"].tolist()
+    codes = load_criteria(TINY_DIR)["code"].tolist()
     return [
         [city, round_id, code, "true" if i % 3 else "false", outcome]
         for i, code in enumerate(codes)
@@ -328,8 +333,6 @@ def _assessment_rows(
 
 
 def _write_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
-    import csv
-
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(header)
@@ -400,33 +403,33 @@ def test_load_without_simulated_assessments_gives_none(data_copy):
     assert load(data_copy).assessments is None
 
 
-def test_shipped_assessments_if_present(data):
+def test_shipped_assessments_if_present(record):
     shipped = paths.SIMULATED_DIR / "assessments.csv"
     if shipped.exists():
-        assert data.assessments is not None and data.assessments.attrs["simulated"] is True
+        assert record.assessments is not None and record.assessments.attrs["simulated"] is True
     else:
-        assert data.assessments is None
+        assert record.assessments is None
 
 
 # ------------------------------------------------------------------ the room's API and its steps
 
 
-def test_read_all_gives_the_frames_load_gives(data):
+def test_read_all_gives_the_frames_load_gives(record):
     frames, problems = read_all()
     assert problems == []
-    expected = set(TABLES) | ({"assessments"} if data.assessments is not None else set())
+    expected = set(TABLES) | ({"assessments"} if record.assessments is not None else set())
     assert set(frames) == expected
     for name in expected:
-        pd.testing.assert_frame_equal(frames[name], getattr(data, name))
+        pd.testing.assert_frame_equal(frames[name], getattr(record, name))
 
 
-def test_read_all_gives_problems_and_no_frames_when_a_file_is_broken(data_copy):
-    frame = pd.read_csv(data_copy / "unplaced.csv", dtype=str, keep_default_na=False)
+def test_read_all_gives_problems_and_no_frames_when_a_file_is_broken(tiny_copy):
+    frame = pd.read_csv(tiny_copy / "unplaced.csv", dtype=str, keep_default_na=False)
     frame.loc[0, "level"] = "silver"
-    frame.to_csv(data_copy / "unplaced.csv", index=False)
-    frames, problems = read_all(data_copy)
+    frame.to_csv(tiny_copy / "unplaced.csv", index=False)
+    frames, problems = read_all(tiny_copy)
     assert frames == {}
-    assert problems == validate_dir(data_copy) != []
+    assert problems == validate_dir(tiny_copy) != []
     assert [(p.file, p.row, p.column, p.value) for p in problems] == [
         ("unplaced.csv", 2, "level", "silver")
     ]

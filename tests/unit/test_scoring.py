@@ -1,4 +1,6 @@
-"""Exact scoring: every tier boundary, the gates, long/wide frames, one city."""
+"""Exact scoring: every tier boundary, the gates, long/wide frames, one city. The standards are those
+of the tiny record (tests/fixtures/tiny: copies of the published ones); that the shipped standards
+say the same is tests/record/test_shipped_tables.py."""
 
 from __future__ import annotations
 
@@ -20,13 +22,13 @@ from wwc_analysis.rules.standards import Standard, get_standard, tier_code
 
 
 @pytest.fixture(scope="module")
-def s2022(std2022) -> Standard:
-    return std2022
+def s2022(tiny_std2022) -> Standard:
+    return tiny_std2022
 
 
 @pytest.fixture(scope="module")
-def s2018(std2018) -> Standard:
-    return std2018
+def s2018(tiny_std2018) -> Standard:
+    return tiny_std2018
 
 
 def _expected_tiers(total: int, cuts: tuple[int, int, int]) -> list[int]:
@@ -85,8 +87,8 @@ def test_exact_boundary_where_floats_would_wobble():
     assert threshold_tiers([86, 87, 170, 171, 173, 174], std).tolist() == [0, 1, 1, 2, 2, 3]
 
 
-def test_2017_components_rule(record):
-    s2017 = get_standard("2017", record)
+def test_2017_components_rule(tiny):
+    s2017 = get_standard("2017", tiny)
     assert s2017.tier_rule == "components"
     assert s2017.criteria == ("Commit", "Measure", "Take Stock", "Act")
     assert threshold_tiers(np.arange(5), s2017).tolist() == [0, 0, 1, 2, 3]
@@ -222,7 +224,7 @@ def test_score_city_refuses_unknown_and_duplicate_codes(s2022):
         score_city(["DM1", "DM1"], s2022)
 
 
-def test_bad_arguments(s2022, record):
+def test_bad_arguments(s2022, tiny):
     with pytest.raises(ValueError, match="0..43"):
         threshold_tiers([44], s2022)
     with pytest.raises(TypeError):
@@ -236,9 +238,9 @@ def test_bad_arguments(s2022, record):
     with pytest.raises(ValueError, match="0..100"):
         s2022.with_thresholds(platinum=101)
     with pytest.raises(KeyError, match="unknown standard"):
-        get_standard("2030", record)
+        get_standard("2030", tiny)
     with pytest.raises(ValueError, match="lists no criterion codes"):
-        assessment_matrix(pd.DataFrame({"criterion": []}), get_standard("2018", record))
+        assessment_matrix(pd.DataFrame({"criterion": []}), get_standard("2018", tiny))
 
 
 def test_tier_code_names():

@@ -27,8 +27,8 @@ K = 43
 
 
 @pytest.fixture(scope="module")
-def std(std2022):
-    return std2022
+def std(tiny_std2022):
+    return tiny_std2022
 
 
 def rows(max_cities: int = 20):
