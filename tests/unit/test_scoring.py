@@ -1,6 +1,6 @@
-"""Exact scoring: every tier boundary, the gates, long/wide frames, one city. The standards are those
-of the tiny record (tests/fixtures/tiny: copies of the published ones); that the shipped standards
-say the same is tests/record/test_shipped_tables.py."""
+"""Exact scoring: every tier boundary, the gates, long/wide frames, one city. The standards are
+those of the tiny record (tests/fixtures/tiny: copies of the published ones); that the shipped
+standards say the same is tests/record/test_shipped_tables.py."""
 
 from __future__ import annotations
 
