@@ -1,11 +1,12 @@
-"""The simulator of fictional cities: determinism, labels, model, calibration, shipped file."""
+"""The simulator of fictional cities: determinism, labels, model, calibration, command line. It runs
+in the rounds of the tiny record (tests/fixtures/tiny); the shipped simulation and its calibration
+against the shipped record: tests/record/test_shipped_simulation.py."""
 
 from __future__ import annotations
 
 import dataclasses
 import io
 import math
-import shutil
 
 import numpy as np
 import pandas as pd
@@ -13,37 +14,29 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.conftest import TINY_DIR
 from wwc_analysis import cli
 from wwc_analysis import simulate as sim
-from wwc_analysis.data import paths
-from wwc_analysis.data.dataset import load, load_assessments
+from wwc_analysis.data.dataset import load_assessments
 from wwc_analysis.rules.scoring import SCORE_TIERS, score, score_city, score_matrix
-from wwc_analysis.rules.standards import get_standard
 from wwc_analysis.simulate import model
 
-SHIPPED = paths.SIMULATED_DIR
+
+@pytest.fixture(scope="module")
+def std(tiny_std2022):
+    return tiny_std2022
 
 
 @pytest.fixture(scope="module")
-def data():
-    return load()
+def panel(tiny):
+    """The default simulation (500 fictional cities) in the tiny record's rounds."""
+    return sim.simulate(tiny)
 
 
 @pytest.fixture(scope="module")
-def std(data):
-    return get_standard("2022", data)
-
-
-@pytest.fixture(scope="module")
-def panel(data):
-    """The default simulation (the one shipped in data/simulated)."""
-    return sim.simulate(data)
-
-
-@pytest.fixture(scope="module")
-def big_scores(data, std):
+def big_scores(tiny, std):
     """A large simulation, scored: model properties without small-sample noise."""
-    return score(sim.simulate_assessments(data, 20_000, seed=1), std)
+    return score(sim.simulate_assessments(tiny, 20_000, seed=1), std)
 
 
 @pytest.fixture(scope="module")
@@ -54,16 +47,16 @@ def panel_scores(panel, std):
 # --- determinism ----------------------------------------------------------------------------------
 
 
-def test_same_seed_gives_identical_frames(data):
-    a = sim.simulate(data, 200, seed=5)
-    b = sim.simulate(data, 200, seed=5)
+def test_same_seed_gives_identical_frames(tiny):
+    a = sim.simulate(tiny, 200, seed=5)
+    b = sim.simulate(tiny, 200, seed=5)
     pd.testing.assert_frame_equal(a.assessments, b.assessments)
     pd.testing.assert_frame_equal(a.cities, b.cities)
 
 
-def test_different_seed_gives_different_frames(data, std):
-    a = sim.simulate_assessments(data, 200, seed=5)
-    b = sim.simulate_assessments(data, 200, seed=6)
+def test_different_seed_gives_different_frames(tiny, std):
+    a = sim.simulate_assessments(tiny, 200, seed=5)
+    b = sim.simulate_assessments(tiny, 200, seed=6)
     assert not a.equals(b)
     m1, _ = sim.simulate_matrix(1000, std, seed=5)
     m2, _ = sim.simulate_matrix(1000, std, seed=6)
@@ -84,32 +77,32 @@ def test_simulate_matrix_is_deterministic_and_shaped(std):
 # --- fictional and labelled -----------------------------------------------------------------------
 
 
-def test_ids_are_fictional_and_never_real(panel, data):
+def test_ids_are_fictional_and_never_real(panel, tiny):
     ids = set(panel.assessments["city_id"])
     assert all(i.startswith(sim.CITY_PREFIX) for i in ids)
-    assert ids.isdisjoint(set(data.certifications["city_id"].astype(str)))
-    real = data.certifications["city_id"].astype(str)
+    assert ids.isdisjoint(set(tiny.certifications["city_id"].astype(str)))
+    real = tiny.certifications["city_id"].astype(str)
     assert not any(i.startswith(sim.CITY_PREFIX) for i in real)
     assert set(panel.cities["city_id"]) >= ids
     assert panel.cities["city"].str.startswith("Simulated City ").all()
 
 
-def test_every_frame_says_simulated(panel, panel_scores, data):
+def test_every_frame_says_simulated(panel, panel_scores, tiny):
     a = panel.assessments
     assert list(a.columns) == list(sim.ASSESSMENT_COLUMNS)
     assert a["simulated"].dtype == bool and a["simulated"].all() and a.attrs["simulated"] is True
     assert panel.cities["simulated"].all() and panel.cities.attrs["simulated"] is True
     assert panel_scores["simulated"].all() and panel_scores.attrs["simulated"] is True
-    assert sim.calibration(panel_scores, data).attrs["simulated"] is True
+    assert sim.calibration(panel_scores, tiny).attrs["simulated"] is True
 
 
-def test_frame_follows_the_contract(panel, data, std):
+def test_frame_follows_the_contract(panel, tiny, std):
     a = panel.assessments
     for col in ("city_id", "round_id", "criterion"):
         assert a[col].dtype == pd.StringDtype()
     assert a["met"].dtype == bool and a["outcome_met"].dtype == bool
     assert not a.duplicated(["city_id", "round_id", "criterion"]).any()
-    rounds_2022 = set(data.rounds.loc[data.rounds["standard"] == "2022", "round_id"])
+    rounds_2022 = set(tiny.rounds.loc[tiny.rounds["standard"] == "2022", "round_id"])
     assert set(a["round_id"]) <= rounds_2022
     assert set(a["round_id"]) == rounds_2022  # 500 cities enter in every round
     assert (a.groupby(["city_id", "round_id"]).size() == std.criteria_count).all()
@@ -250,83 +243,58 @@ def test_unknown_practice_area_is_refused(std):
 # --- calibration ----------------------------------------------------------------------------------
 
 
-def test_public_targets_are_computed_from_the_data(data):
-    t = {x.metric: x for x in sim.public_targets(data)}
-    assert math.isclose(t["certified_share_cities"].target, 83 / 170)
+def test_public_targets_are_computed_from_the_data(tiny):
+    """The tiny record's figures: 15 certified of over 30 applicants after 2024-06; 3 of the 4 new
+    cities with a known level at Silver; 4 upgraded and 2 re-certified in 2023-06 and 2024-01; 1
+    Platinum event of 16 certifications reported in the 2022 rounds."""
+    t = {x.metric: x for x in sim.public_targets(tiny)}
+    assert math.isclose(t["certified_share_cities"].target, 15 / 30)
+    assert math.isclose(t["certified_share_assessments"].target, 15 / 30)
     assert "2024-06" in t["certified_share_cities"].source
-    assert math.isclose(t["silver_share_of_first_certifications"].target, 18 / 24)
-    assert math.isclose(t["upgraded_share_of_recertifying"].target, 13 / 24)
-    assert math.isclose(t["platinum_share_of_certified"].target, 5 / 90)
+    assert math.isclose(t["silver_share_of_first_certifications"].target, 3 / 4)
+    assert math.isclose(t["upgraded_share_of_recertifying"].target, 4 / 6)
+    assert "(2023-06, 2024-01)" in t["upgraded_share_of_recertifying"].source
+    assert math.isclose(t["platinum_share_of_certified"].target, 1 / 16)
     for x in t.values():
         assert x.low <= x.high and x.source
 
 
-def test_calibration_holds_for_the_model(big_scores, data):
-    table = sim.calibration(big_scores, data)
-    assert len(table) == len(sim.public_targets(data))
-    bad = table.loc[~table["within"], ["metric", "simulated", "low", "high"]]
-    assert bad.empty, bad.to_string()
-    shares = table.set_index("metric")["simulated"]
-    # the public order of levels: Silver most common, then Gold, few Platinum
-    assert (
-        shares["silver_share_of_certified"]
-        > shares["gold_share_of_certified"]
-        > shares["platinum_share_of_certified"]
-    )
-
-
-def test_calibration_holds_for_the_shipped_file(data):
-    table = sim.calibration(load_assessments(SHIPPED / "assessments.csv"), data)
-    bad = table.loc[~table["within"], ["metric", "simulated", "low", "high"]]
-    assert bad.empty, bad.to_string()
-
-
-def test_calibration_accepts_frames_and_scores_alike(panel, panel_scores, data):
-    a = sim.calibration(panel.assessments, data)
-    b = sim.calibration(panel_scores, data)
-    c = sim.calibration(panel_scores.reset_index(), data)
+def test_calibration_accepts_frames_and_scores_alike(panel, panel_scores, tiny):
+    a = sim.calibration(panel.assessments, tiny)
+    b = sim.calibration(panel_scores, tiny)
+    c = sim.calibration(panel_scores.reset_index(), tiny)
     pd.testing.assert_frame_equal(a, b)
     pd.testing.assert_frame_equal(a, c)
     with pytest.raises(ValueError, match="expected an assessment frame"):
-        sim.calibration(pd.DataFrame({"x": [1]}), data)
+        sim.calibration(pd.DataFrame({"x": [1]}), tiny)
 
 
-def test_calibration_detects_a_miscalibrated_model(data):
+def test_calibration_detects_a_miscalibrated_model(tiny):
     everyone_gold = dataclasses.replace(sim.SimulationParameters(), capacity_mean=1.5)
-    df = sim.simulate_assessments(data, 2000, seed=1, params=everyone_gold)
-    table = sim.calibration(df, data)
+    df = sim.simulate_assessments(tiny, 2000, seed=1, params=everyone_gold)
+    table = sim.calibration(df, tiny)
     assert not table.set_index("metric").loc["certified_share_assessments", "within"]
 
 
 # --- pass bands derived from the record -----------------------------------------------------------
 
 
-def _failing(table: pd.DataFrame) -> set[str]:
-    return set(table.loc[~table["within"], "metric"])
-
-
-def _record(data, rounds=None, certifications=None):
+def _record(tiny, rounds=None, certifications=None):
     """A copy of the record with edited tables (the shipped simulation stays as it is)."""
     return dataclasses.replace(
-        data,
-        rounds=data.rounds if rounds is None else rounds,
-        certifications=data.certifications if certifications is None else certifications,
+        tiny,
+        rounds=tiny.rounds if rounds is None else rounds,
+        certifications=tiny.certifications if certifications is None else certifications,
     )
 
 
-def _in_2022(frame: pd.DataFrame, data) -> pd.Series:
-    r = data.rounds
-    ids = set(r.loc[r["standard"].astype(str) == "2022", "round_id"].astype(str))
-    return frame["round_id"].astype(str).isin(ids)
-
-
-def test_bands_are_derived_from_the_computed_targets(data):
-    targets = sim.public_targets(data)
+def test_bands_are_derived_from_the_computed_targets(tiny):
+    targets = sim.public_targets(tiny)
     assert {t.metric for t in targets} == set(sim.ASSUMED_BANDS) >= set(sim.TOLERANCES)
     for t in targets:
         if t.metric in sim.TOLERANCES:
             below, above = sim.TOLERANCES[t.metric]
-            assert not math.isnan(t.target), t.metric  # the shipped record has these figures
+            assert not math.isnan(t.target), t.metric  # the tiny record has these figures
             assert (t.low, t.high) == (
                 round(max(0.0, t.target - below), 3),
                 round(min(1.0, t.target + above), 3),
@@ -337,82 +305,34 @@ def test_bands_are_derived_from_the_computed_targets(data):
             assert (t.low, t.high) == sim.ASSUMED_BANDS[t.metric]
 
 
-def _applicants_moved(data):
-    """Every 2022 round with a total now reports applicants making the certified share about 0.9."""
-    r = data.rounds.copy()
-    rows = _in_2022(r, data) & r["reported_total_certified"].notna()
-    totals = r.loc[rows, "reported_total_certified"].astype(int)
-    r.loc[rows, "reported_applicants"] = [f"{round(x / 0.9)} applicant cities" for x in totals]
-    return _record(data, rounds=r), {"certified_share_assessments", "certified_share_cities"}
-
-
-def _first_levels_moved(data):
-    """The new cities' Silver levels of 2022 rounds are Gold instead: no Silver first level."""
-    c = data.certifications.copy()
-    new = c["reported_cohort"].astype(str) == "new"
-    rows = _in_2022(c, data) & new & (c["level"] == "Silver")
-    c.loc[rows, "level"] = "Gold"
-    return _record(data, certifications=c), {"silver_share_of_first_certifications"}
-
-
-def _platinum_moved(data):
-    """Every Gold event of 2022 rounds is Platinum instead."""
-    c = data.certifications.copy()
-    c.loc[_in_2022(c, data) & (c["level"] == "Gold"), "level"] = "Platinum"
-    return _record(data, certifications=c), {"platinum_share_of_certified"}
-
-
-def _upgrades_moved(data):
-    """The rounds reporting upgrades and recertifications report no recertification."""
-    r = data.rounds.copy()
-    rows = _in_2022(r, data) & r["reported_upgraded"].notna() & r["reported_recertified"].notna()
-    r.loc[rows, "reported_recertified"] = 0
-    return _record(data, rounds=r), {"upgraded_share_of_recertifying"}
-
-
-@pytest.mark.parametrize(
-    "edit", [_applicants_moved, _first_levels_moved, _platinum_moved, _upgrades_moved]
-)
-def test_a_record_that_moves_a_target_fails_the_calibration(edit, data, panel_scores):
-    """The shipped simulation passes against the shipped record; against a record whose figure moved
-    out of reach, exactly the metrics of that figure fail."""
-    assert _failing(sim.calibration(panel_scores, data)) == set()
-    moved, metrics = edit(data)
-    before = {t.metric: t for t in sim.public_targets(data)}
-    after = {t.metric: t for t in sim.public_targets(moved)}
-    for m in metrics:
-        assert after[m].target != before[m].target and after[m].band.startswith("public"), m
-        assert (after[m].low, after[m].high) != (before[m].low, before[m].high), m
-    assert _failing(sim.calibration(panel_scores, moved)) == metrics
-
-
-def test_a_missing_figure_falls_back_to_the_stated_assumption(data):
-    r = data.rounds.copy()
+def test_a_missing_figure_falls_back_to_the_stated_assumption(tiny):
+    r = tiny.rounds.copy()
     r["reported_applicants"] = pd.NA
-    targets = {t.metric: t for t in sim.public_targets(_record(data, rounds=r))}
+    targets = {t.metric: t for t in sim.public_targets(_record(tiny, rounds=r))}
     for m in ("certified_share_assessments", "certified_share_cities"):
         assert math.isnan(targets[m].target)
         assert (targets[m].low, targets[m].high) == sim.ASSUMED_BANDS[m]
         assert targets[m].band == "assumption (the record has no figure)"
 
 
-def test_cli_calibration_of_an_edited_record_copy_says_no(tmp_path, capsys):
-    """``wwc simulate --calibration --data COPY`` of a record whose applicant figure moved."""
-    copy = tmp_path / "data"
-    shutil.copytree(paths.DATA_DIR, copy)
-    rounds = (copy / "rounds.csv").read_text(encoding="utf-8")
-    assert "over 170 applicant cities" in rounds
-    moved = rounds.replace("over 170 applicant cities", "over 95 applicant cities")
-    (copy / "rounds.csv").write_text(moved, encoding="utf-8")
-    assert cli.main(["simulate", "--calibration", "--data", str(copy), "--format", "csv"]) == 0
+def test_cli_calibration_of_an_edited_record_copy_says_no(tiny_copy, capsys):
+    """``wwc simulate --calibration --data COPY`` of a record whose applicant figure moved: the
+    target follows the figure and the simulation no longer meets it."""
+    rounds = (tiny_copy / "rounds.csv").read_text(encoding="utf-8")
+    assert "over 30 applicant cities" in rounds
+    moved = rounds.replace("over 30 applicant cities", "over 20 applicant cities")
+    (tiny_copy / "rounds.csv").write_text(moved, encoding="utf-8")
+    args = ["simulate", "--calibration", "--data", str(tiny_copy), "--format", "csv"]
+    assert cli.main(args) == 0
     table = pd.read_csv(io.StringIO(capsys.readouterr().out)).set_index("metric")
-    assert table.loc["certified_share_cities", "target"] == round(83 / 95, 3)
+    assert table.loc["certified_share_cities", "target"] == round(15 / 20, 3)
+    assert (table.loc["certified_share_cities", ["low", "high"]] == [0.66, 0.76]).all()
     assert not table.loc["certified_share_cities", "within"]
     assert table.loc["certified_share_cities", "band"] == "public -0.09/+0.01"
 
 
-def test_calibration_formats_show_the_bands(data, panel_scores):
-    table = sim.calibration(panel_scores, data)
+def test_calibration_formats_show_the_bands(tiny, panel_scores):
+    table = sim.calibration(panel_scores, tiny)
     text = sim.format_calibration(table)
     markdown = sim.format_calibration(table, "markdown")
     assert "| tolerance | band | within |" in markdown
@@ -421,66 +341,36 @@ def test_calibration_formats_show_the_bands(data, panel_scores):
         assert "-".join(shown) in text and f"| {'-'.join(shown)} | {row.band} |" in markdown
 
 
-# --- shipped file ---------------------------------------------------------------------------------
-
-
-def test_regenerating_gives_the_shipped_bytes(tmp_path, data):
-    written = sim.write_simulated(tmp_path, data)
-    for name, path in written.items():
-        shipped = SHIPPED / path.name
-        assert shipped.read_bytes() == path.read_bytes(), (
-            f"{shipped} differs from a fresh `wwc simulate` ({name})"
-        )
-
-
-def test_shipped_file_loads_validated_and_equals_the_generator(panel):
-    loaded = load_assessments(SHIPPED / "assessments.csv")
-    assert loaded.attrs["simulated"] is True
-    pd.testing.assert_frame_equal(loaded, panel.assessments, check_dtype=True)
-    assert (SHIPPED / "assessments.csv").stat().st_size < 1_500_000
-    readme = (SHIPPED / "README.md").read_text(encoding="utf-8")
-    needles = (
-        "SIMULATED",
-        f"seed: {sim.DEFAULT_SEED}",
-        sim.GENERATOR_VERSION,
-        "wwc simulate --out data/simulated",
-    )
-    for needle in needles:
-        assert needle in readme
-
-
-def test_load_picks_up_the_shipped_simulation(data):
-    assert data.assessments is not None and data.assessments.attrs["simulated"] is True
-    assert data.assessments["city_id"].str.startswith(sim.CITY_PREFIX).all()
-
-
 # --- command line ---------------------------------------------------------------------------------
 
 
-def test_cli_writes_and_prints_calibration(tmp_path, capsys, data):
+def test_cli_writes_and_prints_calibration(tmp_path, capsys, tiny):
     args = ["--out", str(tmp_path), "--n-cities", "40", "--seed", "9", "--calibration"]
-    assert cli.main(["simulate", *args]) == 0
+    assert cli.main(["simulate", *args, "--data", str(TINY_DIR)]) == 0
     out = capsys.readouterr().out
     assert "SIMULATED" in out and "certified_share_assessments" in out
     assert (tmp_path / "assessments.csv").exists() and (tmp_path / "cities.csv").exists()
-    again = sim.simulate_assessments(data, 40, seed=9)
-    pd.testing.assert_frame_equal(load_assessments(tmp_path / "assessments.csv"), again)
+    again = sim.simulate_assessments(tiny, 40, seed=9)
+    written = load_assessments(tmp_path / "assessments.csv", TINY_DIR)
+    pd.testing.assert_frame_equal(written, again)
 
 
 def test_cli_markdown_and_nothing_to_do(capsys):
-    assert cli.main(["simulate", "--calibration", "--n-cities", "30", "--format", "markdown"]) == 0
+    flags = ["--data", str(TINY_DIR)]
+    args = ["simulate", "--calibration", "--n-cities", "30", "--format", "markdown", *flags]
+    assert cli.main(args) == 0
     assert "| metric | simulated | public |" in capsys.readouterr().out
-    assert cli.main(["simulate"]) == 2
+    assert cli.main(["simulate", *flags]) == 2
     assert "nothing to do" in capsys.readouterr().err
-    assert cli.main(["simulate", "--calibration", "--n-cities", "0"]) == 2
+    assert cli.main(["simulate", "--calibration", "--n-cities", "0", *flags]) == 2
 
 
 # --- scoring a simulated frame equals scoring its rows one by one ---------------------------------
 
 
 @given(n=st.integers(1, 12), seed=st.integers(0, 2**32 - 1))
-def test_scoring_a_simulated_frame_equals_scoring_each_city(n, seed, data, std):
-    df = sim.simulate_assessments(data, n, seed=seed)
+def test_scoring_a_simulated_frame_equals_scoring_each_city(n, seed, tiny, std):
+    df = sim.simulate_assessments(tiny, n, seed=seed)
     scores = score(df, std)
     for (city, round_id), group in df.groupby(["city_id", "round_id"]):
         met = group.loc[group["met"], "criterion"]
@@ -504,7 +394,7 @@ def test_large_matrix_is_seeded_and_calibrated(std):
 # --- the room takes what it uses ------------------------------------------------------------------
 
 
-def test_a_forgotten_dataset_or_standard_fails_loudly(data, std):
+def test_a_forgotten_dataset_or_standard_fails_loudly(tiny, std):
     """Old calls (``simulate(500, 2022)``, a standard by name) raise instead of loading the data."""
     with pytest.raises(TypeError, match="simulate takes the Dataset"):
         sim.simulate(500, 2022)
@@ -522,7 +412,7 @@ def test_a_forgotten_dataset_or_standard_fails_loudly(data, std):
         sim.public_targets()
 
 
-def test_nothing_in_the_room_loads_the_data(monkeypatch, tmp_path, data, std):
+def test_nothing_in_the_room_loads_the_data(monkeypatch, tmp_path, tiny, std):
     """Simulation, calibration and files use the Dataset they are given, never a table loader."""
     import wwc_analysis.data.dataset as data_load
 
@@ -531,9 +421,9 @@ def test_nothing_in_the_room_loads_the_data(monkeypatch, tmp_path, data, std):
 
     for name in ("load", "load_criteria", "load_standards", "load_rounds", "load_certifications"):
         monkeypatch.setattr(data_load, name, no_load)
-    df = sim.simulate_assessments(data, 30, seed=4)
-    sim.calibration(df, data)
-    sim.write_simulated(tmp_path, data, 30, 4)
+    df = sim.simulate_assessments(tiny, 30, seed=4)
+    sim.calibration(df, tiny)
+    sim.write_simulated(tmp_path, tiny, 30, 4)
     sim.simulate_matrix(10, std)
     sim.criterion_difficulties(std)
-    assert sim.simulated_rounds(data)["entry_weight"].sum() == pytest.approx(1.0)
+    assert sim.simulated_rounds(tiny)["entry_weight"].sum() == pytest.approx(1.0)
