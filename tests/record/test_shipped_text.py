@@ -171,7 +171,9 @@ def test_coverage_lines(record, said):
     assert want["has"] in lines
     assert annual.coverage_report(2025, record).startswith("- " + want["first_starts"])
     starts = said["annual"]["coverage_2024_starts"]
-    assert any(line.startswith(starts) for line in annual.coverage_lines(2024, record))
+    lines_2024 = annual.coverage_lines(2024, record)
+    assert any(line.startswith(starts) for line in lines_2024)
+    assert said["annual"]["coverage_2024_total"] in lines_2024
 
 
 def test_key_numbers(record, said):

@@ -285,10 +285,12 @@ def test_register_adds_the_report_subcommand():
         parser.parse_args(["report", "--jobs", "0"])
 
 
-def test_real_rounds_table_years():
-    rounds = load_rounds()
+@pytest.mark.parametrize("which", ["record", "tiny"])
+def test_real_rounds_table_years(request, which):
+    data = request.getfixturevalue(which)
+    rounds = load_rounds(data.data_dir)
     years = report.report_years(rounds)
-    assert years[0] == 2018
+    assert years == sorted({int(y) for y in data.rounds["announced"].dt.year})
     assert report.resolve_year(None, rounds) == years[-1]
-    with pytest.raises(ReportError, match="years with a round: 2018"):
-        report.resolve_year(2017, rounds)
+    with pytest.raises(ReportError, match=f"years with a round: {years[0]}"):
+        report.resolve_year(years[0] - 1, rounds)
