@@ -12,10 +12,10 @@ LOCK := requirements.lock
 # Report year: empty means the latest announcement year with a round (wwc report decides).
 YEAR ?=
 PYTEST_ARGS ?=
-# Test processes (pytest-xdist): `auto` is one per core; JOBS=1 runs in this process. loadfile sends
-# each file to one worker: the cells of a notebook share its kernel, a module its module fixtures.
-JOBS ?= auto
-XDIST := $(if $(filter 1,$(JOBS)),,-n $(JOBS) --dist loadfile)
+# Test processes (pytest-xdist -n): `logical` is one per CPU the system reports (`auto` counts
+# physical cores: 1 on a 2-vCPU machine); JOBS=0 runs every test in this process. How the files are
+# shared out (one file per worker, slow tiers first) is in pyproject.toml's addopts.
+JOBS ?= logical
 
 .PHONY: help venv report test test-fast nbval lint format lock strip simulate benchmark clean
 
@@ -38,10 +38,10 @@ report: $(STAMP) ## Build the annual report into reports/YEAR/ (YEAR=YYYY, defau
 	$(BIN)/wwc report $(if $(YEAR),--year $(YEAR))
 
 test: $(STAMP) ## Run every test on every core: unit, integration, record, notebooks (nbval)
-	$(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(JOBS) $(PYTEST_ARGS)
 
 test-fast: $(STAMP) ## Run the tests that start no kernel or process (not slow): unit and record
-	$(BIN)/python -m pytest $(XDIST) -m "not slow" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(JOBS) -m "not slow" $(PYTEST_ARGS)
 
 lint: $(STAMP) ## Check style: ruff lint and ruff format --check (line length and rules in pyproject.toml)
 	$(BIN)/ruff check wwc_analysis tests benchmarks notebooks

@@ -18,10 +18,10 @@ notebooks. The hooks:
 * resolve a relative ``--nbval-sanitize-with`` against the project root when it does not exist
   from the working directory, so ``pytest`` works from any folder of the project;
 * keep the cells of one notebook on one pytest-xdist worker: they share the notebook's kernel, so a
-  notebook cannot be split over workers. ``make test`` runs ``pytest -n auto --dist loadfile`` (one
-  file, one worker); a ``-n N`` run whose ``--dist`` would split a file (``load``, the default with
-  ``-n``, ``worksteal``, or ``loadgroup``, whose groups pytest >= 9.2 drops silently:
-  pytest-xdist issue 1386) is switched to ``loadfile``.
+  notebook cannot be split over workers. pyproject's ``addopts`` say ``--dist loadfile`` (one file,
+  one worker; ``make test`` adds ``-n logical``); a ``-n N`` run given a ``--dist`` that would split
+  a file (``load``, ``worksteal``, or ``loadgroup``, whose groups pytest >= 9.2 drops silently:
+  pytest-xdist issue 1386) is switched back to ``loadfile``.
 """
 
 from __future__ import annotations
