@@ -21,11 +21,18 @@ notebooks. The hooks:
   notebook cannot be split over workers. pyproject's ``addopts`` say ``--dist loadfile`` (one file,
   one worker; ``make test`` adds ``-n logical``); a ``-n N`` run given a ``--dist`` that would split
   a file (``load``, ``worksteal``, or ``loadgroup``, whose groups pytest >= 9.2 drops silently:
-  pytest-xdist issue 1386) is switched back to ``loadfile``.
+  pytest-xdist issue 1386) is switched back to ``loadfile``;
+* give the kernels of this test process an IPython profile folder of their own (as
+  tests/conftest.py does): no two workers' kernels share one history database, and no user's
+  ~/.ipython startup file runs in the notebooks.
 """
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -43,10 +50,15 @@ WHOLE_FILES = ("no", "loadfile", "loadscope")
 
 
 def pytest_configure(config):
-    """Make the sanitize file path independent of the working directory; keep notebooks whole."""
+    """Make the sanitize file path independent of the working directory; keep notebooks whole; a
+    private IPython folder for the kernels."""
     dist = getattr(config.option, "dist", "no")
     if getattr(config.option, "numprocesses", None) and dist not in WHOLE_FILES:
         config.option.dist = "loadfile"
+    if os.environ.get("WWC_TEST_IPYTHONDIR_PID") != str(os.getpid()):
+        folder = tempfile.mkdtemp(prefix="wwc-test-ipython-")
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        os.environ.update(IPYTHONDIR=folder, WWC_TEST_IPYTHONDIR_PID=str(os.getpid()))
     sanitize = getattr(config.option, "nbval_sanitize_with", None)
     if sanitize and not Path(sanitize).is_absolute() and not Path(sanitize).exists():
         candidate = Path(config.rootpath, sanitize)

@@ -23,9 +23,11 @@ datasets check at the end of the session that no test changed them in place.
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -51,6 +53,18 @@ settings.register_profile(
     "ci", max_examples=250, deadline=None, suppress_health_check=_QUIET, print_blob=True
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fast"))
+
+
+# --- kernels --------------------------------------------------------------------------------------
+def pytest_configure(config: pytest.Config) -> None:
+    """The kernels this test process starts (papermill, report builds, nbval) keep their IPython
+    profile in a folder of their own: the kernels of two workers never write one history database,
+    and a user's ~/.ipython startup files never run in a test. (notebooks/conftest.py does the same
+    when the notebooks run alone.)"""
+    if os.environ.get("WWC_TEST_IPYTHONDIR_PID") != str(os.getpid()):
+        folder = tempfile.mkdtemp(prefix="wwc-test-ipython-")
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        os.environ.update(IPYTHONDIR=folder, WWC_TEST_IPYTHONDIR_PID=str(os.getpid()))
 
 
 # --- tiers ----------------------------------------------------------------------------------------
