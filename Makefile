@@ -12,6 +12,10 @@ LOCK := requirements.lock
 # Report year: empty means the latest announcement year with a round (wwc report decides).
 YEAR ?=
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist -n): `logical` is one per CPU the system reports (`auto` counts
+# physical cores: 1 on a 2-vCPU machine); JOBS=0 runs every test in this process. How the files are
+# shared out (one file per worker, slow tiers first) is in pyproject.toml's addopts.
+JOBS ?= logical
 
 .PHONY: help venv report test test-fast nbval lint format lock strip simulate benchmark clean
 
@@ -33,11 +37,11 @@ venv: $(STAMP) ## Create .venv and install the project with the pinned versions 
 report: $(STAMP) ## Build the annual report into reports/YEAR/ (YEAR=YYYY, default: latest year with a round)
 	$(BIN)/wwc report $(if $(YEAR),--year $(YEAR))
 
-test: $(STAMP) ## Run the whole test suite (unit, property, bad-input, notebooks with nbval)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+test: $(STAMP) ## Run every test on every core: unit, integration, record, notebooks (nbval)
+	$(BIN)/python -m pytest -n $(JOBS) $(PYTEST_ARGS)
 
-test-fast: $(STAMP) ## Run the tests without the notebook runs
-	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+test-fast: $(STAMP) ## Run the tests that start no kernel or process (not slow): unit and record
+	$(BIN)/python -m pytest -n $(JOBS) -m "not slow" $(PYTEST_ARGS)
 
 lint: $(STAMP) ## Check style: ruff lint and ruff format --check (line length and rules in pyproject.toml)
 	$(BIN)/ruff check wwc_analysis tests benchmarks notebooks

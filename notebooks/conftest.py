@@ -16,11 +16,23 @@ notebooks. The hooks:
 * mark every notebook cell ``slow``, so ``make test-fast`` (``-m "not slow"``) leaves the notebook
   runs out;
 * resolve a relative ``--nbval-sanitize-with`` against the project root when it does not exist
-  from the working directory, so ``pytest`` works from any folder of the project.
+  from the working directory, so ``pytest`` works from any folder of the project;
+* keep the cells of one notebook on one pytest-xdist worker: they share the notebook's kernel, so a
+  notebook cannot be split over workers. pyproject's ``addopts`` say ``--dist loadfile`` (one file,
+  one worker; ``make test`` adds ``-n logical``); a ``-n N`` run given a ``--dist`` that would split
+  a file (``load``, ``worksteal``, or ``loadgroup``, whose groups pytest >= 9.2 drops silently:
+  pytest-xdist issue 1386) is switched back to ``loadfile``;
+* give the kernels of this test process an IPython profile folder of their own (as
+  tests/conftest.py does): no two workers' kernels share one history database, and no user's
+  ~/.ipython startup file runs in the notebooks.
 """
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -33,8 +45,20 @@ except ImportError:  # nbval not installed: no notebook collection, nothing to a
 NBVAL_SKIP_COMPARE = ("text/html", "stderr")
 
 
+#: pytest-xdist distribution modes that keep every test of a file on one worker.
+WHOLE_FILES = ("no", "loadfile", "loadscope")
+
+
 def pytest_configure(config):
-    """Make the sanitize file path independent of the working directory."""
+    """Make the sanitize file path independent of the working directory; keep notebooks whole; a
+    private IPython folder for the kernels."""
+    dist = getattr(config.option, "dist", "no")
+    if getattr(config.option, "numprocesses", None) and dist not in WHOLE_FILES:
+        config.option.dist = "loadfile"
+    if os.environ.get("WWC_TEST_IPYTHONDIR_PID") != str(os.getpid()):
+        folder = tempfile.mkdtemp(prefix="wwc-test-ipython-")
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        os.environ.update(IPYTHONDIR=folder, WWC_TEST_IPYTHONDIR_PID=str(os.getpid()))
     sanitize = getattr(config.option, "nbval_sanitize_with", None)
     if sanitize and not Path(sanitize).is_absolute() and not Path(sanitize).exists():
         candidate = Path(config.rootpath, sanitize)

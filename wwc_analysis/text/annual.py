@@ -25,7 +25,7 @@ from wwc_analysis.history.levels import countries_reached
 from wwc_analysis.history.rounds import check_round, check_year, cumulative
 from wwc_analysis.text.cohorts import COHORT_NOUNS, cities, cohort_label
 from wwc_analysis.text.tables import report_table
-from wwc_analysis.text.words import DASH, count_words, day, display, join_and, number_word
+from wwc_analysis.text.words import DASH, count_words, day, display, join_and, number_word, plural
 
 if TYPE_CHECKING:  # pragma: no cover
     from pandas.io.formats.style import Styler
@@ -190,7 +190,9 @@ def _total_sentence(y: int, m: dict[str, Metric], last_month: str) -> str:
         "identifies"
     )
     if rep > ident:
-        return f"{said} {ident} of them, so {rep - ident} certified cities are not in the record."
+        gap = plural(rep - ident, "certified city", "certified cities")
+        verb = "is" if rep - ident == 1 else "are"
+        return f"{said} {ident} of them, so {gap} {verb} not in the record."
     return f"{said} {ident}, {ident - rep} more than reported."
 
 

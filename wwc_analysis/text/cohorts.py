@@ -49,8 +49,8 @@ def coverage(summary_row: pd.Series, cohort: str) -> str:
     rep = summary_row.get(f"reported_{cohort}")
     ident = int(summary_row[f"identified_{cohort}"])
     if pd.isna(rep):
-        return f"{ident} {COHORT_NOUNS[cohort]} identified; the count was not reported"
-    return f"identified {ident} of {int(rep)} {COHORT_NOUNS[cohort]}"
+        return f"{cities(ident, cohort)} identified; the count was not reported"
+    return f"identified {ident} of {cities(int(rep), cohort)}"
 
 
 def with_counts(profile: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:

@@ -1,0 +1,155 @@
+"""`wwc rounds` and `wwc score` in-process: formats, exact results and clear errors without
+tracebacks, on the tiny record (``--data tests/fixtures/tiny``); ``wwc rounds`` of the shipped
+record: tests/record/test_shipped_cli.py."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from tests.conftest import TINY_DIR
+from wwc_analysis.cli.app import main
+
+TINY = ("--data", str(TINY_DIR))
+
+
+def run(capsys, *argv) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_rounds_table(capsys):
+    code, out, _ = run(capsys, "rounds", "--disagreements", *TINY)
+    assert code == 0
+    lines = out.splitlines()
+    row = next(line for line in lines if line.startswith("2024-01"))
+    # reported / identified / derived new, upgraded, re-certified; unstated, events, level
+    # unknown, disagreements, total reported / identified
+    assert row.split() == [
+        "2024-01",
+        "2024-01-23",
+        "2022",
+        "3",
+        "3",
+        "4",
+        "3",
+        "3",
+        "1",
+        "1",
+        "1",
+        "0",
+        "0",
+        "7",
+        "2",
+        "3",
+        "13",
+        "11",
+    ]
+    last = next(line for line in lines if line.startswith("2025-02"))
+    assert last.split()[-2:] == ["–", "13"]  # no total reported
+    assert "<NA>" not in out and "–" in out  # not reported is a dash, never <NA>
+    assert "3 disagreements" in out
+    assert (
+        "2024-01 Santos: reported as upgraded, but no earlier certification of this city "
+        "is on record"
+    ) in out
+
+
+def test_rounds_csv_and_json_agree(capsys):
+    _, out_csv, _ = run(capsys, "rounds", "--format", "csv", *TINY)
+    rows = list(csv.DictReader(io.StringIO(out_csv)))
+    assert len(rows) == 7
+    jan = next(r for r in rows if r["round_id"] == "2024-01")
+    got = (jan["reported_new"], jan["identified_new"], jan["reported_total_certified"])
+    assert got == ("3", "3", "13")
+    _, out_json, _ = run(capsys, "rounds", "--format", "json", *TINY)
+    payload = json.loads(out_json)
+    june = next(r for r in payload["rounds"] if r["round_id"] == "2024-06")
+    assert june["reported_recertified"] is None and june["reported_total_certified"] == 15
+    assert june["announced"] == "2024-06-17"
+    by_id = {r["round_id"]: r for r in payload["rounds"]}
+    assert [by_id[r["round_id"]]["identified_new"] for r in rows] == [
+        int(r["identified_new"]) for r in rows
+    ]
+
+
+def test_score_met_text_and_json(capsys, tiny_std2022):
+    std = tiny_std2022
+    met = ",".join(std.criteria[:30])  # includes DM1, LC1 and PA1
+    code, out, _ = run(capsys, "score", "--met", met, "--outcome-met", *TINY)
+    assert code == 0 and out.startswith("30 of 43 criteria met (69.8%) under standard 2022: Gold.")
+    code, out, _ = run(capsys, "score", "--met", met, "--format", "json", *TINY)
+    result = json.loads(out)
+    got = (result["tier"], result["threshold_tier"], result["met"])
+    assert got == ("Not certified", "Gold", 30)
+    assert any("outcome requirement unmet" in r for r in result["reasons"])
+
+
+def test_score_lowercase_codes_and_core_reason(capsys, tiny_std2022):
+    std = tiny_std2022
+    met = ",".join(c.lower() for c in std.criteria if c != "PA1")
+    code, out, _ = run(capsys, "score", "--met", met, "--outcome-met", *TINY)
+    assert code == 0
+    assert "Not certified" in out and "core criteria missing: PA1" in out
+
+
+@pytest.mark.parametrize(
+    "count, tier", [(22, "Not certified"), (23, "Silver"), (31, "Gold"), (38, "Platinum")]
+)
+def test_score_count_2018(capsys, count, tier):
+    code, out, _ = run(
+        capsys, "score", "--standard", "2018", "--count", str(count), "--format", "json", *TINY
+    )
+    assert code == 0 and json.loads(out)["tier"] == tier
+
+
+def test_score_file(capsys, tiny_std2022, tmp_path):
+    std = tiny_std2022
+    path = tmp_path / "own.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["city_id", "round_id", "criterion", "met", "outcome_met"])
+        for i, code in enumerate(std.criteria):
+            w.writerow(["testville-tx-us", "2024-01", code, "true" if i < 37 else "false", "true"])
+    code, out, _ = run(capsys, "score", "--file", str(path), "--format", "json", *TINY)
+    assert code == 0
+    payload = json.loads(out)
+    assert payload["note"] is None  # a researcher's own file is not simulated
+    assert payload["scores"][0]["tier"] == "Platinum" and payload["scores"][0]["met"] == 37
+
+
+def test_score_file_of_simulated_data_says_so(capsys):
+    from wwc_analysis.data.paths import SIMULATED_DIR
+
+    code, out, _ = run(capsys, "score", "--file", str(SIMULATED_DIR / "assessments.csv"))
+    assert code == 0 and out.startswith("SIMULATED DATA")
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["score", "--met", "DM1,XX9"], "unknown criterion code(s) XX9"),
+        (["score", "--standard", "2030", "--met", "DM1"], "unknown standard '2030'"),
+        (["score", "--standard", "2018", "--met", "DM1"], "score it with --count N"),
+        (["score", "--count", "44"], "--count must lie in 0..43"),
+        (["score", "--file", "/no/such/file.csv"], "does not exist"),
+    ],
+)
+def test_score_errors_are_clear(capsys, argv, message):
+    code, out, err = run(capsys, *argv, *TINY)
+    assert code == 2 and out == ""
+    assert message in err and "Traceback" not in err
+
+
+def test_score_bad_file_lists_problems(capsys, tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text(
+        "city_id,round_id,criterion,met,outcome_met\ntestville-tx-us,2024-01,DM1,maybe,true\n",
+        encoding="utf-8",
+    )
+    code, _, err = run(capsys, "score", "--file", str(path), *TINY)
+    assert code == 1 and "bad.csv:2" in err and "'maybe'" in err and "Traceback" not in err

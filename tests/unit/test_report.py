@@ -1,0 +1,296 @@
+"""Tests of ``wwc report`` (wwc_analysis.report) without a kernel: years, parameters, jobs, the
+atomic publish, the index page, metrics and the command line, on tiny throwaway notebooks
+(tests/notebook_files.py) and a small rounds table. The builds that run kernels are in
+tests/integration/test_report_builds.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.notebook_files import ROUNDS, figure_notebook, write_notebook
+from wwc_analysis.cli import report as report_cli
+from wwc_analysis.cli.app import main as cli_main
+from wwc_analysis.data.dataset import load_rounds
+from wwc_analysis.report import build as report
+from wwc_analysis.report import publish, render, run
+from wwc_analysis.report.build import ReportError, build_report
+
+
+@pytest.fixture
+def fake_rounds(monkeypatch):
+    """``wwc report`` reads the small rounds table whatever its --data folder."""
+    monkeypatch.setattr(report_cli, "load_rounds", lambda data_dir: ROUNDS)
+
+
+def test_year_without_round_exits_2_listing_years(tmp_path, fake_rounds, capsys):
+    code = cli_main(["report", "--year", "2020", "--out", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "no round was announced in 2020" in err
+    assert "years with a round: 2018, 2024" in err
+    assert "Traceback" not in err
+    assert list(tmp_path.iterdir()) == [], "nothing is built for a year without a round"
+
+
+def test_cli_reads_the_rounds_of_its_data_folder(tmp_path, monkeypatch, capsys):
+    """``wwc report`` loads the rounds of --data (resolved) and hands them to the report."""
+    asked = []
+    monkeypatch.setattr(
+        report_cli, "load_rounds", lambda data_dir: asked.append(data_dir) or ROUNDS
+    )
+    data = tmp_path / "somewhere" / ".." / "data"
+    code = cli_main(["report", "--year", "2020", "--data", str(data), "--out", str(tmp_path)])
+    assert code == 2 and "years with a round: 2018, 2024" in capsys.readouterr().err
+    assert asked == [data.resolve()]
+
+
+def test_unreadable_rounds_table_exits_2(tmp_path, capsys):
+    (tmp_path / "rounds.csv").write_text("round_id,announced\n2018-01,2018-13-25\n")
+    code = cli_main(["report", "--data", str(tmp_path), "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"wwc report: error: cannot read the rounds table in {tmp_path.resolve()}" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_missing_notebook_is_a_usage_error(tmp_path):
+    with pytest.raises(ReportError, match="notebook not found") as caught:
+        build_report(2024, ROUNDS, tmp_path, out_dir=tmp_path, notebooks=[tmp_path / "nope.ipynb"])
+    assert caught.value.exit_code == 2
+
+
+def test_pdf_without_weasyprint_says_which_extra(tmp_path, monkeypatch):
+    monkeypatch.setitem(__import__("sys").modules, "weasyprint", None)
+    with pytest.raises(ReportError, match=r"pdf extra") as caught:
+        build_report(
+            2024, ROUNDS, tmp_path, out_dir=tmp_path, notebooks=[tmp_path / "x.ipynb"], pdf=True
+        )
+    assert caught.value.exit_code == 2
+
+
+def test_invalid_metrics_json_is_an_error(tmp_path):
+    (tmp_path / "01-a").mkdir()
+    (tmp_path / "01-a" / "metrics.json").write_text("[1, 2]")
+    with pytest.raises(
+        ReportError, match="01-a.ipynb wrote metrics.json that is not a JSON object"
+    ):
+        report.merge_metrics(tmp_path, ["01-a"])
+    (tmp_path / "01-a" / "metrics.json").write_text("{not json")
+    with pytest.raises(ReportError, match="invalid metrics.json"):
+        report.merge_metrics(tmp_path, ["01-a"])
+
+
+def test_merge_metrics_skips_notebooks_without_metrics(tmp_path):
+    for name, value in (("01-a", {"n": 1}), ("02-b", None), ("03-c", {"share": 0.5})):
+        (tmp_path / name).mkdir()
+        if value is not None:
+            (tmp_path / name / "metrics.json").write_text(json.dumps(value))
+    assert report.merge_metrics(tmp_path, ["01-a", "02-b", "03-c"]) == {
+        "01-a": {"n": 1},
+        "03-c": {"share": 0.5},
+    }
+
+
+# ------------------------------------------------------------------------ pieces, no kernel
+
+
+def test_default_year_is_latest_with_a_round():
+    assert report.report_years(ROUNDS) == [2018, 2024]
+    assert report.resolve_year(None, ROUNDS) == 2024
+    assert report.resolve_year(2018, ROUNDS) == 2018
+
+
+def test_notebook_parameters_are_those_declared(tmp_path):
+    nb = figure_notebook(tmp_path / "01-figure.ipynb")
+    available = {"year": 2024, "as_of": "2024-12-31", "data_dir": "/d", "output_dir": "/o"}
+    assert run.notebook_parameters(nb, available) == {"year": 2024, "output_dir": "/o"}
+    plain = write_notebook(tmp_path / "02-plain.ipynb", [("code", "x = 1", [])])
+    assert run.notebook_parameters(plain, available) == {}
+
+
+def test_publish_swaps_atomically_and_restores_on_failure(tmp_path, monkeypatch):
+    final = tmp_path / "2024"
+    final.mkdir()
+    (final / "index.html").write_text("old")
+    build = tmp_path / ".build-2024-x"
+    build.mkdir()
+    (build / "index.html").write_text("new")
+
+    real_replace = os.replace
+
+    def failing_replace(src, dst):
+        if Path(src) == build:
+            raise OSError("disk trouble")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", failing_replace)
+    with pytest.raises(OSError, match="disk trouble"):
+        publish.publish(build, final)
+    assert (final / "index.html").read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".build-2024-x", "2024"]
+
+    monkeypatch.setattr(os, "replace", real_replace)
+    publish.publish(build, final)
+    assert (final / "index.html").read_text() == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2024"]
+
+
+def test_child_environment_drops_agg_backend(monkeypatch):
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    assert "MPLBACKEND" not in run._child_env()
+    monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    assert run._child_env()["MPLBACKEND"] == "module://matplotlib_inline.backend_inline"
+
+
+def test_injected_cell_offset(tmp_path):
+    nb = write_notebook(
+        tmp_path / "n.ipynb",
+        [("md", "# t", []), ("code", "year = 1", ["parameters"]), ("code", "1/0", [])],
+    )
+    # executed notebook: md, parameters, injected-parameters, failing cell (index 3)
+    assert run._injected_offset(nb, 3, injected=True) == 2
+    assert run._injected_offset(nb, 1, injected=True) == 1
+    assert run._injected_offset(nb, 3, injected=False) == 3
+
+
+def test_worker_entry_point_is_importable():
+    """The child process's command names a module and function that exist."""
+    code = run.WORKER_CODE.format(job_file="/x/job.json")
+    match = re.search(r"from (\S+) import (\w+);", code)
+    assert match, code
+    module = __import__(match[1], fromlist=[match[2]])
+    assert callable(getattr(module, match[2]))
+    assert "'/x/job.json'" in code
+
+
+def test_notebook_job_layout(tmp_path):
+    source = tmp_path / "notebooks" / "01-a.ipynb"
+    job = run.notebook_job(source, tmp_path / "build", {"year": 2024}, cell_timeout=7)
+    assert job == {
+        "input": str(source),
+        "output": str(tmp_path / "build" / "executed" / "01-a.ipynb"),
+        "log": str(tmp_path / "build" / "logs" / "01-a.log"),
+        "result": str(tmp_path / "build" / "logs" / "01-a.result.json"),
+        "cwd": str(source.parent),
+        "parameters": {"year": 2024},
+        "cell_timeout": 7,
+        "start_timeout": run.START_TIMEOUT,
+    }
+    json.dumps(job)  # the job travels to the child process as a JSON file
+
+
+def test_keep_failed_replaces_the_earlier_one_and_a_success_drops_it(tmp_path):
+    earlier = tmp_path / ".failed-2024"
+    earlier.mkdir()
+    (earlier / "old.txt").write_text("earlier failure")
+    build = tmp_path / ".build-2024-x"
+    (build / "executed").mkdir(parents=True)
+    assert publish.keep_failed(build, tmp_path, 2024) == earlier
+    assert sorted(p.name for p in earlier.iterdir()) == ["executed"]
+    assert not build.exists()
+    publish.drop_failed(tmp_path, 2025)  # another year's: nothing to do
+    assert earlier.exists()
+    publish.drop_failed(tmp_path, 2024)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_index_page_is_unchanged():
+    """The index page from the Jinja2 template is the page ``wwc report`` wrote before the template
+    (tests/fixtures/report-index.html): same markup, same escaping of names, titles and values."""
+    pages = [
+        {
+            "name": "01-tier-distribution",
+            "title": "Tier distribution",
+            "html": "01-tier-distribution.html",
+            "executed": "executed/01-tier-distribution.ipynb",
+            "simulated": True,
+            "figures": [
+                "01-tier-distribution/growth.png",
+                "01-tier-distribution/a \"b\" & 'c'.png",
+            ],
+            "tables": ["01-tier-distribution/levels.csv"],
+        },
+        {
+            "name": "02-cohorts",
+            "title": 'Cohorts <new> & "re-certified"',
+            "html": "02-cohorts.html",
+            "executed": "executed/02-cohorts.ipynb",
+            "simulated": False,
+            "figures": [],
+            "tables": [],
+        },
+        {
+            "name": "04-annual-summary",
+            "title": "04-annual-summary",
+            "html": "04-annual-summary.html",
+            "executed": "executed/04-annual-summary.ipynb",
+            "simulated": False,
+            "figures": [],
+            "tables": ["04-annual-summary/headline.csv", "04-annual-summary/rounds.csv"],
+        },
+    ]
+    metrics = {
+        "01-tier-distribution": {
+            "year": 2024,
+            "share": 0.123456789,
+            "big": 12345.678,
+            "nested": {"rounds": ["2024-01", "2024-06"], "none": None, "text": "a<b>&'\""},
+        },
+        "04-annual-summary": {},
+    }
+    got = render.index_html(
+        2024, "2025-01-31T12:00:00+01:00", Path("/data/wwc & <co>"), pages, metrics
+    )
+    expected = Path(__file__).resolve().parents[1] / "fixtures" / "report-index.html"
+    assert got == expected.read_text(encoding="utf-8")
+
+
+def test_index_template_is_package_data():
+    """An installed package (not only this checkout) carries the index template: a glob of the
+    package data (globbed from the package folder, as setuptools does) finds it."""
+    import tomllib
+
+    root = Path(__file__).resolve().parents[2]
+    config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    globs = config["tool"]["setuptools"]["package-data"]["wwc_analysis"]
+    template = root / "wwc_analysis" / "report" / "templates" / render.INDEX_TEMPLATE
+    assert template.is_file()
+    shipped = {p for g in globs for p in (root / "wwc_analysis").glob(g)}
+    assert template in shipped, globs
+
+
+def test_register_adds_the_report_subcommand():
+    parser = argparse.ArgumentParser(prog="wwc")
+    report_cli.register(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["report", "--year", "2024", "--jobs", "3", "--pdf", "--out", "/x"])
+    assert (args.command, args.year, args.jobs, args.pdf, args.out) == (
+        "report",
+        2024,
+        3,
+        True,
+        Path("/x"),
+    )
+    assert args.func is report_cli.run
+    defaults = parser.parse_args(["report"])
+    assert defaults.year is None and defaults.jobs == 2 and defaults.pdf is False
+    with pytest.raises(SystemExit):
+        parser.parse_args(["report", "--jobs", "0"])
+
+
+@pytest.mark.parametrize("which", ["record", "tiny"])
+def test_real_rounds_table_years(request, which):
+    data = request.getfixturevalue(which)
+    rounds = load_rounds(data.data_dir)
+    years = report.report_years(rounds)
+    assert years == sorted({int(y) for y in data.rounds["announced"].dt.year})
+    assert report.resolve_year(None, rounds) == years[-1]
+    with pytest.raises(ReportError, match=f"years with a round: {years[0]}"):
+        report.resolve_year(years[0] - 1, rounds)
