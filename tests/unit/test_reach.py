@@ -93,7 +93,8 @@ def test_summary_states_the_gap_and_the_cities_outside_the_universe(tiny_reach):
 
 def test_summary_gap_after_a_round_with_a_reported_total(tiny_reach):
     s = reach.reach_summary(tiny_reach, "2019-12-31")
-    assert (s["reported_total_certified"], s["certified_identified"], s["unidentified"]) == (5, 4, 1)
+    got = (s["reported_total_certified"], s["certified_identified"], s["unidentified"])
+    assert got == (5, 4, 1)
 
 
 def test_over_time_has_every_round_and_never_fills_the_gap(tiny_reach):

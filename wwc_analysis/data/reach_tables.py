@@ -43,7 +43,7 @@ def _keys(frame: pd.DataFrame) -> pd.Series:
 
 
 def _check_record_linked(reader: Reader) -> list[Problem]:
-    """Every city of the record has a row, with the record's names; every row is a record city."""
+    """Every city of the record (certifications by city_id, unplaced by names) has a row."""
     crosswalk = reader.get("crosswalk").usable("city_id", *_PLACE)
     certs = reader.get("certifications").usable("city_id", *_PLACE)
     unplaced = reader.get("unplaced").usable(*_PLACE)
@@ -77,6 +77,20 @@ def _check_record_linked(reader: Reader) -> list[Problem]:
                     "(every city of the record is linked or explained)",
                 )
             )
+    return problems
+
+
+def _check_rows_are_record(reader: Reader) -> list[Problem]:
+    """Every crosswalk row is a city of the record, named as the record names it."""
+    crosswalk = reader.get("crosswalk").usable("city_id", *_PLACE)
+    certs = reader.get("certifications").usable("city_id", *_PLACE)
+    unplaced = reader.get("unplaced").usable(*_PLACE)
+    if crosswalk is None or certs is None or unplaced is None:
+        return []
+    file = FILES["crosswalk"]
+    problems: list[Problem] = []
+    first = certs.drop_duplicates("city_id").set_index("city_id")
+    xw_keys = _keys(crosswalk)
     in_certs = crosswalk["city_id"].isin(first.index)
     record_keys = pd.Series(_keys(first).to_numpy(), index=first.index)
     same = xw_keys == crosswalk["city_id"].map(record_keys)
@@ -148,6 +162,7 @@ def _check_links(reader: Reader) -> list[Problem]:
 #: (check, the tables it concerns): run when one of them is wanted.
 REACH_CHECKS = (
     (_check_record_linked, ("crosswalk",)),
+    (_check_rows_are_record, ("crosswalk",)),
     (_check_links, ("crosswalk", "universe")),
 )
 

@@ -65,10 +65,9 @@ def require_reach(data: Dataset) -> tuple[pd.DataFrame, pd.DataFrame]:
 def population_band(population: pd.Series) -> pd.Series:
     """The band (:data:`BANDS`) of each population; <NA> below 30,000 or unknown."""
     edges = [low for low, *_ in BANDS] + [np.inf]
-    return pd.Series(
-        pd.cut(population.astype("float64"), edges, right=False, labels=list(BAND_DTYPE.categories)),
-        index=population.index,
-    ).astype(BAND_DTYPE)
+    labels = list(BAND_DTYPE.categories)
+    cut = pd.cut(population.astype("float64"), edges, right=False, labels=labels)
+    return pd.Series(cut, index=population.index).astype(BAND_DTYPE)
 
 
 def places(data: Dataset) -> pd.DataFrame:
