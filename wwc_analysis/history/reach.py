@@ -156,9 +156,8 @@ def reach_table(data: Dataset, by: str = "country", as_of=None) -> pd.DataFrame:
 
 def _outside_only(outside: pd.Series) -> pd.DataFrame:
     """Rows for countries whose certified cities are all outside the universe."""
-    frame = pd.DataFrame(
-        0, index=outside.index, columns=["eligible", "eligible_population", "certified", "residents"]
-    ).astype("int64")
+    counts = ["eligible", "eligible_population", "certified", "residents"]
+    frame = pd.DataFrame(0, index=outside.index, columns=counts).astype("int64")
     frame["rate"] = np.nan
     frame["residents_share"] = np.nan
     frame["not_in_universe"] = outside.astype("int64")
