@@ -112,9 +112,7 @@ def test_over_time_has_every_round_and_never_fills_the_gap(tiny_reach):
 
 def test_over_time_by_band_agrees_with_the_table_after_each_round(tiny_reach):
     long = reach.reach_over_time(tiny_reach, "band")
-    for round_id, announced in tiny_reach.rounds[["round_id", "announced"]].itertuples(
-        index=False
-    ):
+    for round_id, announced in tiny_reach.rounds[["round_id", "announced"]].itertuples(index=False):
         table = reach.reach_table(tiny_reach, "band", announced)
         got = long[long["round_id"] == round_id].set_index("band")["certified"]
         assert got.tolist() == table["certified"].tolist(), round_id
