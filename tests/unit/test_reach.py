@@ -5,13 +5,18 @@ and crosswalk)."""
 from __future__ import annotations
 
 import dataclasses
+import json
 
+import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
+from tests.conftest import TINY_DIR
 from tests.csv_edits import set_cell
+from wwc_analysis import cli
 from wwc_analysis.data import load, validate_dir
 from wwc_analysis.errors import DataValidationError
+from wwc_analysis.figures.maps import CERTIFIED_GID, reach_map
 from wwc_analysis.history import reach
 
 END_2025 = "2025-12-31"
@@ -217,3 +222,54 @@ def test_a_dataset_replaced_without_reach_keeps_working(tiny_reach):
     bare = dataclasses.replace(tiny_reach, universe=None, crosswalk=None)
     with pytest.raises(ValueError):
         reach.reach_summary(bare)
+
+
+# --- the command line, in process -----------------------------------------------------------------
+def test_wwc_reach_by_country_gives_the_hand_count(tiny_reach, capsys):
+    args = ["reach", "--year", "2025", "--by", "country", "--format", "json"]
+    assert cli.main([*args, "--data", str(tiny_reach.data_dir)]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    rows = {r["country"]: r for r in payload["rows"]}
+    got = {c: (r["certified"], r["eligible"], r["residents"]) for c, r in rows.items()}
+    assert got == {
+        "United States": (8, 12, 3.12),
+        "Brazil": (2, 3, 2.8),
+        "Mexico": (1, 2, 1.1),
+        "Canada": (1, 2, 1.0),
+        "Argentina": (0, 1, 0.0),
+    }
+    assert payload["basis"]["eligible"] == "approximate"
+    assert payload["basis"]["certified"] == "identified"
+    assert "GeoNames" in payload["credit"] and "CC BY 4.0" in payload["credit"]
+    assert payload["summary"]["not_in_universe"] == ["Santos"]
+
+
+def test_wwc_reach_text_and_csv_say_approximate(tiny_reach, capsys):
+    data = ["--data", str(tiny_reach.data_dir)]
+    assert cli.main(["reach", "--year", "2025", "--by", "band", *data]) == 0
+    text = capsys.readouterr().out
+    assert "approximate" in text and "CC BY 4.0" in text
+    assert cli.main(["reach", "--year", "2025", "--format", "csv", *data]) == 0
+    header = capsys.readouterr().out.splitlines()[0]
+    assert "Eligible places (approximate)" in header
+    assert "Certified cities (identified)" in header
+
+
+def test_wwc_reach_refuses_a_year_without_a_round_and_a_record_without_reach(tiny_reach, capsys):
+    assert cli.main(["reach", "--year", "2020", "--data", str(tiny_reach.data_dir)]) == 2
+    assert "years with a round" in capsys.readouterr().err
+    assert cli.main(["reach", "--year", "2025", "--data", str(TINY_DIR)]) == 2
+    assert "universe.csv and crosswalk.csv" in capsys.readouterr().err
+
+
+# --- the maps -------------------------------------------------------------------------------------
+def test_the_map_puts_every_linked_certified_city_at_its_place(tiny_reach):
+    fig = reach_map(tiny_reach, END_2025, "americas")
+    (points,) = [c for c in fig.axes[0].collections if c.get_gid() == CERTIFIED_GID]
+    plotted = sorted(map(tuple, points.get_offsets().tolist()))
+    cities = reach.certified_places(tiny_reach, END_2025)
+    linked = cities[cities["linked"]]
+    assert plotted == sorted(zip(linked["longitude"], linked["latitude"]))
+    text = fig.texts[-1].get_text().replace("\n", " ")
+    assert "APPROXIMATE" in text and "CC BY 4.0" in text and "Santos" in text
+    plt.close(fig)
