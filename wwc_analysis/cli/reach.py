@@ -20,12 +20,12 @@ from wwc_analysis.history.reach import BASIS, BY_CHOICES, reach_summary, reach_t
 from wwc_analysis.history.rounds import resolve_as_of
 from wwc_analysis.text.reach import (
     HEADERS,
-    SHORT_HEADERS,
     SHORT_KEY,
     UNIVERSE_PHRASE,
     reach_caveats,
     reach_frame,
     reach_headline,
+    reach_text,
 )
 
 CREDIT = "Universe: GeoNames (geonames.org), CC BY 4.0, via data/universe.csv."
@@ -77,9 +77,8 @@ def cmd_reach(args) -> int:
     else:
         print(f"Reach as of {as_of:%d %B %Y} (round {summary['round_id']}), by {args.by}")
         print(reach_headline(summary))
-        shown = frame.rename(columns=SHORT_HEADERS)
         print()
-        print(shown.astype(object).where(shown.notna(), "–").to_string(index=False))
+        print(reach_text(table, args.by))
         print(SHORT_KEY)
         print()
         print(reach_caveats(summary))

@@ -182,6 +182,13 @@ def milestones_table(frame: pd.DataFrame, caption: str) -> Styler:
     return report_table(frame, labels, wrap=["cities"], caption=caption)
 
 
+def reach_text(table: pd.DataFrame, by: str) -> str:
+    """The reach table as plain text with short headers (``*`` = approximate, see
+    :data:`SHORT_KEY`): for a terminal and the outputs nbval compares."""
+    frame = reach_frame(table, by).rename(columns=SHORT_HEADERS)
+    return frame.astype(object).where(frame.notna(), DASH).to_string(index=False)
+
+
 def summary_text(summary: dict) -> str:
     """The nbval-checked summary: a few rounded lines that change only with the data."""
     reported = summary["reported_total_certified"]
@@ -212,5 +219,6 @@ __all__ = [
     "reach_frame",
     "reach_headline",
     "reach_report_table",
+    "reach_text",
     "summary_text",
 ]
