@@ -195,8 +195,8 @@ def _caption_text(
         lie = plural(beyond, "certified city lies", "certified cities lie")
         text += f" {lie} outside this view."
     if hidden_places:
-        lie = plural(hidden_places, "eligible place lies", "eligible places lie")
-        text += f" {lie} outside it."
+        lie = "eligible place lies" if hidden_places == 1 else "eligible places lie"
+        text += f" {hidden_places:,} {lie} outside it."
     return f"{text} {RECORD_CREDIT} {GEONAMES_CREDIT}"
 
 

@@ -137,10 +137,26 @@ def reach_frame(table: pd.DataFrame, by: str) -> pd.DataFrame:
     return frame
 
 
+#: Headers of the HTML reader table: short enough for a page (the basis note above the table says
+#: what *identified* and *approximate* mean; the CSV files keep :data:`HEADERS`).
+PAGE_HEADERS: dict[str, str] = {
+    "country": "Country",
+    "region_name": "Region",
+    "band": "Population band",
+    "certified": "Certified (identified)",
+    "eligible": "Eligible (approx.)",
+    "rate": "Share, % (approx.)",
+    "residents": "Residents, M (approx.)",
+    "residents_share": "Covered, % (approx.)",
+    "not_in_universe": "Not places (identified)",
+}
+
+
 def reach_report_table(table: pd.DataFrame, by: str, caption: str) -> Styler:
-    """The reach table as a styled reader table (percent and millions formatted)."""
-    frame = reach_frame(table, by)
-    labels = {c: HEADERS[c] for c in frame}
+    """The reach table as a styled reader table (percent and millions formatted; the eligible
+    population, in the CSV file, is left out for width)."""
+    frame = reach_frame(table, by).drop(columns="eligible_population")
+    labels = {c: PAGE_HEADERS[c] for c in frame}
     formats = {
         "rate": "{:.1f}",
         "residents_share": "{:.1f}",
@@ -151,11 +167,13 @@ def reach_report_table(table: pd.DataFrame, by: str, caption: str) -> Styler:
 
 
 def basis_note() -> str:
-    """Which columns are identified and which approximate, in one sentence."""
+    """Which columns are identified and which approximate, and what the short headers mean."""
     return (
         "*Identified* (counted from the record): the certified cities, and those that are not "
-        "GeoNames places. *Approximate*: everything that rests on the eligible universe (eligible "
-        f"places, residents, shares); {UNIVERSE_PHRASE}."
+        "GeoNames places (*not places*: in no other column). *Approximate*: everything that rests "
+        "on the eligible universe: *eligible* places, *share* = certified / eligible, *residents* "
+        "of the certified cities in millions, *covered* = their share of the residents of the "
+        f"eligible places. Note: {UNIVERSE_PHRASE}."
     )
 
 
@@ -207,6 +225,7 @@ def summary_text(summary: dict) -> str:
 
 __all__ = [
     "HEADERS",
+    "PAGE_HEADERS",
     "SHORT_HEADERS",
     "SHORT_KEY",
     "UNIVERSE_PHRASE",
