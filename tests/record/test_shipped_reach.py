@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import json
 
+import matplotlib.pyplot as plt
+
 from tests.csv_edits import read_rows, write_rows
 from wwc_analysis.cli.app import main
+from wwc_analysis.figures.maps import CERTIFIED_GID, reach_map
 from wwc_analysis.history import reach
 from wwc_analysis.text.reach import reach_headline
 
@@ -66,3 +69,20 @@ def test_a_copy_with_a_broken_link_fails_wwc_validate(record_copy, capsys):
         "universe.csv (no place 999999999 there)",
         f"1 problem found in {record_copy}",
     ]
+
+
+def test_the_2025_map_shows_every_identified_certified_city_at_its_place(record):
+    """Every identified certified city of 2025 that the crosswalk links is drawn at its place's
+    coordinates, and only those; the others are named in the caption."""
+    fig = reach_map(record, "2025-12-31", "americas")
+    (points,) = [c for c in fig.axes[0].collections if c.get_gid() == CERTIFIED_GID]
+    plotted = sorted(map(tuple, points.get_offsets().tolist()))
+    certified = record.certifications.merge(record.rounds, on="round_id")
+    ids = set(certified.loc[certified["announced"] <= "2025-12-31", "city_id"])
+    links = record.crosswalk[record.crosswalk["city_id"].isin(ids)]
+    places = links.merge(record.universe, on="geonameid")
+    assert plotted == sorted(zip(places["longitude"], places["latitude"]))
+    caption_text = " ".join(fig.texts[-1].get_text().split())
+    for city in links.loc[links["geonameid"].isna(), "city"]:
+        assert city in caption_text
+    plt.close(fig)

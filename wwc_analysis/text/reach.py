@@ -152,6 +152,30 @@ PAGE_HEADERS: dict[str, str] = {
 }
 
 
+#: Column names of the other reach frames with their basis, for files a reader opens.
+FILE_COLUMNS: dict[str, str] = {
+    "certified": "certified (identified)",
+    "linked": "linked to a GeoNames place (identified)",
+    "reported_total_certified": "reported_total_certified (reported)",
+    "unidentified": "not identified (reported minus identified)",
+    "residents": "residents (GeoNames, approximate)",
+    "residents_share": "residents_share of eligible places (approximate)",
+    "eligible": "eligible places (approximate)",
+    "rate": "rate (approximate)",
+    "population": "population (GeoNames, approximate)",
+    "region_name": "region",
+}
+
+
+def reach_file(table: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
+    """A reach frame for a CSV file: a reach table (``by`` given) as :func:`reach_frame` with the
+    reader headers of :data:`HEADERS`; any other reach frame (``by=None``: over time, largest not
+    certified) with its columns marked by :data:`FILE_COLUMNS`."""
+    if by is not None:
+        return reach_frame(table, by).rename(columns=HEADERS)
+    return table.rename(columns=FILE_COLUMNS)
+
+
 def reach_report_table(table: pd.DataFrame, by: str, caption: str) -> Styler:
     """The reach table as a styled reader table (percent and millions formatted; the eligible
     population, in the CSV file, is left out for width)."""
@@ -224,6 +248,7 @@ def summary_text(summary: dict) -> str:
 
 
 __all__ = [
+    "FILE_COLUMNS",
     "HEADERS",
     "PAGE_HEADERS",
     "SHORT_HEADERS",
@@ -237,6 +262,7 @@ __all__ = [
     "reach_caveats",
     "reach_frame",
     "reach_headline",
+    "reach_file",
     "reach_report_table",
     "reach_text",
     "summary_text",
