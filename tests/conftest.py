@@ -42,6 +42,8 @@ from wwc_analysis.simulate import simulate_assessments
 TESTS_DIR = Path(__file__).resolve().parent
 #: The tiny purpose-built record of the unit tests (its README tells each city's story).
 TINY_DIR = TESTS_DIR / "fixtures" / "tiny"
+#: A made-up universe and crosswalk for the tiny record (read with it: ``tiny_reach``).
+REACH_DIR = TESTS_DIR / "fixtures" / "reach"
 #: Every expected figure of the shipped record.
 EXPECTED_FILE = TESTS_DIR / "record" / "expected.yaml"
 TIERS = ("unit", "integration", "record")
@@ -183,6 +185,21 @@ def tiny_sim(tiny: Dataset) -> Dataset:
     yield from _shared(dataclasses.replace(tiny, assessments=simulated), "tiny_sim")
 
 
+@pytest.fixture(scope="session")
+def tiny_reach(tmp_path_factory):
+    """The tiny record with the made-up universe and crosswalk of ``tests/fixtures/reach`` (its
+    README has the hand counts). Read-only."""
+    folder = _tiny_with_reach(tmp_path_factory.mktemp("tiny-reach") / "tiny")
+    yield from _shared(load(folder), "tiny_reach")
+
+
+def _tiny_with_reach(target: Path) -> Path:
+    _copy_csv(TINY_DIR, target)
+    for path in REACH_DIR.glob("*.csv"):
+        shutil.copy(path, target / path.name)
+    return target
+
+
 # --- folders to change ----------------------------------------------------------------------------
 @pytest.fixture
 def data_copy(tmp_path: Path) -> Path:
@@ -203,6 +220,12 @@ def record_copy(tmp_path: Path) -> Path:
 def tiny_copy(tmp_path: Path) -> Path:
     """A copy of the tiny record's CSV files, to break or edit."""
     return _copy_csv(TINY_DIR, tmp_path / "tiny")
+
+
+@pytest.fixture
+def tiny_reach_copy(tmp_path: Path) -> Path:
+    """A copy of the tiny record with the reach tables of ``tests/fixtures/reach``, to break."""
+    return _tiny_with_reach(tmp_path / "tiny")
 
 
 def _copy_csv(source: Path, target: Path) -> Path:

@@ -22,6 +22,7 @@ OTHER_PARAMETERS = {
         "scenario_standard": "2018",
     },
     "04-annual-summary": {"year": 2024},
+    "05-reach": {"year": 2024, "as_of": "2024-06-30", "country": "Brazil"},
 }
 
 

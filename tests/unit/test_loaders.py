@@ -418,6 +418,7 @@ def test_read_all_gives_the_frames_load_gives(record):
     frames, problems = read_all()
     assert problems == []
     expected = set(TABLES) | ({"assessments"} if record.assessments is not None else set())
+    expected |= {name for name in paths.REACH_TABLES if getattr(record, name) is not None}
     assert set(frames) == expected
     for name in expected:
         pd.testing.assert_frame_equal(frames[name], getattr(record, name))

@@ -24,6 +24,7 @@ _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _BOOLS = {"true": True, "false": False}
 _BAD = object()  # a value that does not convert
 _INT_LIMIT = 2**63
+_FLOAT_RE = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
 
 def _parse_int(text: str) -> object:
@@ -31,6 +32,11 @@ def _parse_int(text: str) -> object:
         return _BAD
     value = int(text)
     return value if -_INT_LIMIT < value < _INT_LIMIT else _BAD
+
+
+def _parse_float(text: str) -> object:
+    """A decimal number written with digits (``-34.61315``, ``1e3``); not ``nan`` or ``inf``."""
+    return float(text) if _FLOAT_RE.match(text) else _BAD
 
 
 def _parse_date(text: str) -> object:
@@ -53,6 +59,8 @@ def _converter(dtype: object) -> tuple[Callable[[str], object], str]:
         )
     if dtype in ("int64", "Int64"):
         return _parse_int, "a whole number written with digits only (e.g. 12)"
+    if dtype == "float64":
+        return _parse_float, "a decimal number written with digits (e.g. -34.61315)"
     if dtype == "bool":
         return (
             lambda t: _BOOLS.get(t.lower(), _BAD),
@@ -71,6 +79,8 @@ def _typed_array(dtype: object, values: list[object]) -> object:
         return pd.array(values, dtype="Int64")
     if dtype == "bool":
         return pd.array(values, dtype="boolean")
+    if dtype == "float64":
+        return pd.array([np.nan if v is None else v for v in values], dtype="float64")
     return pd.to_datetime(pd.Series(values, dtype=object)).astype(DATETIME).array
 
 

@@ -48,7 +48,10 @@ from wwc_analysis.errors import DataValidationError
 class Dataset:
     """All tables of a data directory, validated and typed (see ``docs/architecture.md``).
 
-    ``assessments`` is ``None`` when the directory has no ``simulated/assessments.csv``.
+    ``assessments`` is ``None`` when the directory has no ``simulated/assessments.csv``;
+    ``universe`` and ``crosswalk`` (the approximate eligible universe and the record's links to it,
+    :mod:`~wwc_analysis.data.reach_tables`) are ``None`` when it has no ``universe.csv`` and
+    ``crosswalk.csv``.
     """
 
     criteria: pd.DataFrame
@@ -58,6 +61,8 @@ class Dataset:
     unplaced: pd.DataFrame
     assessments: pd.DataFrame | None
     data_dir: Path
+    universe: pd.DataFrame | None = None
+    crosswalk: pd.DataFrame | None = None
 
 
 def _load_one(name: str, data_dir: str | Path | None) -> pd.DataFrame:
@@ -94,6 +99,24 @@ def load_certifications(data_dir: str | Path | None = None) -> pd.DataFrame:
 def load_unplaced(data_dir: str | Path | None = None) -> pd.DataFrame:
     """unplaced.csv, typed (``level`` is ``LEVEL_DTYPE``, empty = not known)."""
     return _load_one("unplaced", data_dir)
+
+
+def load_universe(data_dir: str | Path | None = None) -> pd.DataFrame:
+    """universe.csv: the APPROXIMATE eligible universe (GeoNames places of the Americas, 30,000+).
+
+    One row per place: ``geonameid, name, country_code, country, admin1_code, region, latitude,
+    longitude, population``. Checked with the crosswalk (both files come together).
+    """
+    return _load_one("universe", data_dir)
+
+
+def load_crosswalk(data_dir: str | Path | None = None) -> pd.DataFrame:
+    """crosswalk.csv: each city of the record linked to a place of the universe, or explained.
+
+    Checks: every city of certifications.csv and unplaced.csv has a row with its names; no place is
+    linked twice; a linked place is in universe.csv and in the city's country.
+    """
+    return _load_one("crosswalk", data_dir)
 
 
 def load_assessments(path: str | Path, data_dir: str | Path | None = None) -> pd.DataFrame:
@@ -135,6 +158,8 @@ def load(data_dir: str | Path | None = None) -> Dataset:
         unplaced=frames["unplaced"],
         assessments=frames.get("assessments"),
         data_dir=directory,
+        universe=frames.get("universe"),
+        crosswalk=frames.get("crosswalk"),
     )
 
 
@@ -156,8 +181,10 @@ __all__ = [
     "load_assessments",
     "load_certifications",
     "load_criteria",
+    "load_crosswalk",
     "load_rounds",
     "load_standards",
+    "load_universe",
     "load_unplaced",
     "require_dataset",
     "validate_dir",

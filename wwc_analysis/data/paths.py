@@ -19,14 +19,28 @@ FILES: dict[str, str] = {
     "rounds": "rounds.csv",
     "certifications": "certifications.csv",
     "unplaced": "unplaced.csv",
+    "universe": "universe.csv",
+    "crosswalk": "crosswalk.csv",
 }
+#: The reach tables (the approximate eligible universe and the crosswalk of the record to it):
+#: optional in a data directory, but both or neither.
+REACH_TABLES = ("universe", "crosswalk")
 #: Criteria files: one per standard, ``criteria_<standard>.csv``.
 CRITERIA_GLOB = "criteria_*.csv"
 CRITERIA_NAME = re.compile(r"^criteria_(?P<standard>.+)\.csv$")
 #: The simulated assessments that ``load()`` picks up when present.
 ASSESSMENTS_FILE = "simulated/assessments.csv"
 #: Order in which tables (and their problems) are reported.
-TABLE_ORDER = ("standards", "criteria", "rounds", "certifications", "unplaced", "assessments")
+TABLE_ORDER = (
+    "standards",
+    "criteria",
+    "rounds",
+    "certifications",
+    "unplaced",
+    "assessments",
+    "universe",
+    "crosswalk",
+)
 
 
 def resolve_data_dir(data_dir: str | Path | None) -> Path:
@@ -43,6 +57,7 @@ __all__ = [
     "NOTEBOOKS_DIR",
     "PACKAGE_DIR",
     "PROJECT_ROOT",
+    "REACH_TABLES",
     "REPORTS_DIR",
     "SIMULATED_DIR",
     "TABLE_ORDER",

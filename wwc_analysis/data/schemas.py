@@ -105,6 +105,33 @@ COLUMNS: dict[str, dict[str, object]] = {
     },
 }
 
+# --- reach (issue 9): the approximate eligible universe and the record's crosswalk to it ----------
+COLUMNS["universe"] = {
+    "geonameid": "int64",
+    "name": STRING,
+    "country_code": STRING,
+    "country": STRING,
+    "admin1_code": STRING,
+    "region": STRING,
+    "latitude": "float64",
+    "longitude": "float64",
+    "population": "int64",
+}
+COLUMNS["crosswalk"] = {
+    "city_id": STRING,
+    "city": STRING,
+    "region": STRING,
+    "country": STRING,
+    "geonameid": "Int64",
+    "match": STRING,
+    "note": STRING,
+    "population": "Int64",
+    "population_source": STRING,
+}
+#: How a city of the record was matched to a GeoNames place (``none``: it is not one; the note
+#: says why).
+MATCH_METHODS: tuple[str, ...] = ("exact_name", "alternate_name", "manual", "none")
+
 #: Columns a file may leave out, with the value they take when absent.
 OPTIONAL_COLUMNS: dict[str, dict[str, object]] = {"assessments": {"simulated": False}}
 
@@ -357,6 +384,67 @@ ASSESSMENTS_SCHEMA = pa.DataFrameSchema(
     name="assessments",
 )
 
+ISO_COUNTRY_EXPECTED = "an ISO 3166-1 alpha-2 code (e.g. US)"
+
+UNIVERSE_SCHEMA = pa.DataFrameSchema(
+    {
+        "geonameid": pa.Column("int64", pa.Check.gt(0, error="a GeoNames id (a whole number > 0)")),
+        "name": _text(True),
+        "country_code": _text(True, _pattern(r"^[A-Z]{2}$", ISO_COUNTRY_EXPECTED)),
+        "country": _text(True),
+        "admin1_code": _text(False),
+        "region": _text(False),
+        "latitude": pa.Column(
+            "float64", pa.Check.in_range(-90, 90, error="a latitude between -90 and 90")
+        ),
+        "longitude": pa.Column(
+            "float64", pa.Check.in_range(-180, 180, error="a longitude between -180 and 180")
+        ),
+        "population": _count(False),
+    },
+    unique=["geonameid"],
+    report_duplicates="exclude_first",
+    strict=True,
+    ordered=False,
+    name="universe",
+)
+
+LINKED_EXPECTED = "a geonameid when match is not 'none', and none when it is"
+SOURCED_EXPECTED = "a population_source for the population (and no source without a population)"
+
+CROSSWALK_SCHEMA = pa.DataFrameSchema(
+    {
+        "city_id": _text(True, _pattern(CITY_ID_PATTERN, CITY_ID_EXPECTED)),
+        "city": _text(True),
+        "region": _text(False),
+        "country": _text(True),
+        "geonameid": pa.Column(
+            "Int64", pa.Check.gt(0, error="a GeoNames id (a whole number > 0)"), nullable=True
+        ),
+        "match": _text(True, _one_of(MATCH_METHODS)),
+        "note": _text(True),
+        "population": pa.Column("Int64", pa.Check.gt(0, error="a whole number > 0"), nullable=True),
+        "population_source": _text(False),
+    },
+    checks=[
+        _row_check(
+            "geonameid",
+            LINKED_EXPECTED,
+            lambda df: df["geonameid"].notna() == (df["match"] != "none"),
+        ),
+        _row_check(
+            "population_source",
+            SOURCED_EXPECTED,
+            lambda df: df["population"].notna() == df["population_source"].notna(),
+        ),
+    ],
+    unique=["city_id"],
+    report_duplicates="exclude_first",
+    strict=True,
+    ordered=False,
+    name="crosswalk",
+)
+
 SCHEMAS: dict[str, pa.DataFrameSchema] = {
     "criteria": CRITERIA_SCHEMA,
     "standards": STANDARDS_SCHEMA,
@@ -364,12 +452,15 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
     "certifications": CERTIFICATIONS_SCHEMA,
     "unplaced": UNPLACED_SCHEMA,
     "assessments": ASSESSMENTS_SCHEMA,
+    "universe": UNIVERSE_SCHEMA,
+    "crosswalk": CROSSWALK_SCHEMA,
 }
 
 __all__ = [
     "ASSESSMENTS_SCHEMA",
     "CERTIFICATIONS_SCHEMA",
     "CITY_ID_PATTERN",
+    "CROSSWALK_SCHEMA",
     "COHORTS",
     "COHORT_DTYPE",
     "COLUMNS",
@@ -378,6 +469,8 @@ __all__ = [
     "DATE_PRECISIONS",
     "LEVELS",
     "LEVEL_DTYPE",
+    "LINKED_EXPECTED",
+    "MATCH_METHODS",
     "OPTIONAL_COLUMNS",
     "ROUNDS_SCHEMA",
     "ROUND_ID_PATTERN",
@@ -388,5 +481,6 @@ __all__ = [
     "STANDARDS_SCHEMA",
     "STRING",
     "TIER_RULES",
+    "UNIVERSE_SCHEMA",
     "UNPLACED_SCHEMA",
 ]

@@ -14,6 +14,7 @@ import pandas as pd
 
 from wwc_analysis.data.cross import CROSS_CHECKS, check_assessments
 from wwc_analysis.data.paths import ASSESSMENTS_FILE, TABLE_ORDER, resolve_data_dir
+from wwc_analysis.data.reach_tables import REACH_CHECKS, reach_wanted
 from wwc_analysis.data.table import Reader, Table, finished, read_table
 from wwc_analysis.errors import Problem
 
@@ -34,7 +35,7 @@ def collect(
     problems: list[Problem] = []
     needed: set[str] = set()
     cross: list[Problem] = []
-    for check, involved in CROSS_CHECKS:
+    for check, involved in CROSS_CHECKS + REACH_CHECKS:
         if set(involved) & set(wanted):
             needed.update(involved)
             cross += check(reader)
@@ -77,11 +78,13 @@ def read_all(
 ) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
     """Every table of ``data_dir`` (plus an assessment file if given or shipped) and all problems.
 
-    ``data_dir`` ``None`` is the project's data. The frames, by table name, are those the loaders
+    ``data_dir`` ``None`` is the project's data. The reach tables (``universe``, ``crosswalk``) are
+    read when the directory holds either file. The frames, by table name, are those the loaders
     return; there are none unless every table is valid (``problems`` is empty).
     """
     directory = resolve_data_dir(data_dir)
     wanted: tuple[str, ...] = ("standards", "criteria", "rounds", "certifications", "unplaced")
+    wanted += reach_wanted(directory)  # universe.csv and crosswalk.csv, when the directory has them
     path = Path(assessments) if assessments is not None else directory / ASSESSMENTS_FILE
     if assessments is not None or path.exists():
         wanted += ("assessments",)

@@ -7,7 +7,11 @@ names the source (the notebook then calls ``save_figure(...)`` and ``plt.show()`
 - :mod:`~wwc_analysis.figures.cohorts`: cohort sizes, upgrade times, cohort geography, sizes by
   round;
 - :mod:`~wwc_analysis.figures.assessed`: the SIMULATED charts (criteria met, practice areas,
-  separating criteria, tiers per round).
+  separating criteria, tiers per round);
+- :mod:`~wwc_analysis.figures.maps`: point maps of the certified cities over the approximate
+  eligible universe (the Americas; the United States and Canada), offline;
+- :mod:`~wwc_analysis.figures.reach`: residents of certified cities after each round, certification
+  rate by city size.
 """
 
 from wwc_analysis.figures import style
@@ -31,6 +35,8 @@ from wwc_analysis.figures.levels import (
     levels_by_round,
     transitions,
 )
+from wwc_analysis.figures.maps import reach_map
+from wwc_analysis.figures.reach import rate_by_band, residents_over_time
 
 __all__ = [
     "by_country",
@@ -43,6 +49,9 @@ __all__ = [
     "latest_levels",
     "levels_by_round",
     "practice_areas",
+    "rate_by_band",
+    "reach_map",
+    "residents_over_time",
     "separating_criteria",
     "simulated_tiers",
     "style",

@@ -9,7 +9,9 @@
   geography;
 - :mod:`~wwc_analysis.history.annual`: the headline :class:`Metric` list of a year and
   ``metrics.json``;
-- :mod:`~wwc_analysis.history.assessed`: scored assessments (simulated), profiles, gate failures.
+- :mod:`~wwc_analysis.history.assessed`: scored assessments (simulated), profiles, gate failures;
+- :mod:`~wwc_analysis.history.reach`: certified cities against the approximate eligible universe
+  (by country, region, population band, after every round), residents, milestones.
 
 Every function takes the ``Dataset`` (or the frames) it reads; none loads data.
 """
@@ -72,6 +74,16 @@ from wwc_analysis.history.levels import (
     transition_summary,
     transitions,
 )
+from wwc_analysis.history.reach import (
+    BANDS,
+    BY_CHOICES,
+    certified_places,
+    largest_not_certified,
+    milestones,
+    reach_over_time,
+    reach_summary,
+    reach_table,
+)
 from wwc_analysis.history.rounds import (
     check_round,
     check_year,
@@ -86,7 +98,9 @@ from wwc_analysis.history.rounds import (
 )
 
 __all__ = [
+    "BANDS",
     "BASES",
+    "BY_CHOICES",
     "COHORT_LABELS",
     "COHORT_ROWS",
     "DERIVED_COHORTS",
@@ -100,6 +114,7 @@ __all__ = [
     "check_round",
     "check_year",
     "classify_events",
+    "certified_places",
     "cohort_geography",
     "cohort_sizes",
     "cohort_sizes_by_round",
@@ -116,6 +131,7 @@ __all__ = [
     "geography",
     "growth",
     "label_cohorts",
+    "largest_not_certified",
     "latest_assessments",
     "latest_levels",
     "latest_year",
@@ -125,7 +141,11 @@ __all__ = [
     "levels_metrics",
     "levels_over_time",
     "metrics_json",
+    "milestones",
     "practice_area_profile",
+    "reach_over_time",
+    "reach_summary",
+    "reach_table",
     "reporting_coverage",
     "resolve_as_of",
     "resolve_round",

@@ -5,11 +5,12 @@
 - :mod:`~wwc_analysis.text.cohorts`: the cohort vocabulary ("re-certified") and notebook 02's prose;
 - :mod:`~wwc_analysis.text.levels`: notebook 01's prose (growth, latest levels, geography, moves);
 - :mod:`~wwc_analysis.text.annual`: the annual summary's sentences and tables (notebook 04);
-- :mod:`~wwc_analysis.text.assessed`: the simulated sections' prose and tables.
+- :mod:`~wwc_analysis.text.assessed`: the simulated sections' prose and tables;
+- :mod:`~wwc_analysis.text.reach`: the reach (notebook 05, the annual headline, ``wwc reach``).
 
 Text sits above the computation (``history``) and below the charts (``figures``).
 """
 
-from wwc_analysis.text import annual, assessed, cohorts, levels, tables, words
+from wwc_analysis.text import annual, assessed, cohorts, levels, reach, tables, words
 
-__all__ = ["annual", "assessed", "cohorts", "levels", "tables", "words"]
+__all__ = ["annual", "assessed", "cohorts", "levels", "reach", "tables", "words"]
