@@ -105,6 +105,15 @@ COLUMNS: dict[str, dict[str, object]] = {
     },
 }
 
+#: The foreign keys between tables, as ``data/cross.py`` checks them (and ``data/datapackage.json``
+#: declares them): table -> [(column, referenced table, referenced column)].
+FOREIGN_KEYS: dict[str, list[tuple[str, str, str]]] = {
+    "criteria": [("standard", "standards", "standard")],
+    "rounds": [("standard", "standards", "standard")],
+    "certifications": [("round_id", "rounds", "round_id")],
+    "assessments": [("round_id", "rounds", "round_id")],
+}
+
 #: Columns a file may leave out, with the value they take when absent.
 OPTIONAL_COLUMNS: dict[str, dict[str, object]] = {"assessments": {"simulated": False}}
 
@@ -376,6 +385,7 @@ __all__ = [
     "CRITERIA_SCHEMA",
     "DATETIME",
     "DATE_PRECISIONS",
+    "FOREIGN_KEYS",
     "LEVELS",
     "LEVEL_DTYPE",
     "OPTIONAL_COLUMNS",
