@@ -44,7 +44,8 @@ def data_files(data_dir: str | Path | None = None) -> list[Path]:
     criteria, standards, rounds, certifications, unplaced, the simulated assessments."""
     folder = resolve_data_dir(data_dir)
     found = sorted(p for p in folder.glob(CRITERIA_GLOB) if p.is_file())
-    found += [folder / FILES[name] for name in ("standards", "rounds", "certifications", "unplaced")]
+    tables = ("standards", "rounds", "certifications", "unplaced")
+    found += [folder / FILES[name] for name in tables]
     found += [folder / ASSESSMENTS_FILE, folder / PACKAGE_FILE]
     return [p for p in found if p.is_file()]
 
