@@ -9,6 +9,7 @@
   geography;
 - :mod:`~wwc_analysis.history.annual`: the headline :class:`Metric` list of a year and
   ``metrics.json``;
+- :mod:`~wwc_analysis.history.diff`: two editions of the data compared (``wwc diff``);
 - :mod:`~wwc_analysis.history.assessed`: scored assessments (simulated), profiles, gate failures.
 
 Every function takes the ``Dataset`` (or the frames) it reads; none loads data.
@@ -78,6 +79,8 @@ from wwc_analysis.history.rounds import (
     cumulative,
     growth,
     latest_year,
+    reconstructed,
+    reconstructed_rounds,
     resolve_as_of,
     resolve_round,
     round_info,
@@ -126,6 +129,8 @@ __all__ = [
     "levels_over_time",
     "metrics_json",
     "practice_area_profile",
+    "reconstructed",
+    "reconstructed_rounds",
     "reporting_coverage",
     "resolve_as_of",
     "resolve_round",
