@@ -3,7 +3,8 @@
 * validate: ``check_dir`` of the shipped data (the public record, the 31,089-row simulated
   assessments; every check `wwc validate` and `wwc report` run, duplicate-city warnings included),
   in this process, best of 5; floor: ``pandas.read_csv`` of the same files, no check at all.
-* fail fast: ``wwc report --data BROKEN`` in a child process (a copy of the data with one bad level),
+* fail fast: ``wwc report --data BROKEN`` in a child process (a copy of the data with one bad
+  level),
   wall time from start to exit, best of 3: it must exit 1 with the problem line, no traceback and
   nothing published; floor: a child process that only imports the ``wwc`` command line
   (interpreter start and imports), best of 3.
