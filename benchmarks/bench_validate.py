@@ -4,9 +4,8 @@
   assessments; every check `wwc validate` and `wwc report` run, duplicate-city warnings included),
   in this process, best of 5; floor: ``pandas.read_csv`` of the same files, no check at all.
 * fail fast: ``wwc report --data BROKEN`` in a child process (a copy of the data with one bad
-  level),
-  wall time from start to exit, best of 3: it must exit 1 with the problem line, no traceback and
-  nothing published; floor: a child process that only imports the ``wwc`` command line
+  level), wall time from start to exit, best of 3: it must exit 1 with the problem line, no
+  traceback and nothing published; floor: a child process that only imports the ``wwc`` command line
   (interpreter start and imports), best of 3.
 
 Prints both times and their ratios to the floors. Run: `python benchmarks/bench_validate.py`.
