@@ -30,6 +30,21 @@ class Problem:
         return ": ".join(parts)
 
 
+@dataclass(frozen=True)
+class DataWarning:
+    """Something in an input file that is allowed but probably wrong (two ids that look like one
+    city): ``wwc validate`` lists it and exits 0, or 1 with ``--strict``. ``row`` is the line as in
+    :class:`Problem`."""
+
+    file: str
+    row: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file if self.row is None else f"{self.file}:{self.row}"
+        return f"{where}: warning: {self.message}"
+
+
 class DataValidationError(ValueError):
     """Raised when input data fails validation; ``problems`` lists every failure found (lazy)."""
 

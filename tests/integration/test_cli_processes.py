@@ -31,7 +31,7 @@ def test_help_lists_every_command():
         text=True,
         check=True,
     )
-    for command in ("rounds", "score", "validate", "whatif", "simulate", "report"):
+    for command in ("rounds", "score", "validate", "diff", "whatif", "simulate", "report"):
         assert command in proc.stdout
 
 
@@ -75,3 +75,19 @@ def test_wwc_validate_with_bad_assessments_file(tmp_path: Path):
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert f"{path}:2: column 'met': value 'maybe'" in result.stderr
+
+
+def test_wwc_report_on_a_broken_copy_stops_before_any_notebook(tiny_copy: Path, tmp_path: Path):
+    """Fail fast, as a user runs it: the problems as wwc validate prints them, exit 1, no
+    traceback, nothing built or published (no build folder, no report)."""
+    break_three_files(tiny_copy)
+    out = tmp_path / "reports"
+    result = _run("report", "--data", str(tiny_copy), "--out", str(out))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert lines[:3] == [str(p) for p in validate_dir(tiny_copy)]
+    assert lines[-1].startswith(f"wwc report: error: the data in {tiny_copy.resolve()}")
+    assert "no notebook was run and nothing was published" in lines[-1]
+    assert not out.exists()
+    assert "notebook" not in result.stdout  # no progress line: no notebook started

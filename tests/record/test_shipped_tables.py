@@ -86,3 +86,28 @@ def test_standards(record: Dataset, expected, name):
         assert std.criteria_count == len(std.criteria) == want["criteria_count"]
         sizes = [len(v) for v in std.criteria_by_area().values()]
         assert sizes == want["criteria_per_area"]
+
+
+def test_a_variant_spelling_of_a_shipped_city_is_a_warning(record_copy, capsys):
+    """The issue's case: "Port Saint Lucie" added under its own id beside "Port St. Lucie".
+    wwc validate warns, naming both rows' lines; --strict exits non-zero."""
+    from tests.csv_edits import read_rows, write_rows
+    from wwc_analysis.cli.app import main
+
+    path = record_copy / "certifications.csv"
+    rows = read_rows(path)
+    header = rows[0]
+    first = next(i for i, r in enumerate(rows) if r[0] == "port-st-lucie-fl-us")
+    copy = dict(zip(header, rows[first]))
+    copy.update(city_id="port-saint-lucie-fl-us", city="Port Saint Lucie", round_id="2025-02")
+    rows.append([copy[c] for c in header])
+    write_rows(path, rows)
+    assert main(["validate", str(record_copy)]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith(
+        f"certifications.csv:{len(rows)}: warning: 'Port Saint Lucie' (port-saint-lucie-fl-us) "
+        f"is likely the same city as 'Port St. Lucie' (port-st-lucie-fl-us, "
+        f"certifications.csv:{first + 1})"
+    )
+    assert main(["validate", str(record_copy), "--strict"]) == 1
+    assert "1 warning found" in capsys.readouterr().err

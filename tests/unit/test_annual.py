@@ -15,10 +15,17 @@ from wwc_analysis.history.cohorts import round_members
 def test_2024_headlines(tiny):
     m = {x.name: x for x in annual_metrics(2024, tiny)}
     assert m["rounds"].value == 2 and m["rounds"].rounds == ("2024-01", "2024-06")
-    assert (m["new_reported"].value, m["new_reported"].basis) == (5, "reported")
-    assert m["new_reported"].note == "3 + 2 by round"
+    # two rounds' reported counts added: a sum of reported counts, not a reported figure
+    assert (m["new_reported"].value, m["new_reported"].basis) == (5, "sum of reported counts")
+    assert m["new_reported"].label == "New cities (sum of reported counts)"
+    assert m["new_reported"].note == "3 + 2 by round; no source states the sum"
+    assert m["rounds"].basis == "reported" and m["rounds"].label == "Rounds announced"
     one = {x.name: x for x in annual_metrics(2025, tiny)}
     assert (one["new_reported"].value, one["new_reported"].note) == (2, "as stated for 2025-02")
+    assert (one["new_reported"].basis, one["new_reported"].label) == (
+        "reported",
+        "New cities (reported)",
+    )
     assert (one["total_certified_reported"].value, one["total_certified_identified"].value) == (
         None,
         13,

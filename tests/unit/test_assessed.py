@@ -133,6 +133,20 @@ def test_simulated_scope(history):
     assert small == {c: int(in_round[c]) for c in ("upgraded", "recertified")}
     assert f"{small['upgraded']} upgraded" in text and "(fewer than 10000)" in text
     assert text.startswith(f"all {len(history)} simulated assessments of rounds 2023-06 to 2025-02")
+    # the counts are said to be simulated, in the sentence itself: never read as the real round's
+    assert text.endswith(
+        f"because round 2024-01 has only {small['upgraded']} upgraded and "
+        f"{small['recertified']} re-certified simulated assessments of fictional cities (fewer "
+        "than 10000)"
+    )
+    # a round the simulation does not cover: no "has only 0 upgraded"
+    early, small = assessed.simulated_scope(history, "2018-01")
+    text = assessed_text.scope_text(early, "2018-01", small)
+    assert text.endswith(
+        "because the simulation has no assessment of a fictional city in round 2018-01 (it "
+        "covers the rounds of the 2022 standard)"
+    )
+    assert "only 0" not in text
     # the default: 10 of each
     default, small = assessed.simulated_scope(history, "2024-01")
     assert small == {c: n for c, n in small.items() if n < 10}

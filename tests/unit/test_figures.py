@@ -51,10 +51,10 @@ def test_growth_is_one_chart_with_the_basis_palette(tiny):
     _record_chart(fig)
     ax = fig.axes[0]
     colors = {line.get_label(): to_hex(line.get_color()).upper() for line in ax.get_lines()}
-    assert colors["reported by the program"] == BASIS_PALETTE["reported"].upper()
+    assert colors["reported total"] == BASIS_PALETTE["reported"].upper()
     assert colors["identified in the record"] == BASIS_PALETTE["identified"].upper()
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert "announced in 2024" in legend and "gap: certified, not identified" in legend
+    assert "rounds of 2024" in legend and "gap: certified, not identified" in legend
     texts = [t.get_text() for t in ax.texts]
     assert "gap 3" in texts  # after June 2024: 15 reported, 12 identified
     no_band = figures.growth(history.growth(tiny, 2024))

@@ -169,6 +169,7 @@ def test_levels_by_round(tiny):
         "identified_total_certified",
         "gap",
         "status",
+        "reconstructed",
     ]
     assert list(by_round["round_id"])[-1] == "2024-06"
     assert (by_round["identified_total"] == by_round["identified_total_certified"]).all()

@@ -45,6 +45,11 @@ def test_figure_table_metrics(tmp_path):
     attrs = pd.DataFrame({"a": [1]})
     attrs.attrs["simulated"] = True
     assert save_table(attrs, "sim2", tmp_path).read_text().startswith("# SIMULATED")
+    # a table that rests on simulated data says how, on a second comment line
+    noted = save_table(pd.DataFrame({"p": [0.5]}), "p", tmp_path, simulated=True, note="Ranked\nby")
+    assert noted.read_text().splitlines()[:3] == [SIMULATED_NOTE, "# Ranked by", ",p"]
+    unnoted = save_table(pd.DataFrame({"p": [0.5]}), "q", tmp_path, note="ignored: not simulated")
+    assert not unnoted.read_text().startswith("#")
     m = write_metrics({"n": pd.Series([3]).iloc[0], "d": pd.Timestamp("2024-01-23")}, tmp_path)
     assert json.loads(m.read_text()) == {"n": 3, "d": "2024-01-23"}
     with pytest.raises(ValueError, match="no letters"):

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.csv_edits import read_rows, set_cell, write_rows
 from tests.notebook_files import ROUNDS, figure_notebook, write_notebook
 from wwc_analysis.cli import report as report_cli
 from wwc_analysis.cli.app import main as cli_main
@@ -26,7 +27,7 @@ from wwc_analysis.report.build import ReportError, build_report
 @pytest.fixture
 def fake_rounds(monkeypatch):
     """``wwc report`` reads the small rounds table whatever its --data folder."""
-    monkeypatch.setattr(report_cli, "load_rounds", lambda data_dir: ROUNDS)
+    monkeypatch.setattr(report_cli, "validated_rounds", lambda data_dir: ROUNDS)
 
 
 def test_year_without_round_exits_2_listing_years(tmp_path, fake_rounds, capsys):
@@ -40,10 +41,10 @@ def test_year_without_round_exits_2_listing_years(tmp_path, fake_rounds, capsys)
 
 
 def test_cli_reads_the_rounds_of_its_data_folder(tmp_path, monkeypatch, capsys):
-    """``wwc report`` loads the rounds of --data (resolved) and hands them to the report."""
+    """``wwc report`` validates --data (resolved) and hands its rounds to the report."""
     asked = []
     monkeypatch.setattr(
-        report_cli, "load_rounds", lambda data_dir: asked.append(data_dir) or ROUNDS
+        report_cli, "validated_rounds", lambda data_dir: asked.append(data_dir) or ROUNDS
     )
     data = tmp_path / "somewhere" / ".." / "data"
     code = cli_main(["report", "--year", "2020", "--data", str(data), "--out", str(tmp_path)])
@@ -51,14 +52,57 @@ def test_cli_reads_the_rounds_of_its_data_folder(tmp_path, monkeypatch, capsys):
     assert asked == [data.resolve()]
 
 
-def test_unreadable_rounds_table_exits_2(tmp_path, capsys):
+def _no_build(monkeypatch):
+    """Fail the test if the report build (papermill, kernels) is reached."""
+
+    def build(*args, **kwargs):
+        raise AssertionError("a notebook was about to run")
+
+    monkeypatch.setattr(report_cli, "build_report", build)
+
+
+def test_a_broken_folder_stops_before_any_notebook(tiny_copy, tmp_path, monkeypatch, capsys):
+    """Fail fast: the whole folder is validated first; its problems are printed as by `wwc
+    validate`, one a line, and nothing is built or published (exit 1)."""
+    set_cell("certifications.csv", 3, "level", "Golden")(tiny_copy)
+    set_cell("rounds.csv", 2, "announced", "2018-13-25")(tiny_copy)
+    assert cli_main(["validate", str(tiny_copy)]) == 1
+    said = capsys.readouterr().err.splitlines()
+    _no_build(monkeypatch)
+    out = tmp_path / "out"
+    code = cli_main(["report", "--data", str(tiny_copy), "--out", str(out)])
+    err = capsys.readouterr().err.splitlines()
+    assert code == 1
+    assert err[: len(said)] == said  # the same lines as wwc validate
+    assert len(said) == 3  # two problems and the count
+    assert err[-1].startswith(f"wwc report: error: the data in {tiny_copy} does not validate")
+    assert "nothing was published" in err[-1]
+    assert not out.exists()
+
+
+def test_an_unreadable_rounds_table_stops_the_report(tmp_path, monkeypatch, capsys):
     (tmp_path / "rounds.csv").write_text("round_id,announced\n2018-01,2018-13-25\n")
+    _no_build(monkeypatch)
     code = cli_main(["report", "--data", str(tmp_path), "--out", str(tmp_path / "out")])
     err = capsys.readouterr().err
-    assert code == 2
-    assert f"wwc report: error: cannot read the rounds table in {tmp_path.resolve()}" in err
+    assert code == 1
+    assert "rounds.csv: column 'date_precision'" in err  # named, as wwc validate names it
+    assert f"wwc report: error: the data in {tmp_path.resolve()} does not validate" in err
     assert "Traceback" not in err
     assert not (tmp_path / "out").exists()
+
+
+def test_warnings_do_not_stop_the_report(tiny_copy, tmp_path, monkeypatch, capsys):
+    rows = read_rows(tiny_copy / "certifications.csv")
+    rows.append(["city-of-mesa-az-us", "City of Mesa", *rows[1][2:]])
+    write_rows(tiny_copy / "certifications.csv", rows)
+    asked = []
+    monkeypatch.setattr(
+        report_cli, "build_report", lambda year, rounds, *a, **k: asked.append(rounds) or 0
+    )
+    assert cli_main(["report", "--data", str(tiny_copy), "--out", str(tmp_path)]) == 0
+    assert "warning: 'City of Mesa' (city-of-mesa-az-us)" in capsys.readouterr().err
+    assert list(asked[0]["round_id"])[0] == "2018-01"  # the validated rounds, in date order
 
 
 def test_missing_notebook_is_a_usage_error(tmp_path):

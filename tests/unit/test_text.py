@@ -4,6 +4,8 @@ cohorts, levels, assessed), and the one cohort vocabulary: every label a reader 
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 from pandas.io.formats.style import Styler
@@ -137,8 +139,9 @@ def test_comparison_text_and_report(summary):
     text = cohorts.comparison_text(history.reporting_coverage(long), "2024-06")
     assert text.startswith("Over the 6 rounds up to 2024-06:")
     assert (
-        "- **New cities**: the program stated a count in 5 of the rounds, 12 cities in all, of "
-        "which the record identifies 9; counting every round, the record identifies 10."
+        "- **New cities**: the program stated a count in 5 of the rounds, 12 cities in all (a "
+        "sum of reported counts), of which the record identifies 9; counting every round, the "
+        "record identifies 10."
     ) in text
     assert "- **Re-certified cities**: the program stated a count in 2 of the rounds" in text
     report = cohorts.by_round_report(history.cohort_sizes_table(long))
@@ -249,7 +252,9 @@ def test_simulated_texts(tiny_sim, std):
     counts = history.tier_counts(pop)
     tiers = counts["fictional cities"]
     said = ", ".join(f"{tiers[t]} {t}" for t in ("Not certified", "Silver", "Gold", "Platinum"))
-    assert f"Tiers reached: {said}." in text
+    # the sentence says whose tiers these are: fictional cities
+    assert f"Tiers the fictional cities reach: {said}." in text
+    _every_sentence_says_simulated(text)
     report = assessed.tiers_report(counts, gates).splitlines()
     assert report[0] == "SIMULATED tiers at the latest assessment of 300 fictional cities:"
     assert report[2].split() == ["Not", "certified", str(tiers["Not certified"])]
@@ -276,6 +281,15 @@ def test_simulated_round_texts(tiny_sim, std):
     assert history.simulated_tiers(2019, tiny_sim, std).empty
 
 
+def _every_sentence_says_simulated(text: str) -> None:
+    """Each sentence of prose about simulated cities says so itself (simulated or fictional),
+    except one stating the standard's rule."""
+    for sentence in re.split(r"(?<=[.!?])\s+(?=[A-Z*])", text):
+        if sentence.startswith("Rule:"):
+            continue
+        assert re.search(r"simulat|fictional", sentence, re.I), sentence
+
+
 def test_separating_texts(tiny_sim, std):
     assessments = history.simulated_assessments(tiny_sim)
     sim = history.assessment_history(assessments, tiny_sim, std)
@@ -293,6 +307,8 @@ def test_separating_texts(tiny_sim, std):
     )
     top = separating.iloc[0]
     assert f"**{separating.index[0]}** ({top['name']}, " in text
+    assert "In this simulation, " in text  # the sentence on the top criteria says whose they are
+    _every_sentence_says_simulated(text)
     report = assessed.separating_report(separating).splitlines()
     assert report[1].split() == ["upgraded", "re-certified", "difference"]
     assert report[3].split()[0] == separating.index[0]

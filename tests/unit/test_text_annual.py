@@ -31,9 +31,12 @@ from wwc_analysis.text.words import DASH
 def test_headline_sentences_2024(tiny):
     s = headline_sentences(2024, tiny)
     assert s[0] == "In 2024 the program announced two rounds (23 January and 17 June 2024)."
+    # counts of two rounds are given round by round; their total is labelled a sum of reported
+    # counts (no source states it)
     assert s[1] == (
-        "It reported 5 new cities (3 + 2), 4 upgraded cities (3 + 1) and 1 re-certified city in "
-        "January (not reported for June)."
+        "It reported 3 new cities in January and 2 in June (sum of reported counts: 5), 3 "
+        "upgraded cities in January and 1 in June (sum of reported counts: 4) and 1 re-certified "
+        "city in January (not reported for June)."
     )
     assert s[2] == (
         "The record identifies 4 of the 5 new cities, all 4 upgraded cities and 1 re-certified "
@@ -95,7 +98,10 @@ def test_headline_table_dashes_unknown(tiny):
     t = headline_table(annual_metrics(2024, tiny))
     assert list(t.columns) == ["label", "value", "basis", "note"]
     values = dict(zip(t["label"], t["value"]))
-    assert values["New cities (reported)"] == "5"
+    assert values["New cities (sum of reported counts)"] == "5"
+    assert dict(zip(t["label"], t["basis"]))["New cities (sum of reported counts)"] == (
+        "sum of reported counts"
+    )
     assert values["Re-certified cities (reported)"] == DASH
     assert not t.isna().any().any()
 
@@ -174,8 +180,8 @@ def test_key_numbers_say_re_certified(tiny):
     lines = key_numbers(2024, annual_metrics(2024, tiny), rounds_in_year(2024, tiny)).splitlines()
     assert lines[0] == "Key numbers 2024 (reported / identified; '–' = not reported)"
     assert lines[1:5] == [
-        "  new                5 / 4",
-        "  upgraded           4 / 4",
+        "  new                5 / 4  (sum of reported counts: 3 + 2)",
+        "  upgraded           4 / 4  (sum of reported counts: 3 + 1)",
         "  re-certified       – / 1",
         "  ever certified    15 / 12",
     ]
@@ -220,3 +226,59 @@ def test_countries_table(tiny):
     assert "First on record in 2024" in html
     assert "New country in 2024" in html
     assert ">Cities<" in html and ">Canada<" in html
+
+
+# --- a reconstructed round (no program announcement found) ----------------------------------------
+@pytest.fixture
+def rebuilt(tiny_copy):
+    """The tiny record with its 2021-07 round reconstructed: its notes say no program-wide
+    announcement was found (as the shipped record's 2022-03 does)."""
+    from tests.csv_edits import set_cell
+    from wwc_analysis.data import load
+
+    note = "inferred round: no program-wide announcement found; date from a city release"
+    set_cell("rounds.csv", 4, "notes", note)(tiny_copy)
+    return load(tiny_copy)
+
+
+def test_a_reconstructed_round_is_never_announced_nor_reported(tiny, rebuilt):
+    from wwc_analysis.history.rounds import reconstructed_rounds
+    from wwc_analysis.text.cohorts import round_intro
+    from wwc_analysis.text.levels import growth_text
+
+    assert reconstructed_rounds(tiny) == [] and reconstructed_rounds(rebuilt) == ["2021-07"]
+    s = headline_sentences(2021, rebuilt)
+    assert s[0] == (
+        "The record places one round in 2021 (about 14 July 2021), reconstructed from other "
+        "public sources: no program announcement of it was found."
+    )
+    assert s[1] == (
+        "No source reports how many new cities, upgraded cities and re-certified cities there were."
+    )
+    assert s[3].startswith(
+        "By the end of 2021, 7 cities had been certified in all, as stated outside any program "
+        "announcement (the year's last round is reconstructed); the record identifies 6 of them"
+    )
+    assert not any("program announced" in x or "program reported" in x for x in s)
+    rounds = {m.name: m for m in annual_metrics(2021, rebuilt)}["rounds"]
+    assert (rounds.value, rounds.basis) == (1, "identified")
+    assert rounds.label == "Rounds on record (0 announced, 1 reconstructed)"
+    assert "reconstructed: no program announcement found" in rounds.note
+    plain = {m.name: m for m in annual_metrics(2021, tiny)}["rounds"]
+    assert (plain.basis, plain.label) == ("reported", "Rounds announced")
+    heading = round_heading("2021-07", rebuilt)
+    assert heading.startswith("### Round 2021-07: reconstructed, dated about 14 July 2021")
+    assert "announced" not in heading.split("*Notes in the record:*")[0].replace(
+        "No program announcement", ""
+    ).replace("program announcement", "")
+    assert "**Round 2021-07**, reconstructed (no program announcement of it was found)" in (
+        round_intro("2021-07", 2021, rebuilt)
+    )
+    from wwc_analysis import history
+
+    grow = history.growth(rebuilt, 2024, "2024-06-30")
+    text = growth_text(grow, history.levels_by_round(rebuilt, "2024-06-30"), "2024-06-30")
+    assert text.startswith(
+        "By 30 June 2024 the record has 6 rounds: 5 announced by the program and 1 "
+        "reconstructed round (2021-07), of which no program announcement was found."
+    )

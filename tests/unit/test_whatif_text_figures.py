@@ -98,11 +98,14 @@ def test_paths_text_long_paths_and_rough_peers(population, std):
     assert [p.target for p in paths] == ["Gold", "Platinum"] and paths[1].count == 12
     text = prose.paths_text(paths, city, "THE POPULATION", long_path=10, few_peers=1000)
     gold, platinum, source = text.split("\n\n")
-    assert gold.startswith("**Gold.** " + paths[0].explain())
+    # the explanation, its peers named simulated wherever it speaks of them
+    named = paths[0].explain().replace("Gold cit", "simulated Gold cit")
+    assert "Gold cit" in paths[0].explain() and gold.startswith("**Gold.** " + named)
+    assert "among simulated Gold cities" in gold and " of simulated Gold cities" in gold
     assert "so these peer shares are rough.)*" in gold  # fewer than 1000 simulated cities at Gold
     assert platinum.startswith(
         "**Platinum.** To reach Platinum you need 12 more criteria; the "
-        "table below lists them, most common among Platinum cities first."
+        "table below lists them, most common among the simulated Platinum cities first."
     )
     assert source == "*Peer shares come from the **SIMULATED** population: THE POPULATION.*"
     assert "rough" not in prose.paths_text(paths, city, "p", few_peers=0)
@@ -177,6 +180,7 @@ def test_sweep_prose(population, std):
         "150 fictional cities are Gold or above; at the scenario's 75 %, "
         f"{gold.loc[75, 'at_least']} are."
     )
+    assert " of these fictional cities are not certified at every cut-off" in text
     assert prose.sweep_title(sweep).endswith("(150 fictional cities)")
     assert prose.sweep_note("P", std).startswith("Source: data/simulated/assessments.csv, P;")
 

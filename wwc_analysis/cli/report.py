@@ -1,6 +1,9 @@
 """``wwc report``: run the notebooks for one year and publish the HTML report (see report.build).
 
-The command reads the rounds table of the data folder (to pick the year) and hands it to
+The command first validates the whole data folder as ``wwc validate`` does (same checks, same one
+line per problem on stderr): a broken folder stops the build in well under a second, before any
+kernel starts, and nothing is published (exit 1). Warnings (likely duplicate cities) are printed and
+the build goes on. The rounds table of the validated folder picks the year and is handed to
 :func:`~wwc_analysis.report.build.build_report`; the report package itself loads no table.
 """
 
@@ -13,9 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from wwc_analysis.cli.validate import check_data, failed
 from wwc_analysis.data import paths
-from wwc_analysis.data.dataset import load_rounds
-from wwc_analysis.errors import DataValidationError
 from wwc_analysis.report.build import ReportError, build_report
 
 DESCRIPTION = "Run the analysis notebooks for one year and publish them as a static HTML report."
@@ -70,14 +72,17 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     return parser
 
 
-def read_rounds(data_dir: Path) -> pd.DataFrame:
-    """The rounds table of ``data_dir``; a missing or invalid one is a ``ReportError`` (exit 2)."""
-    try:
-        return load_rounds(data_dir)
-    except DataValidationError as exc:
-        raise ReportError(f"cannot read the rounds table in {data_dir}:\n{exc}", 2) from exc
-    except FileNotFoundError as exc:
-        raise ReportError(f"cannot read the rounds table in {data_dir}: {exc}", 2) from exc
+def validated_rounds(data_dir: Path) -> pd.DataFrame:
+    """The rounds table of ``data_dir`` once the whole folder validates; otherwise every problem is
+    printed (as by ``wwc validate``) and a ``ReportError`` (exit 1) says nothing was built."""
+    found = check_data(data_dir)
+    if failed(found):
+        raise ReportError(
+            f"the data in {data_dir} does not validate (problems listed above); no notebook was "
+            "run and nothing was published",
+            1,
+        )
+    return found.frames["rounds"]
 
 
 def run(args: argparse.Namespace) -> int:
@@ -86,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         build_report(
             args.year,
-            read_rounds(data_dir),
+            validated_rounds(data_dir),
             data_dir,
             out_dir=args.out,
             jobs=args.jobs,

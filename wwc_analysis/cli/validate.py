@@ -1,8 +1,11 @@
-"""``wwc validate [DIR] [--assessments FILE]``: check a data directory and report every problem.
+"""``wwc validate [DIR] [--assessments FILE] [--strict]``: check a data directory and report every
+problem and warning.
 
 On success it prints one line per table (rows loaded, from which file) and exits 0. On failure it
 prints every problem on its own line to stderr (file:line, column, value, what was expected), then
-the count, and exits 1, without a traceback.
+the count, and exits 1, without a traceback. Warnings (likely duplicate cities: two ids, one place
+and one name) are printed to stderr the same way, one a line; they fail the check only with
+``--strict``. ``wwc report`` runs the same check (:func:`check_data`) before any notebook.
 """
 
 from __future__ import annotations
@@ -11,7 +14,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from wwc_analysis.data import ASSESSMENTS_FILE, CRITERIA_GLOB, FILES, TABLE_ORDER, paths, read_all
+from wwc_analysis.data import (
+    ASSESSMENTS_FILE,
+    CRITERIA_GLOB,
+    FILES,
+    TABLE_ORDER,
+    DirCheck,
+    check_dir,
+    paths,
+)
 
 
 def _source(name: str, data_dir: Path, assessments: Path | None) -> str:
@@ -22,6 +33,31 @@ def _source(name: str, data_dir: Path, assessments: Path | None) -> str:
     return FILES[name]
 
 
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
+
+
+def check_data(data_dir: Path, assessments: Path | None = None, strict: bool = False) -> DirCheck:
+    """Validate ``data_dir``; print every problem and warning to stderr, one a line, then a count
+    line when the check fails (problems, or warnings under ``strict``). Returns what was found; the
+    caller decides the exit code (:func:`failed`)."""
+    found = check_dir(data_dir, assessments)
+    for item in [*found.problems, *found.warnings]:
+        print(str(item), file=sys.stderr)
+    if failed(found, strict):
+        counts = [_count(len(found.problems), "problem")] if found.problems else []
+        if found.warnings:
+            counts.append(_count(len(found.warnings), "warning"))
+        why = " (--strict: warnings are errors)" if strict and not found.problems else ""
+        print(f"{' and '.join(counts)} found in {data_dir}{why}", file=sys.stderr)
+    return found
+
+
+def failed(found: DirCheck, strict: bool = False) -> bool:
+    """Whether the check fails: any problem, or any warning under ``strict``."""
+    return bool(found.problems) or (strict and bool(found.warnings))
+
+
 def run(args: argparse.Namespace) -> int:
     """Validate ``args.data_dir`` (default: the project's data) and ``args.assessments``.
 
@@ -29,13 +65,10 @@ def run(args: argparse.Namespace) -> int:
     """
     data_dir = Path(args.data_dir) if args.data_dir is not None else paths.DATA_DIR
     assessments = Path(args.assessments) if args.assessments is not None else None
-    frames, problems = read_all(data_dir, assessments)
-    if problems:
-        for problem in problems:
-            print(str(problem), file=sys.stderr)
-        n = len(problems)
-        print(f"{n} problem{'s' if n != 1 else ''} found in {data_dir}", file=sys.stderr)
+    found = check_data(data_dir, assessments, strict=args.strict)
+    if failed(found, args.strict):
         return 1
+    frames = found.frames
     print(f"data directory: {data_dir}")
     for name in TABLE_ORDER:
         if name not in frames:
@@ -48,7 +81,13 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {name:<15} {len(frame):>6} rows  ({source}{extra})")
     if "assessments" not in frames:
         print(f"  {'assessments':<15}      -       (no {ASSESSMENTS_FILE})")
-    print("OK: no problems found")
+    if found.warnings:
+        n = len(found.warnings)
+        print(
+            f"OK: no problems found; {_count(n, 'warning')} (listed above; --strict fails on them)"
+        )
+    else:
+        print("OK: no problems found")
     return 0
 
 
@@ -62,7 +101,10 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
             "rounds.csv, certifications.csv, unplaced.csv and, when present, "
             "simulated/assessments.csv). Prints a summary and exits 0 when all is well; "
             "otherwise prints every problem, one per line "
-            "(file:line, column, value, what was expected), to stderr and exits 1."
+            "(file:line, column, value, what was expected), to stderr and exits 1. Warnings "
+            "(likely duplicate cities: different city_ids with the same region, country and "
+            "name once accents, case, punctuation and St./Saint are set aside) are printed too "
+            "and fail the check only with --strict."
         ),
     )
     parser.add_argument(
@@ -80,6 +122,11 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
             "also check this criteria-level assessment file (.csv or .xlsx) against DIR's rounds "
             "and criteria"
         ),
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="treat warnings (likely duplicate cities) as errors: exit 1 when there is any",
     )
     parser.set_defaults(func=run)
     return parser

@@ -10,7 +10,10 @@ Modules, in the order a file passes through them:
 - :mod:`~wwc_analysis.data.schema_check`: pandera failure cases -> problems.
 - :mod:`~wwc_analysis.data.table`: one table read end to end (read, convert, schema check).
 - :mod:`~wwc_analysis.data.cross`: the checks that span tables.
-- :mod:`~wwc_analysis.data.validate`: a whole directory validated (``validate_dir``, ``read_all``).
+- :mod:`~wwc_analysis.data.identity`: likely duplicate cities (warnings), fictional ids in a file
+  not marked simulated.
+- :mod:`~wwc_analysis.data.validate`: a whole directory validated (``validate_dir``, ``read_all``,
+  ``check_dir`` with the warnings).
 - :mod:`~wwc_analysis.data.dataset`: ``Dataset``, ``load()`` and one loader per table.
 
 Note: ``wwc_analysis.data.dataset`` as an attribute is the function ``load``; the module is reached
@@ -46,7 +49,7 @@ from wwc_analysis.data.schemas import (
     LEVELS,
     SCHEMAS,
 )
-from wwc_analysis.data.validate import read_all, validate_dir
+from wwc_analysis.data.validate import DirCheck, check_dir, read_all, validate_dir
 
 __all__ = [
     "ASSESSMENTS_FILE",
@@ -65,6 +68,8 @@ __all__ = [
     "SIMULATED_DIR",
     "TABLE_ORDER",
     "Dataset",
+    "DirCheck",
+    "check_dir",
     "load",
     "load_assessments",
     "load_certifications",

@@ -132,6 +132,15 @@ COLUMNS["crosswalk"] = {
 #: says why).
 MATCH_METHODS: tuple[str, ...] = ("exact_name", "alternate_name", "manual", "none")
 
+#: The foreign keys between tables, as ``data/cross.py`` checks them (and ``data/datapackage.json``
+#: declares them): table -> [(column, referenced table, referenced column)].
+FOREIGN_KEYS: dict[str, list[tuple[str, str, str]]] = {
+    "criteria": [("standard", "standards", "standard")],
+    "rounds": [("standard", "standards", "standard")],
+    "certifications": [("round_id", "rounds", "round_id")],
+    "assessments": [("round_id", "rounds", "round_id")],
+}
+
 #: Columns a file may leave out, with the value they take when absent.
 OPTIONAL_COLUMNS: dict[str, dict[str, object]] = {"assessments": {"simulated": False}}
 
@@ -467,6 +476,7 @@ __all__ = [
     "CRITERIA_SCHEMA",
     "DATETIME",
     "DATE_PRECISIONS",
+    "FOREIGN_KEYS",
     "LEVELS",
     "LEVEL_DTYPE",
     "LINKED_EXPECTED",

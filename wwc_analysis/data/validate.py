@@ -1,22 +1,27 @@
 """Validation of a data directory: every table read, checked alone and against the others.
 
 :func:`validate_dir` lists every problem of a directory (and of an assessment file);
-:func:`read_all` returns the frames too, as the loaders return them, for callers that report on both
-(``wwc validate``). :func:`collect` reads the tables asked for and those their checks need, and
-orders the problems: by file in table order, whole-file problems first, then by line.
+:func:`read_all` returns the frames too, as the loaders return them, for callers that report on
+both;
+:func:`check_dir` adds the warnings (likely duplicate cities, :mod:`~wwc_analysis.data.identity`)
+for ``wwc validate`` and ``wwc report``. :func:`collect` reads the tables asked for and those their
+checks need, and orders the problems: by file in table order, whole-file problems first, then by
+line.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from wwc_analysis.data.cross import CROSS_CHECKS, check_assessments
+from wwc_analysis.data.identity import likely_duplicates, simulated_id_problems
 from wwc_analysis.data.paths import ASSESSMENTS_FILE, TABLE_ORDER, resolve_data_dir
 from wwc_analysis.data.reach_tables import REACH_CHECKS, reach_wanted
 from wwc_analysis.data.table import Reader, Table, finished, read_table
-from wwc_analysis.errors import Problem
+from wwc_analysis.errors import DataWarning, Problem
 
 
 def collect(
@@ -44,6 +49,8 @@ def collect(
         tables["assessments"] = read_table("assessments", path, _display_name(path, data_dir))
         needed.update(("rounds", "criteria"))
         cross += check_assessments(reader, tables["assessments"])
+        table = tables["assessments"]
+        cross += simulated_id_problems(table.frame, table.file)
     files: list[str] = []
     for name in TABLE_ORDER:
         if name in tables:
@@ -73,15 +80,22 @@ def _display_name(path: Path, data_dir: Path) -> str:
         return str(path)
 
 
-def read_all(
-    data_dir: str | Path | None = None, assessments: str | Path | None = None
-) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
-    """Every table of ``data_dir`` (plus an assessment file if given or shipped) and all problems.
+@dataclass(frozen=True)
+class DirCheck:
+    """What :func:`check_dir` found: the frames (as the loaders return them; none unless every
+    table is valid), every problem, and the warnings (allowed, but probably wrong)."""
 
-    ``data_dir`` ``None`` is the project's data. The reach tables (``universe``, ``crosswalk``) are
-    read when the directory holds either file. The frames, by table name, are those the loaders
-    return; there are none unless every table is valid (``problems`` is empty).
-    """
+    frames: dict[str, pd.DataFrame]
+    problems: list[Problem]
+    warnings: list[DataWarning]
+
+
+def check_dir(
+    data_dir: str | Path | None = None, assessments: str | Path | None = None
+) -> DirCheck:
+    """Every table of ``data_dir`` (plus an assessment file if given or shipped), all problems and
+    all warnings. ``data_dir`` ``None`` is the project's data. The reach tables (``universe``,
+    ``crosswalk``) are read when the directory holds either file."""
     directory = resolve_data_dir(data_dir)
     wanted: tuple[str, ...] = ("standards", "criteria", "rounds", "certifications", "unplaced")
     wanted += reach_wanted(directory)  # universe.csv and crosswalk.csv, when the directory has them
@@ -94,7 +108,23 @@ def read_all(
         for name, table in tables.items()
         if table.frame is not None and not problems
     }
-    return frames, problems
+    certifications = tables.get("certifications")
+    warnings = (
+        likely_duplicates(certifications.frame, certifications.file) if certifications else []
+    )
+    return DirCheck(frames, problems, warnings)
+
+
+def read_all(
+    data_dir: str | Path | None = None, assessments: str | Path | None = None
+) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
+    """Every table of ``data_dir`` (plus an assessment file if given or shipped) and all problems.
+
+    ``data_dir`` ``None`` is the project's data. The frames, by table name, are those the loaders
+    return; there are none unless every table is valid (``problems`` is empty).
+    """
+    found = check_dir(data_dir, assessments)
+    return found.frames, found.problems
 
 
 def validate_dir(

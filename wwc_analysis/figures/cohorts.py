@@ -63,7 +63,7 @@ def upgrade_times(upgrades: pd.DataFrame, round_id: str) -> Figure:
     untimed = len(upgrades) - len(timed)
     fig, ax = plt.subplots(figsize=(9, 4.5))
     if len(timed):
-        hue, this = "Upgrade announced in", f"round {round_id}"
+        hue, this = "Upgrade in", f"round {round_id}"
         plotted = timed.assign(**{hue: np.where(timed["in_round"], this, "earlier rounds")})
         top = np.ceil(timed["years_since_first"].max()) + 0.5
         sns.histplot(

@@ -45,7 +45,7 @@ def growth(grow: pd.DataFrame, year=None) -> Figure:
         lw=2,
         marker="o",
         color=color["reported"],
-        label="reported by the program",
+        label="reported total",
     )
     ax.step(
         grow["announced"],
@@ -63,22 +63,34 @@ def growth(grow: pd.DataFrame, year=None) -> Figure:
             pd.Timestamp(int(year), 12, 31),
             color=HIGHLIGHT,
             zorder=0,
-            label=f"announced in {year}",
+            label=f"rounds of {year}",
         )
     ax.set(
         title="Cities ever certified, reported vs identified",
-        xlabel="Round announced",
+        xlabel="Round date",
         ylabel="Cities ever certified",
     )
     ax.legend(loc="upper left")
     fig.tight_layout()
-    caption(
-        fig,
-        f"{RECORD_SOURCE} Reported: rounds.csv reported_total_certified (stated after the "
-        "round; not stated for some rounds). Identified: distinct cities with a certification "
-        "event in certifications.csv by that round. All countries.",
-    )
+    caption(fig, _growth_caption(grow))
     return fig
+
+
+def _growth_caption(grow: pd.DataFrame) -> str:
+    """The growth chart's source caption; it names the reconstructed rounds, whose total (if
+    any) was not stated by the program."""
+    rebuilt = list(grow.loc[grow["reconstructed"].astype(bool), "round_id"])
+    also = (
+        f" Reconstructed round{'s' if len(rebuilt) > 1 else ''} {', '.join(rebuilt)}: no program "
+        "announcement found; a total stated after it comes from other sources."
+        if rebuilt
+        else ""
+    )
+    return (
+        f"{RECORD_SOURCE} Reported: rounds.csv reported_total_certified (stated by the program "
+        "after the round; not stated for some rounds). Identified: distinct cities with a "
+        f"certification event in certifications.csv by that round. All countries.{also}"
+    )
 
 
 def _growth_notes(ax, grow: pd.DataFrame, reported: pd.DataFrame) -> None:
@@ -117,7 +129,7 @@ def levels_by_round(by_round: pd.DataFrame) -> Figure:
     )
     ax.set(
         title="Latest level of each identified city after each round",
-        xlabel="Round (announcement month)",
+        xlabel="Round (month)",
         ylabel="Cities ever certified",
     )
     ax.tick_params(axis="x", rotation=45)
@@ -127,8 +139,9 @@ def levels_by_round(by_round: pd.DataFrame) -> Figure:
         fig,
         f"{RECORD_SOURCE} Each identified city counted once at the level of its latest "
         "event up to the round; Unknown = that event's level is not in the record. Dash = "
-        "total reported by the program; the space between bar and dash is cities not "
-        "identified. All countries.",
+        "total reported after the round (by the program, or by other sources for a "
+        "reconstructed round); the space between bar and dash is cities not identified. "
+        "All countries.",
     )
     return fig
 

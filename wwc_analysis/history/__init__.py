@@ -9,6 +9,7 @@
   geography;
 - :mod:`~wwc_analysis.history.annual`: the headline :class:`Metric` list of a year and
   ``metrics.json``;
+- :mod:`~wwc_analysis.history.diff`: two editions of the data compared (``wwc diff``);
 - :mod:`~wwc_analysis.history.assessed`: scored assessments (simulated), profiles, gate failures;
 - :mod:`~wwc_analysis.history.reach`: certified cities against the approximate eligible universe
   (by country, region, population band, after every round), residents, milestones.
@@ -90,6 +91,8 @@ from wwc_analysis.history.rounds import (
     cumulative,
     growth,
     latest_year,
+    reconstructed,
+    reconstructed_rounds,
     resolve_as_of,
     resolve_round,
     round_info,
@@ -146,6 +149,8 @@ __all__ = [
     "reach_over_time",
     "reach_summary",
     "reach_table",
+    "reconstructed",
+    "reconstructed_rounds",
     "reporting_coverage",
     "resolve_as_of",
     "resolve_round",

@@ -1,5 +1,10 @@
-"""Headline numbers of an announcement year, each marked *reported* (stated by the program) or
+"""Headline numbers of an announcement year, each marked *reported* (stated by the program),
+*sum of reported counts* (several rounds' reported counts added: no source states the sum) or
 *identified* (counted from events in the record): the :class:`Metric` list and ``metrics.json``.
+
+A reconstructed round (no program announcement found: :func:`history.rounds.reconstructed`) is
+never counted as *announced*: the ``rounds`` metric is then *identified*, its label and note say
+which rounds are reconstructed.
 
 Years are **announcement calendar years**: the January 2024 round belongs to 2024 even though cities
 call it their "2023" certification (they label rounds by assessment year). The prose and display
@@ -17,14 +22,19 @@ from wwc_analysis.history.cohorts import COHORT_LABELS, REPORTED_COHORTS, round_
 from wwc_analysis.history.levels import latest_levels, level_counts
 from wwc_analysis.history.rounds import check_year, cumulative
 
+#: The basis of a total of several rounds' reported counts.
+SUM_OF_REPORTED = "sum of reported counts"
+
 if TYPE_CHECKING:  # pragma: no cover
     from wwc_analysis.data.dataset import Dataset
 
 
 @dataclass(frozen=True)
 class Metric:
-    """One headline number. ``basis`` is ``reported`` (stated by the program) or ``identified``
-    (counted from events in the record); ``value`` is None when it is not known."""
+    """One headline number. ``basis`` is ``reported`` (stated by the program), ``sum of reported
+    counts`` (the counts reported for each round of the year, added: no source states the total)
+    or ``identified`` (counted from events in the record); ``value`` is None when it is not
+    known."""
 
     name: str
     label: str
@@ -56,8 +66,7 @@ def annual_metrics(year, data: Dataset) -> list[Metric]:
     y = check_year(year, data)
     rs = rounds_in_year(y, data)
     ids = tuple(rs["round_id"])
-    dates = ", ".join(f"{r.round_id} ({r.announced:%d %b %Y})" for r in rs.itertuples())
-    out = [Metric("rounds", "Rounds announced", len(rs), "reported", dates, ids)]
+    out = [_rounds_metric(rs)]
     for c in REPORTED_COHORTS:
         out += _cohort_metrics(rs, c)
     unknown = int(rs["level_unknown"].sum())
@@ -76,15 +85,39 @@ def annual_metrics(year, data: Dataset) -> list[Metric]:
     return out
 
 
+def _rounds_metric(rs: pd.DataFrame) -> Metric:
+    """The rounds of the year: *reported* (announced) when the program announced every one of
+    them, else *identified*, the reconstructed rounds named."""
+    ids = tuple(rs["round_id"])
+    made_up = rs["reconstructed"].to_numpy(dtype=bool)
+
+    def when(r, rebuilt: bool) -> str:
+        return f"{r.round_id} ({r.announced:%d %b %Y}" + (
+            "; reconstructed: no program announcement found)" if rebuilt else ")"
+        )
+
+    note = ", ".join(when(r, m) for r, m in zip(rs.itertuples(), made_up, strict=True))
+    if not made_up.any():
+        return Metric("rounds", "Rounds announced", len(rs), "reported", note, ids)
+    announced = int((~made_up).sum())
+    label = f"Rounds on record ({announced} announced, {int(made_up.sum())} reconstructed)"
+    return Metric("rounds", label, len(rs), "identified", note, ids)
+
+
 def _cohort_metrics(rs: pd.DataFrame, c: str) -> list[Metric]:
-    """The reported and the identified count of cohort ``c`` over the rounds of ``rs``."""
+    """The reported count of cohort ``c`` over the rounds of ``rs`` (a sum of reported counts when
+    there are several, given only when every round reported it) and the identified count."""
     ids = tuple(rs["round_id"])
     noun = f"{COHORT_LABELS[c].capitalize()} cities"
     rep = rs[f"reported_{c}"]
     known = rep.dropna()
+    basis, label = "reported", f"{noun} (reported)"
     if len(known) == len(rep):
         parts = " + ".join(f"{int(v)}" for v in rep)
-        note = f"{parts} by round" if len(ids) > 1 else f"as stated for {ids[0]}"
+        note = f"as stated for {ids[0]}"
+        if len(ids) > 1:
+            basis, label = SUM_OF_REPORTED, f"{noun} ({SUM_OF_REPORTED})"
+            note = f"{parts} by round; no source states the sum"
         value = int(known.sum())
     else:
         missing = [r for r, v in zip(ids, rep) if pd.isna(v)]
@@ -95,7 +128,7 @@ def _cohort_metrics(rs: pd.DataFrame, c: str) -> list[Metric]:
     ident = rs[f"identified_{c}"]
     ident_note = ", ".join(f"{r}: {int(v)}" for r, v in zip(ids, ident))
     return [
-        Metric(f"{c}_reported", f"{noun} (reported)", value, "reported", note, ids),
+        Metric(f"{c}_reported", label, value, basis, note, ids),
         Metric(
             f"{c}_identified",
             f"{noun} (identified)",
@@ -114,6 +147,8 @@ def _total_metrics(y: int, ids: tuple[str, ...], data: Dataset) -> list[Metric]:
     rep_total = last["reported_total_certified"]
     known = pd.notna(rep_total)
     note = f"as stated after {last_id}" if known else f"not stated after {last_id}"
+    if known and last["reconstructed"]:
+        note += " (by a source other than a program announcement: the round is reconstructed)"
     return [
         Metric(
             "total_certified_reported",
@@ -172,4 +207,4 @@ def metrics_json(year, data: Dataset) -> dict:
     }
 
 
-__all__ = ["Metric", "annual_metrics", "metrics_json", "rounds_in_year"]
+__all__ = ["SUM_OF_REPORTED", "Metric", "annual_metrics", "metrics_json", "rounds_in_year"]

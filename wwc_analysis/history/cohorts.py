@@ -28,7 +28,12 @@ import numpy as np
 import pandas as pd
 
 from wwc_analysis.data.schemas import COHORTS
-from wwc_analysis.history.rounds import check_round, cumulative, round_info
+from wwc_analysis.history.rounds import (
+    check_round,
+    cumulative,
+    reconstructed_rounds,
+    round_info,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from wwc_analysis.data.dataset import Dataset
@@ -161,7 +166,8 @@ def disagreements(data: Dataset, *, events: pd.DataFrame | None = None) -> pd.Da
 
 def round_summary(data: Dataset) -> pd.DataFrame:
     """One row per round: reported counts, identified events by reported cohort, derived cohorts,
-    disagreements and cumulative totals (reported vs identified)."""
+    disagreements, cumulative totals (reported vs identified), and ``reconstructed`` (no program
+    announcement of the round was found: :func:`~wwc_analysis.history.rounds.reconstructed`)."""
     rnds = data.rounds
     ev = classify_events(data)
     rid = pd.Categorical(ev["round_id"], categories=list(rnds["round_id"]))
@@ -191,6 +197,7 @@ def round_summary(data: Dataset) -> pd.DataFrame:
     out["reported_total_certified"] = cum["reported_total_certified"]
     out["identified_total_certified"] = cum["identified_total_certified"]
     out["total_gap"] = cum["gap"]
+    out["reconstructed"] = cum["reconstructed"].astype(bool)
     int_cols = [
         c
         for c in out.columns
@@ -379,12 +386,14 @@ def upgrades_until(round_id: str, data: Dataset) -> pd.DataFrame:
 def round_metrics(
     round_id: str, data: Dataset, sizes: pd.DataFrame, dis: pd.DataFrame, upgrades: pd.DataFrame
 ) -> dict:
-    """The numbers of a round for ``metrics.json``: its date, :func:`cohort_sizes` by basis (None =
-    not reported), its events in :func:`disagreements` (``dis``, every round) and its upgrades
-    (``upgrades``: :func:`upgrades_until`)."""
+    """The numbers of a round for ``metrics.json``: its date (``announced``: the record's date of
+    the round; ``reconstructed`` when no program announcement of it was found), :func:`cohort_sizes`
+    by basis (None = not reported), its events in :func:`disagreements` (``dis``, every round) and
+    its upgrades (``upgrades``: :func:`upgrades_until`)."""
     return {
         "round_id": round_id,
         "announced": round_info(round_id, data)["announced"],
+        "reconstructed": round_id in reconstructed_rounds(data),
         "cohort_sizes": {
             basis: {c: None if pd.isna(v) else int(v) for c, v in sizes[basis].items()}
             for basis in BASES

@@ -96,11 +96,32 @@ def resolve_round(year, round_id, data: Dataset) -> str:
     return str(in_year["round_id"].iloc[-1])
 
 
+#: What the notes of a round say when no program announcement of it was found (lower case): the
+#: round is *reconstructed* from city releases and stated totals (data/README.md, "Known gaps").
+RECONSTRUCTED_NOTES = ("no program-wide announcement", "no program announcement", "inferred round")
+
+
+def reconstructed(rounds: pd.DataFrame) -> pd.Series:
+    """For each row of a rounds table: True when the round is reconstructed, i.e. its notes say
+    that no program announcement of it was found (:data:`RECONSTRUCTED_NOTES`). Such a round was
+    never *announced* by the program, and what it counts is not the program's word."""
+    notes = rounds["notes"].astype(object).fillna("").astype(str).str.lower()
+    found = [any(phrase in n for phrase in RECONSTRUCTED_NOTES) for n in notes]
+    return pd.Series(found, index=rounds.index, dtype=bool, name="reconstructed")
+
+
+def reconstructed_rounds(data: Dataset) -> list[str]:
+    """The ids of the reconstructed rounds (:func:`reconstructed`), in date order."""
+    rounds = data.rounds.sort_values("announced")
+    return list(rounds.loc[reconstructed(rounds), "round_id"])
+
+
 def cumulative(data: Dataset) -> pd.DataFrame:
     """Distinct certified cities after each round: reported and identified side by side.
 
     ``gap`` = reported - identified (<NA> when the total was not reported); ``status`` says whether
-    the reported total is reproduced or how far the record falls short.
+    the reported total is reproduced or how far the record falls short; ``reconstructed`` marks a
+    round with no program announcement (its total, if any, was stated by other sources).
     """
     certs, rnds = data.certifications, data.rounds
     first = (
@@ -109,7 +130,9 @@ def cumulative(data: Dataset) -> pd.DataFrame:
         .min()
     )
     rows = []
-    for r in rnds.sort_values("announced").itertuples(index=False):
+    ordered = rnds.sort_values("announced")
+    rebuilt = reconstructed(ordered)
+    for r, made_up in zip(ordered.itertuples(index=False), rebuilt, strict=True):
         ident = int((first <= r.announced).sum())
         rep = r.reported_total_certified
         gap, status = _gap(rep, ident)
@@ -121,6 +144,7 @@ def cumulative(data: Dataset) -> pd.DataFrame:
                 "identified_total_certified": ident,
                 "gap": gap,
                 "status": status,
+                "reconstructed": bool(made_up),
             }
         )
     out = pd.DataFrame(rows)
@@ -154,11 +178,14 @@ def growth(data: Dataset, year, as_of=None) -> pd.DataFrame:
 
 
 __all__ = [
+    "RECONSTRUCTED_NOTES",
     "check_round",
     "check_year",
     "cumulative",
     "growth",
     "latest_year",
+    "reconstructed",
+    "reconstructed_rounds",
     "resolve_as_of",
     "resolve_round",
     "round_info",

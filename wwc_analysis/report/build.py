@@ -39,8 +39,12 @@ next successful build of that year removes it. Failed notebooks are never render
 
 Published layout of ``OUT/YYYY/``::
 
-    index.html                 links to everything below, year, build time, data folder
-    metrics.json               merged metrics of all notebooks
+    index.html                 links to everything below, year, build time, data folder, and
+                               what the report was built from (the provenance)
+    metrics.json               merged metrics of all notebooks, and ``provenance``: the record's
+                               edition, SHA-256 of every data file, package version, git commit
+                               and dirty flag, Python and library versions, each notebook's
+                               parameters, build time (:mod:`wwc_analysis.report.provenance`)
     <notebook>.html            one page per notebook, no code
     <notebook>/                the notebook's output_dir: figures, tables, its metrics.json
     executed/<notebook>.ipynb  the executed notebooks (with code, for provenance)
@@ -65,6 +69,7 @@ from typing import TYPE_CHECKING
 
 from wwc_analysis.data import paths
 from wwc_analysis.report import publish, render
+from wwc_analysis.report.provenance import notebook_record, provenance, shown_path
 from wwc_analysis.report.run import (
     CELL_TIMEOUT,
     NotebookRun,
@@ -72,6 +77,7 @@ from wwc_analysis.report.run import (
     execute_all,
     notebook_job,
     notebook_parameters,
+    parameter_defaults,
 )
 
 if TYPE_CHECKING:
@@ -203,23 +209,26 @@ class _Build:
 
 def _run_notebooks(
     build: _Build, sources: Sequence[Path], jobs: int, cell_timeout: int, progress: Progress
-) -> None:
-    """Step 2: run every notebook into the build folder; raise ``ReportError`` on a failure."""
+) -> dict[str, dict]:
+    """Step 2: run every notebook into the build folder; raise ``ReportError`` on a failure.
+    Returns each notebook's parameters as it ran, for the provenance."""
     (build.folder / "executed").mkdir()
     (build.folder / "logs").mkdir()
     year = build.year
     available = {"year": int(year), "as_of": f"{year}-12-31", "data_dir": str(build.data_dir)}
-    job_list = []
+    job_list, ran = [], {}
     for source in sources:
         out_sub = build.folder / source.stem
         out_sub.mkdir()
         params = notebook_parameters(source, {**available, "output_dir": str(out_sub)})
         job_list.append(notebook_job(source, build.folder, params, cell_timeout))
+        ran[source.stem] = notebook_record(parameter_defaults(source), params, build.folder)
     runs, cancelled = execute_all(job_list, jobs, progress)
     failures = [r for r in runs if not r.ok]
     if failures:
         kept = publish.keep_failed(build.folder, build.out, year)
         raise ReportError(_failure_message(build, failures, cancelled, kept), 1)
+    return ran
 
 
 def _failure_message(
@@ -239,22 +248,26 @@ def _failure_message(
     return "\n".join(lines)
 
 
-def _write_report(build: _Build, names: Sequence[str], pdf: bool, progress: Progress) -> None:
-    """Step 3: merged metrics.json, one HTML page per notebook, index.html, report.pdf."""
-    folder = build.folder
+def _write_report(build: _Build, ran: dict[str, dict], pdf: bool, progress: Progress) -> None:
+    """Step 3: merged metrics.json (with the provenance), one HTML page per notebook, index.html,
+    report.pdf."""
+    folder, names = build.folder, list(ran)
     metrics = merge_metrics(folder, names)
     progress(f"rendering {len(names)} page(s) ...")
     pages = render.render_pages(folder, names)
+    origin = provenance(build.data_dir, ran, build.built_at)
     summary = {
         "year": int(build.year),
         "built_at": build.built_at,
-        "data_dir": str(build.data_dir),
+        "data_dir": origin["data"]["path"],
+        "provenance": origin,
         "notebooks": metrics,
     }
     (folder / "metrics.json").write_text(
-        json.dumps(summary, indent=2, default=str) + "\n", encoding="utf-8"
+        json.dumps(summary, indent=2, default=str, ensure_ascii=False) + "\n", encoding="utf-8"
     )
-    render.write_index(folder, build.year, build.built_at, build.data_dir, pages, metrics)
+    shown = shown_path(build.data_dir)
+    render.write_index(folder, build.year, build.built_at, shown, pages, metrics, origin)
     if pdf:
         pdf_name = next((n for n in names if n.endswith(PDF_SOURCE_SUFFIX)), names[-1])
         progress(f"writing report.pdf from {pdf_name}.html ...")
@@ -315,8 +328,8 @@ def build_report(
         f"{min(jobs, len(sources))} at a time, building in {folder}"
     )
     try:
-        _run_notebooks(build, sources, jobs, cell_timeout, progress)
-        _write_report(build, [s.stem for s in sources], pdf, progress)
+        ran = _run_notebooks(build, sources, jobs, cell_timeout, progress)
+        _write_report(build, ran, pdf, progress)
         _publish(build)
     except BaseException:
         if folder.exists():

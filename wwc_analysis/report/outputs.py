@@ -80,10 +80,13 @@ def save_table(
     output_dir=None,
     simulated: bool | None = None,
     index: bool = True,
+    note: str | None = None,
 ) -> Path | None:
     """Save ``df`` as CSV; a table of simulated data starts with a comment line saying so.
 
-    ``simulated`` defaults to ``df.attrs["simulated"]`` or an all-true ``simulated`` column.
+    ``simulated`` defaults to ``df.attrs["simulated"]`` or an all-true ``simulated`` column. A
+    ``note`` says, on a second comment line, how the table rests on simulated data (when it is
+    not itself a table of simulated cities).
     """
     out = _dir(output_dir)
     if out is None:
@@ -96,6 +99,8 @@ def save_table(
     with path.open("w", encoding="utf-8", newline="") as fh:
         if simulated:
             fh.write(SIMULATED_NOTE + "\n")
+            if note:
+                fh.write("# " + " ".join(str(note).split()) + "\n")
         df.to_csv(fh, index=index)
     return path
 

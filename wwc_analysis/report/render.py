@@ -115,33 +115,90 @@ def _environment() -> jinja2.Environment:
     )
 
 
+def _size(n: int) -> str:
+    return f"{n:,} bytes" if n < 10_000 else f"{n / 1024:,.0f} KiB"
+
+
+def _parameter(value: Any) -> str:
+    if value is None:
+        return "not set"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value) if value else "(none)"
+    return json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
+
+
+def provenance_view(p: Mapping[str, Any]) -> dict[str, Any]:
+    """The provenance of a report (:func:`wwc_analysis.report.provenance.provenance`) as the
+    words and rows the index page shows (template ``_provenance.html.j2``)."""
+    record = p.get("record")
+    if record and record.get("edition") is not None:
+        said = f"{record.get('title') or 'the record'}, edition {record['edition']}"
+        said += f" of {record['date']}" if record.get("date") else ""
+        said += f" (version {record['version']})" if record.get("version") else ""
+    else:
+        said = "edition not stated: the data folder has no readable datapackage.json"
+    git = p.get("git")
+    if git:
+        state = "with uncommitted changes" if git["dirty"] else "no uncommitted changes"
+        code = f"git commit {git['commit'][:12]} ({state})"
+    else:
+        code = "not built from a git checkout: no commit recorded"
+    python = p.get("python", {})
+    return {
+        "record": said,
+        "data_path": p["data"]["path"],
+        "files": [
+            {"file": f["file"], "size": _size(int(f["bytes"])), "sha256": f["sha256"]}
+            for f in p["data"]["files"]
+        ],
+        "package": f"{p['package']['name']} {p['package']['version']}",
+        "code": code,
+        "python": f"{python.get('implementation', 'Python')} {python.get('version', '')}".strip(),
+        "libraries": ", ".join(f"{k} {v}" for k, v in p.get("libraries", {}).items()),
+        "built_at": p.get("built_at", ""),
+        "notebooks": [
+            {"name": name, "params": [(k, _parameter(v)) for k, v in params.items()]}
+            for name, params in p.get("notebooks", {}).items()
+        ],
+    }
+
+
 def index_html(
     year: int,
     built_at: str,
-    data_dir: Path,
+    data_dir: Path | str,
     pages: Sequence[Mapping[str, Any]],
     metrics: Mapping[str, dict],
+    provenance: Mapping[str, Any] | None = None,
 ) -> str:
     """The index page: year, build time, data folder, then every page with its figures, tables
-    and flattened metrics (see :func:`render_pages` for ``pages``)."""
+    and flattened metrics (see :func:`render_pages` for ``pages``), and, given a ``provenance``,
+    what the report was built from (``templates/_provenance.html.j2``)."""
     entries = [
         {**page, "metrics": _flatten(metrics[page["name"]]) if page["name"] in metrics else None}
         for page in pages
     ]
     template = _environment().get_template(INDEX_TEMPLATE)
-    return template.render(year=year, built_at=built_at, data_dir=str(data_dir), pages=entries)
+    return template.render(
+        year=year,
+        built_at=built_at,
+        data_dir=str(data_dir),
+        pages=entries,
+        view=provenance_view(provenance) if provenance is not None else None,
+    )
 
 
 def write_index(
     build: Path,
     year: int,
     built_at: str,
-    data_dir: Path,
+    data_dir: Path | str,
     pages: Sequence[Mapping[str, Any]],
     metrics: Mapping[str, dict],
+    provenance: Mapping[str, Any] | None = None,
 ) -> None:
     """Write ``build/index.html`` (see :func:`index_html`)."""
-    text = index_html(year, built_at, data_dir, pages, metrics)
+    text = index_html(year, built_at, data_dir, pages, metrics, provenance)
     (build / "index.html").write_text(text, encoding="utf-8")
 
 

@@ -84,6 +84,15 @@ def notebook_parameters(notebook: str | os.PathLike[str], available: Mapping[str
     return {name: value for name, value in available.items() if name in declared}
 
 
+def parameter_defaults(notebook: str | os.PathLike[str]) -> dict[str, str]:
+    """The parameters ``notebook`` declares, each with its default as written in the cell (the
+    literal's source text), from ``papermill.inspect_notebook``."""
+    import papermill as pm
+
+    declared = pm.inspect_notebook(str(notebook))
+    return {name: str(info.get("default")) for name, info in declared.items()}
+
+
 def notebook_job(
     source: Path, build: Path, parameters: Mapping[str, Any], cell_timeout: int = CELL_TIMEOUT
 ) -> dict[str, Any]:

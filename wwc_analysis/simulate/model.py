@@ -118,7 +118,7 @@ class SimulationParameters:
     capacity_sd: float = _param(
         0.45,
         "Spread of capacity between applicants (criteria met at a first assessment: sd about 6): "
-        "first certifications are mostly Silver (18 of 24 new cities with a known level), a few "
+        "first certifications are mostly Silver (29 of 37 new cities with a known level), a few "
         "are Gold and very few Platinum (New York City in 2024-01).",
     )
     growth_mean: float = _param(

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from wwc_analysis.history.annual import Metric, annual_metrics, rounds_in_year
+from wwc_analysis.history.annual import SUM_OF_REPORTED, Metric, annual_metrics, rounds_in_year
 from wwc_analysis.history.cohorts import (
     REPORTED_COHORTS,
     classify_events,
@@ -54,13 +54,21 @@ def key_numbers(year, metrics: list[Metric], rounds: pd.DataFrame) -> str:
     certified, the rounds, countries and latest levels (``rounds``:
     :func:`history.rounds_in_year`)."""
     v = {m.name: m.value for m in metrics}
+    by_name = {m.name: m for m in metrics}
 
     def both(label: str, rep, ident) -> str:
         return f"  {label:<15} {DASH if rep is None else rep:>4} / {ident}"
 
+    def summed(c: str) -> str:
+        m = by_name[f"{c}_reported"]
+        if m.basis != SUM_OF_REPORTED:
+            return ""
+        return f"  ({SUM_OF_REPORTED}: {m.note.split(' by round')[0]})"
+
     lines = [f"Key numbers {year} (reported / identified; '{DASH}' = not reported)"]
     lines += [
-        both(cohort_label(c), v[f"{c}_reported"], v[f"{c}_identified"]) for c in REPORTED_COHORTS
+        both(cohort_label(c), v[f"{c}_reported"], v[f"{c}_identified"]) + summed(c)
+        for c in REPORTED_COHORTS
     ]
     lines.append(
         both("ever certified", v["total_certified_reported"], v["total_certified_identified"])
@@ -87,11 +95,10 @@ def headline_sentences(year, data: Dataset) -> list[str]:
     rs = rounds_in_year(y, data)
     m = {x.name: x for x in annual_metrics(y, data)}
     month = {r.round_id: f"{r.announced:%B}" for r in rs.itertuples()}
-    sentences = [
-        f"In {y} the program announced {count_words(len(rs), 'round')} ({_round_dates(rs, data)})."
-    ]
+    sentences = [_rounds_sentence(y, rs, data)]
     sentences += _cohort_sentences(rs, month)
-    sentences.append(_total_sentence(y, m, month[rs["round_id"].iloc[-1]]))
+    last_rebuilt = bool(rs["reconstructed"].iloc[-1])
+    sentences.append(_total_sentence(y, m, month[rs["round_id"].iloc[-1]], last_rebuilt))
     sentences.append(_levels_sentence(y, m, data))
     bad = int(rs["disagreements"].sum())
     if bad:
@@ -110,6 +117,29 @@ def headline_text(year, data: Dataset) -> str:
     return " ".join(sentences[:3]) + "\n\n" + " ".join(sentences[3:])
 
 
+def _rounds_sentence(y: int, rs: pd.DataFrame, data: Dataset) -> str:
+    """'In 2024 the program announced two rounds (...)'; a reconstructed round (no program
+    announcement found) is placed by the record, never announced by the program."""
+    rebuilt = rs["reconstructed"].to_numpy(dtype=bool)
+    announced, made_up = rs[~rebuilt], rs[rebuilt]
+    if not len(made_up):
+        n = count_words(len(rs), "round")
+        return f"In {y} the program announced {n} ({_round_dates(rs, data)})."
+    them = "it" if len(made_up) == 1 else "them"
+    if not len(announced):
+        return (
+            f"The record places {count_words(len(rs), 'round')} in {y} "
+            f"({_round_dates(rs, data)}), reconstructed from other public sources: no program "
+            f"announcement of {them} was found."
+        )
+    return (
+        f"In {y} the program announced {count_words(len(announced), 'round')} "
+        f"({_round_dates(announced, data)}); the record also places "
+        f"{count_words(len(made_up), 'reconstructed round')} ({_round_dates(made_up, data)}), of "
+        f"which no program announcement was found."
+    )
+
+
 def _round_dates(rs: pd.DataFrame, data: Dataset) -> str:
     """'23 January and 17 June 2024' (with 'about' for approximate days)."""
     prec = data.rounds.set_index("round_id")["date_precision"]
@@ -121,27 +151,33 @@ def _round_dates(rs: pd.DataFrame, data: Dataset) -> str:
 
 
 def _cohort_sentences(rs: pd.DataFrame, month: dict[str, str]) -> list[str]:
-    """What the program reported of each cohort, and what the record identifies."""
+    """What the program reported of each cohort, and what the record identifies. The counts of
+    several rounds are given round by round, their total labelled a sum of reported counts."""
     reported, unreported, identified = [], [], []
+    ids = list(rs["round_id"])
     for c in REPORTED_COHORTS:
         rep, ident = rs[f"reported_{c}"], rs[f"identified_{c}"]
         known = rep.notna().to_numpy()
         found_all = int(ident.sum())
         if known.all():
-            parts = f" ({' + '.join(str(int(v)) for v in rep)})" if len(rs) > 1 else ""
             total = int(rep.sum())
-            reported.append(f"{cities(total, c)}{parts}")
+            reported.append(_reported_counts(rep, [month[r] for r in ids], c))
             identified.append(
                 f"all {cities(total, c)}"
                 if found_all == total
                 else f"{found_all or 'none'} of the {cities(total, c)}"
             )
         elif known.any():
-            ids = list(rs["round_id"])
             where = join_and(month[r] for r, k in zip(ids, known) if k)
             missing = join_and(month[r] for r, k in zip(ids, known) if not k)
             total, found = int(rep[known].sum()), int(ident[known].sum())
-            reported.append(f"{cities(total, c)} in {where} (not reported for {missing})")
+            months = [month[r] for r, k in zip(ids, known) if k]
+            said = _reported_counts(rep[known], months, c, always_months=True)
+            reported.append(
+                f"{said[:-1]}; not reported for {missing})"
+                if said.endswith(")")
+                else f"{said} (not reported for {missing})"
+            )
             compared = (
                 f"all {total} reported for {where}"
                 if found == total
@@ -156,16 +192,31 @@ def _cohort_sentences(rs: pd.DataFrame, month: dict[str, str]) -> list[str]:
     extra = (
         f", plus {count_words(unstated, 'event')} whose cohort no source states" if unstated else ""
     )
+    subject = "Sources" if rs["reconstructed"].all() else "It"
     return [
-        _reported_sentence(reported, unreported),
+        _reported_sentence(reported, unreported, subject),
         f"The record identifies {join_and(identified) or 'no event'}{extra}.",
     ]
 
 
-def _reported_sentence(reported: list[str], unreported: list[str]) -> str:
+def _reported_counts(rep: pd.Series, months: list[str], c: str, always_months: bool = False) -> str:
+    """'21 new cities' for one round; '12 new cities in January and 9 in June (sum of reported
+    counts: 21)' for several: no source states the sum."""
+    values = [int(v) for v in rep]
+    if len(values) == 1:
+        return cities(values[0], c) + (f" in {months[0]}" if always_months else "")
+    parts = [f"{cities(values[0], c)} in {months[0]}"]
+    parts += [f"{v} in {m}" for v, m in zip(values[1:], months[1:], strict=True)]
+    return f"{join_and(parts)} ({SUM_OF_REPORTED}: {sum(values)})"
+
+
+def _reported_sentence(reported: list[str], unreported: list[str], subject: str = "It") -> str:
+    """What ``subject`` (the program, or other sources for a reconstructed round) reported."""
     if not reported:
-        return f"It did not report how many {join_and(unreported)} there were."
-    s = f"It reported {join_and(reported)}"
+        if subject != "It":
+            return f"No source reports how many {join_and(unreported)} there were."
+        return f"{subject} did not report how many {join_and(unreported)} there were."
+    s = f"{subject} reported {join_and(reported)}"
     if len(unreported) > 1:
         return s + f"; the numbers of {join_and(unreported)} were not reported."
     if unreported:
@@ -173,22 +224,30 @@ def _reported_sentence(reported: list[str], unreported: list[str]) -> str:
     return s + "."
 
 
-def _total_sentence(y: int, m: dict[str, Metric], last_month: str) -> str:
+def _total_sentence(y: int, m: dict[str, Metric], last_month: str, rebuilt: bool = False) -> str:
+    """Cities ever certified by the end of the year, reported and identified. After a
+    reconstructed round the total (if any) was stated outside any program announcement."""
     rep, ident = m["total_certified_reported"].value, m["total_certified_identified"].value
     if rep is None:
-        return (
-            f"The program did not state how many cities had been certified in all after its "
-            f"{last_month} round; the record identifies {ident} cities certified in all."
+        who = (
+            f"No source states how many cities had been certified in all after the {last_month} "
+            "round (reconstructed)"
+            if rebuilt
+            else "The program did not state how many cities had been certified in all after its "
+            f"{last_month} round"
         )
-    if rep == ident:
-        return (
-            f"By the end of {y} the program reported {rep} cities certified in all, and the "
-            "record identifies every one of them."
-        )
+        return f"{who}; the record identifies {ident} cities certified in all."
     said = (
-        f"By the end of {y} the program reported {rep} cities certified in all; the record "
-        "identifies"
+        f"By the end of {y} the program reported {rep} cities certified in all"
+        if not rebuilt
+        else (
+            f"By the end of {y}, {rep} cities had been certified in all, as stated outside any "
+            "program announcement (the year's last round is reconstructed)"
+        )
     )
+    if rep == ident:
+        return f"{said}, and the record identifies every one of them."
+    said += "; the record identifies"
     if rep > ident:
         gap = plural(rep - ident, "certified city", "certified cities")
         verb = "is" if rep - ident == 1 else "are"
@@ -276,18 +335,34 @@ def round_heading(round_id: str, data: Dataset) -> str:
     cum = cumulative(data).set_index("round_id").loc[round_id]
     date = day(r["announced"], r["date_precision"] == "approximate")
     reported = cum["reported_total_certified"]
-    total = (
-        f"the program reported {int(reported)} cities certified in all after it; "
-        if pd.notna(reported)
-        else "the program did not state a cumulative total; "
-    )
+    rebuilt = bool(cum["reconstructed"])
+    if rebuilt:
+        total = (
+            f"a total of {int(reported)} cities certified in all was stated after it, outside any "
+            "program announcement; "
+            if pd.notna(reported)
+            else "no source states a cumulative total; "
+        )
+    else:
+        total = (
+            f"the program reported {int(reported)} cities certified in all after it; "
+            if pd.notna(reported)
+            else "the program did not state a cumulative total; "
+        )
     total += f"the record identifies {int(cum['identified_total_certified'])}."
-    lines = [
-        f"### Round {round_id}: announced {date}",
-        "",
-        f"Standard {r['standard']}; {total}",
-        "",
-    ]
+    heading = (
+        f"### Round {round_id}: reconstructed, dated {date}"
+        if rebuilt
+        else f"### Round {round_id}: announced {date}"
+    )
+    lines = [heading, ""]
+    if rebuilt:
+        lines += [
+            "No program announcement of this round was found: the record reconstructs it from "
+            "other public sources (see the notes).",
+            "",
+        ]
+    lines += [f"Standard {r['standard']}; {total}", ""]
     if pd.notna(r["notes"]) and str(r["notes"]).strip():
         lines += [f"*Notes in the record:* {r['notes']}", ""]
     lines.append(f"*Sources (data/rounds.csv):* {sources_html(r['sources'])}")
@@ -407,6 +482,7 @@ def coverage_lines(year, data: Dataset) -> list[str]:
     if len(rs) > 1:
         parts = [
             _identified_of(m[f"{c}_identified"].value, m[f"{c}_reported"].value, c)
+            + (f" ({SUM_OF_REPORTED})" if m[f"{c}_reported"].basis == SUM_OF_REPORTED else "")
             for c in REPORTED_COHORTS
         ]
         lines.append(

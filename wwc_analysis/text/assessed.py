@@ -19,6 +19,7 @@ from wwc_analysis.history.rounds import to_timestamp
 from wwc_analysis.rules.standards import TIERS
 from wwc_analysis.text.cohorts import cohort_label
 from wwc_analysis.text.tables import report_table
+from wwc_analysis.text.words import join_and
 
 if TYPE_CHECKING:  # pragma: no cover
     from pandas.io.formats.style import Styler
@@ -54,10 +55,16 @@ def scope_text(
     if not small:
         return f"the {len(scope)} simulated assessments of round {round_id}"
     rounds = sorted(scope["round_id"].unique())
-    have = ", ".join(f"{n} {cohort_label(c)}" for c, n in small.items())
+    pooled = f"all {len(scope)} simulated assessments of rounds {rounds[0]} to {rounds[-1]}, pooled"
+    if round_id not in set(scope["round_id"]):
+        return (
+            f"{pooled}, because the simulation has no assessment of a fictional city in round "
+            f"{round_id} (it covers the rounds of the 2022 standard)"
+        )
+    have = join_and(f"{n} {cohort_label(c)}" for c, n in small.items())
     return (
-        f"all {len(scope)} simulated assessments of rounds {rounds[0]} to {rounds[-1]}, "
-        f"pooled, because round {round_id} has only {have} (fewer than {min_size})"
+        f"{pooled}, because round {round_id} has only {have} simulated assessments of fictional "
+        f"cities (fewer than {min_size})"
     )
 
 
@@ -71,8 +78,10 @@ def criteria_met_text(population: pd.DataFrame, described: str, std: Standard) -
     tiers = tier_counts(population)["fictional cities"]
     gates = gate_failures(population)
     return (
-        f"This section uses {described}. Rule: {std.describe()}. By share alone a city needs at "
-        f"least {cuts}. Tiers reached: " + ", ".join(f"{n} {t}" for t, n in tiers.items()) + ". "
+        f"This section uses {described}. Rule: {std.describe()}; by share alone a city needs at "
+        f"least {cuts}. Tiers the fictional cities reach: "
+        + ", ".join(f"{n} {t}" for t, n in tiers.items())
+        + ". "
         f"{either_gate_failed(population):.0%} of these fictional cities fail a core criterion or "
         f"the outcome requirement ({gates['missing a core criterion']:.0%} miss a core criterion, "
         f"{gates['outcome requirement unmet']:.0%} do not meet the outcome requirement); "
@@ -164,8 +173,8 @@ def separating_text(separating: pd.DataFrame, scope: pd.DataFrame, described: st
         f"The criterion that most separates upgraded from re-certified fictional cities is "
         f"**{code}** ({top['name']}, {top['practice_area']}): met by "
         f"{top['share_upgraded']:.0%} of upgraded and {top['share_recertified']:.0%} of "
-        f"re-certified assessments. {same_area} of the top {len(separating)} criteria are in "
-        f"{top['practice_area']}."
+        f"re-certified assessments. In this simulation, {same_area} of the top "
+        f"{len(separating)} criteria are in {top['practice_area']}."
     )
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from wwc_analysis.history.cohorts import COHORT_LABELS, REPORTED_COHORTS
-from wwc_analysis.history.rounds import round_info
+from wwc_analysis.history.rounds import reconstructed_rounds, round_info
 from wwc_analysis.text.tables import report_table, report_text
 from wwc_analysis.text.words import plural
 
@@ -76,8 +76,12 @@ def round_intro(round_id: str, year, data: Dataset) -> str:
     """The round, its date and standard, whether ``year`` was overridden, and the compilers'
     note."""
     rnd = round_info(round_id, data)
+    rebuilt = round_id in reconstructed_rounds(data)
+    when = (
+        "reconstructed (no program announcement of it was found), dated" if rebuilt else "announced"
+    )
     text = (
-        f"**Round {round_id}**, announced {rnd['announced']:%d %B %Y} (date precision: "
+        f"**Round {round_id}**, {when} {rnd['announced']:%d %B %Y} (date precision: "
         f"{rnd['date_precision']}), under the {rnd['standard']} standard."
     )
     if rnd["announced"].year != int(year):
@@ -90,11 +94,16 @@ def sizes_text(summary: pd.DataFrame, round_id: str) -> str:
     identified."""
     row = summary.set_index("round_id").loc[round_id]
     total = row["reported_total_certified"]
-    total_text = (
-        "the program did not state a cumulative total"
-        if pd.isna(total)
-        else f"the program reported {int(total)} cities ever certified"
-    )
+    rebuilt = bool(row.get("reconstructed", False))  # no program announcement of the round
+    if pd.isna(total):
+        total_text = (
+            "no source stated a cumulative total"
+            if rebuilt
+            else "the program did not state a cumulative total"
+        )
+    else:
+        who = "a source other than the program" if rebuilt else "the program"
+        total_text = f"{who} reported {int(total)} cities ever certified"
     lines = "\n".join(f"- {coverage(row, c)}" for c in REPORTED_COHORTS)
     return (
         f"The record identifies **{plural(row['events'], 'certification event')}** in round "
@@ -269,8 +278,10 @@ def comparison_text(reporting: pd.DataFrame, round_id: str) -> str:
     identified (``reporting``: :func:`history.cohorts.reporting_coverage`)."""
     lines = "\n".join(
         f"- **{COHORT_NOUNS[c].capitalize()}**: the program stated a count in {r.rounds_reported} "
-        f"of the rounds, {r.reported} cities in all, of which the record identifies "
-        f"{r.identified_in_reported}; counting every round, the record identifies {r.identified}."
+        f"of the rounds, {r.reported} cities in all"
+        + (" (a sum of reported counts)" if r.rounds_reported > 1 else "")
+        + f", of which the record identifies {r.identified_in_reported}; counting every round, "
+        f"the record identifies {r.identified}."
         for c, r in reporting.iterrows()
     )
     return f"Over the {plural(reporting['rounds'].iloc[0], 'round')} up to {round_id}:\n\n{lines}"

@@ -46,14 +46,17 @@ def growth_text(grow: pd.DataFrame, by_round: pd.DataFrame, as_of) -> str:
     as_of = to_timestamp(as_of)
     last = grow.iloc[-1]
     reported, gap = last["reported_total_certified"], last["gap"]
+    rebuilt = grow["reconstructed"].astype(bool)  # rounds with no program announcement
+    last_rebuilt = bool(rebuilt.iloc[-1])
+    who = "a source other than the program" if last_rebuilt else "the program"
     if pd.isna(reported):
-        reported_last = "the program did not state a total after that round"
+        no_total = "no source stated" if last_rebuilt else "the program did not state"
+        reported_last = f"{no_total} a total after that round"
     elif int(gap) == 0:
-        reported_last = f"the program reported {int(reported)}, all of them identified"
+        reported_last = f"{who} reported {int(reported)}, all of them identified"
     else:
         reported_last = (
-            f"the program reported {int(reported)}, so {int(gap)} certified cities "
-            "are not identified"
+            f"{who} reported {int(reported)}, so {int(gap)} certified cities are not identified"
         )
     gaps = grow.dropna(subset=["gap"])
     widest = gaps.loc[gaps["gap"].astype(int).idxmax()] if len(gaps) else None
@@ -69,10 +72,24 @@ def growth_text(grow: pd.DataFrame, by_round: pd.DataFrame, as_of) -> str:
         else ""
     )
     return (
-        f"By {as_of:%d %B %Y}, {plural(len(grow), 'round')} had been announced. After the "
+        f"{_rounds_so_far(grow, rebuilt, as_of)} After the "
         f"latest, **{last['round_id']}** ({last['announced']:%d %B %Y}), the record identifies "
         f"**{last['identified_total_certified']}** distinct cities ever certified; "
         f"{reported_last}. {widest_text}{unknown_text}"
+    )
+
+
+def _rounds_so_far(grow: pd.DataFrame, rebuilt: pd.Series, as_of: pd.Timestamp) -> str:
+    """'By 30 June 2024, 9 rounds had been announced.', or, with reconstructed rounds (no program
+    announcement found), how many were announced and which are reconstructed."""
+    if not rebuilt.any():
+        return f"By {as_of:%d %B %Y}, {plural(len(grow), 'round')} had been announced."
+    ids = list(grow.loc[rebuilt.to_numpy(), "round_id"])
+    announced = int((~rebuilt).sum())
+    return (
+        f"By {as_of:%d %B %Y} the record has {plural(len(grow), 'round')}: "
+        f"{announced} announced by the program and {plural(len(ids), 'reconstructed round')} "
+        f"({', '.join(ids)}), of which no program announcement was found."
     )
 
 
@@ -83,7 +100,9 @@ def year_rounds_text(summary: pd.DataFrame, year, as_of) -> str:
     rows = summary[(summary["announced"].dt.year == int(year)) & (summary["announced"] <= as_of)]
     lines = (
         "\n".join(
-            f"- **{r['round_id']}** ({r['announced']:%d %b %Y}), {plural(r['events'], 'event')} "
+            f"- **{r['round_id']}** ({r['announced']:%d %b %Y}"
+            + ("; reconstructed: no program announcement found" if r.get("reconstructed") else "")
+            + f"), {plural(r['events'], 'event')} "
             f"identified, {r['level_unknown']} of them without a level:\n"
             + "".join(f"    - {coverage(r, c)}\n" for c in REPORTED_COHORTS)
             for _, r in rows.iterrows()

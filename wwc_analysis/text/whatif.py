@@ -12,6 +12,7 @@ here.
 from __future__ import annotations
 
 import math
+import re
 import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -25,7 +26,9 @@ from wwc_analysis.text.words import DASH
 from wwc_analysis.whatif import RuleScenarios, SelfAssessment, TierPath
 
 __all__ = [
+    "PATHS_METRICS_NOTE",
     "PATH_TABLE_NOTE",
+    "PROBABILITY_TABLE_NOTE",
     "area_caption",
     "city_label",
     "city_sentence",
@@ -148,6 +151,17 @@ def area_caption(city: CityScore, label: str) -> str:
 
 # --- paths to higher tiers ----------------------------------------------------------------------
 
+#: What the paths written to metrics.json rest on (their criteria are ranked by simulated peers).
+PATHS_METRICS_NOTE = (
+    "SIMULATED DATA: the criteria of each path are chosen by their share among the fictional "
+    "cities of wwc_analysis.simulate already at the target tier; not real cities' results"
+)
+#: What the tier probabilities rest on: the path to the next tier, ranked by simulated peers.
+PROBABILITY_TABLE_NOTE = (
+    "The uncertain criteria are the city's path to the next tier, chosen by their share among "
+    "SIMULATED fictional cities at that tier; the probabilities are exact given them"
+)
+
 PATH_TABLE_NOTE = (
     "**Criteria to reach each higher tier.** Peer share: the share of the **SIMULATED** cities at "
     f"the target tier that meet the criterion ({DASH} where no simulated city is at that tier)."
@@ -175,7 +189,11 @@ def _long_path(p: TierPath) -> str:
     if p.missing_core:
         word = "criterion" if len(p.missing_core) == 1 else "criteria"
         core = f", including the missing core {word} {', '.join(p.missing_core)}"
-    ranked = f", most common among {p.target} cities first" if p.ranking == "prevalence" else ""
+    ranked = (
+        f", most common among the simulated {p.target} cities first"
+        if p.ranking == "prevalence"
+        else ""
+    )
     outcome = (
         " You must also meet the outcome requirement, which you do not yet."
         if p.outcome_needed
@@ -206,10 +224,19 @@ def paths_text(
             "tier to reach."
         )
     for p in paths:
-        text = p.explain() if p.count <= long_path else _long_path(p)
+        text = _simulated_peers(p.explain(), p.target) if p.count <= long_path else _long_path(p)
         out.append(f"**{p.target}.** {text}{_peer_note(p, few_peers)}")
     out.append(f"*Peer shares come from the **SIMULATED** population: {population_text}.*")
     return "\n\n".join(out)
+
+
+def _simulated_peers(text: str, target: str) -> str:
+    """A path's explanation with its peers named as what they are: "the 18 Gold cities" of the
+    simulated population become "the 18 simulated Gold cities", "met by 89% of Gold cities"
+    "met by 89% of simulated Gold cities" (a reader must not take them for real cities)."""
+    return re.sub(
+        rf"\b(?<!simulated ){re.escape(target)} (cit(?:y|ies))\b", rf"simulated {target} \1", text
+    )
 
 
 def path_table_view(table: pd.DataFrame):
@@ -364,8 +391,8 @@ def sweep_sentence(sweep: pd.DataFrame, standard: Standard, gold: int) -> str:
     return (
         f"At the {standard.name} Gold cut-off ({current} %), {at_gold[current]} of the "
         f"{sweep.attrs['cities']} fictional cities are Gold or above; at the scenario's "
-        f"{gold} %, {at_gold[gold]} are. {never} cities are not certified at every cut-off "
-        "because they miss a core criterion or the outcome requirement."
+        f"{gold} %, {at_gold[gold]} are. {never} of these fictional cities are not certified at "
+        "every cut-off because they miss a core criterion or the outcome requirement."
     )
 
 

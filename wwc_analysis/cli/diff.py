@@ -1,0 +1,51 @@
+"""``wwc diff OLD_DIR NEW_DIR [--format text|markdown|json]``: what a change of the data does.
+
+Both folders are loaded and validated (a folder with problems is an error, exit 1, its problems one
+a line); the comparison is :func:`wwc_analysis.history.diff.diff_datasets` (events, cities, tables,
+per-round counts, headline metrics) and its words :mod:`wwc_analysis.text.diff`. Exit 0 whether or
+not anything differs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from wwc_analysis.data.dataset import load
+from wwc_analysis.history.diff import diff_datasets
+from wwc_analysis.text.diff import diff_markdown, diff_text
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``wwc diff`` to the ``wwc`` command line."""
+    p = sub.add_parser(
+        "diff",
+        help="compare two data folders: events, cities, per-round counts, headline metrics",
+        description="Compare two data folders (two editions of the record, or the record before "
+        "and after an edit): certification events added, removed and changed field by field "
+        "(keyed by city_id and round_id), cities added, removed or renamed, the other tables, "
+        "and every per-round count (reported / identified / derived) and headline metric of a "
+        "year that moves. Text for a terminal, Markdown for a pull request, JSON for a program.",
+    )
+    p.add_argument("old", metavar="OLD_DIR", help="the data folder before the change")
+    p.add_argument("new", metavar="NEW_DIR", help="the data folder after the change")
+    p.add_argument(
+        "--format",
+        choices=("text", "markdown", "json"),
+        default="text",
+        help="output format (default text)",
+    )
+    p.set_defaults(func=cmd_diff)
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    """Handler of ``wwc diff``; returns the exit code."""
+    diff = diff_datasets(load(args.old), load(args.new))
+    if args.format == "json":
+        print(json.dumps(diff.as_dict(), indent=2, ensure_ascii=False))
+    elif args.format == "markdown":
+        sys.stdout.write(diff_markdown(diff))
+    else:
+        sys.stdout.write(diff_text(diff))
+    return 0
