@@ -11,11 +11,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from wwc_analysis.cli import report, rounds, score, simulate, validate, whatif
+from wwc_analysis.cli import report, robustness, rounds, score, simulate, validate, whatif
 from wwc_analysis.errors import DataValidationError, UserError
 
 # The commands, in the order `wwc --help` lists them.
-COMMANDS = (rounds, score, validate, whatif, simulate, report)
+COMMANDS = (rounds, score, validate, whatif, robustness, simulate, report)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -90,7 +90,7 @@ class RobustnessReport:
             if impacts is not None:
                 out[key] = _records(impacts.table(), "criterion")
         if self.city is not None:
-            out["city"] = _city_dict(self.city)
+            out["city"] = _city_dict(self.city, spec.city)
         return out
 
     def to_frame(self) -> pd.DataFrame:
@@ -109,7 +109,7 @@ class RobustnessReport:
                     for m in ("changed", "up", "down")
                 ]
         if self.city is not None:
-            rows += _stability_rows(self.city)
+            rows += _stability_rows(self.city, self.spec.city)
         frame = pd.DataFrame(
             rows, columns=["analysis", "subject", "measure", "value", "low", "high"]
         )
@@ -166,9 +166,9 @@ def _sensitivity_dict(sens: SensitivityResult, spec: RobustnessSpec) -> dict:
     }
 
 
-def _city_dict(city: CityStability) -> dict:
+def _city_dict(city: CityStability, city_id: str) -> dict:
     out = {
-        "city": city.label,
+        "city_id": city_id,
         "tier": city.tier,
         "met": len(city.met),
         "outcome_met": city.outcome_met,
@@ -234,9 +234,9 @@ def _sensitivity_rows(sens: SensitivityResult) -> list[tuple]:
     return rows
 
 
-def _stability_rows(city: CityStability) -> list[tuple]:
+def _stability_rows(city: CityStability, city_id: str) -> list[tuple]:
     rows = [
-        ("city_stability", city.label, f"share {t}", float(s), None, None)
+        ("city_stability", city_id, f"share {t}", float(s), None, None)
         for t, s in zip(SCORE_TIERS, city.shares)
     ]
     table = city.decisive_table()
@@ -267,7 +267,7 @@ def _stability(spec: RobustnessSpec, frame: pd.DataFrame, simulated: bool) -> Ci
         spec.inputs,
         spec.standard,
         outcome_met=outcome,
-        label=spec.city,
+        label=f"city {spec.city}",
         samples=spec.samples,
         seed=spec.seed,
         method=spec.method,

@@ -264,6 +264,7 @@ def _inputs(v, std: Standard, problems: list[str]) -> UncertainInputs | None:
             f"uncertain: expected a mapping like {{thresholds: 3, outcome: 0.5}}, got {v!r}"
         )
         return None
+    before = len(problems)
     problems += _unknown_keys(v, UNCERTAIN_KEYS, "uncertain")
     outcome = v.get("outcome")
     inputs = UncertainInputs(
@@ -276,7 +277,10 @@ def _inputs(v, std: Standard, problems: list[str]) -> UncertainInputs | None:
             else {}
         ),
     )
-    problems += inputs.problems(std)
+    found = inputs.problems(std)
+    if len(problems) > before:  # nothing left to declare because of those problems: no more noise
+        found = [p for p in found if not p.endswith("declare at least one uncertain input")]
+    problems += found
     return inputs
 
 
@@ -396,7 +400,8 @@ def parse_robustness_spec(spec: Mapping[str, Any], data: Dataset) -> RobustnessS
     std = _standard(spec, data, problems)
     inputs = None
     if "uncertain" not in spec:
-        problems.append("uncertain: missing; declare the uncertain inputs (see the cookbook)")
+        if not any("did you mean 'uncertain'" in p for p in problems):
+            problems.append("uncertain: missing; declare the uncertain inputs (see the cookbook)")
     elif std is not None:
         inputs = _inputs(spec["uncertain"], std, problems)
     if problems:
