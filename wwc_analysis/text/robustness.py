@@ -60,10 +60,14 @@ def _cities(n: int, simulated: bool) -> str:
     return plural(n, "fictional city", "fictional cities") if simulated else plural(n, "city")
 
 
-def inputs_text(inputs: UncertainInputs, unc: UncertaintyResult, bullet: str = "- ") -> str:
-    """The declared inputs, one line each, after a line saying how many runs."""
+def inputs_text(inputs: UncertainInputs, unc: UncertaintyResult, *, markdown: bool = False) -> str:
+    """The declared inputs, one line each, after a line saying how many runs (a Markdown list with
+    ``markdown``, indented lines otherwise)."""
     how = "Sobol' points" if unc.method == "sobol" else "pseudo-random points"
     head = f"Uncertain inputs, {unc.runs:,} runs ({how}, seed {unc.seed}):"
+    if markdown:
+        head = f"**{head}**\n"
+    bullet = "- " if markdown else "  - "
     return "\n".join([head, *(bullet + line for line in inputs.describe(unc.standard))])
 
 
@@ -218,7 +222,7 @@ def sensitivity_sentence(sens: SensitivityResult) -> str:
             parts.append(f"the number of {output} cities does not vary")
             continue
         parts.append(
-            f"the number of {output} cities mostly on the **{top['label']}** (total effect "
+            f"the number of {output} cities depends most on the **{top['label']}** (total effect "
             f"{top['total_effect']:.2f}, {sens.confidence:.0%} interval "
             f"{_interval(top['total_low'], top['total_high'])})"
         )
@@ -251,6 +255,8 @@ def impact_sentence(loo: CriterionImpacts, add: CriterionImpacts | None = None) 
 def city_sentence(city: CityStability) -> str:
     """One city's tier distribution over the runs."""
     parts = [f"{t} in {_pct(s)}" for t, s in zip(SCORE_TIERS, city.shares) if s > 0]
+    if len(parts) == 1:
+        parts = [f"{SCORE_TIERS[int(np.argmax(city.shares))]} in every one"]
     top = city.decisive_table(1)
     decisive = ""
     if len(top):
@@ -303,8 +309,8 @@ def impact_caption(impacts: CriterionImpacts, source: str) -> str:
 
 def city_caption(city: CityStability, source: str) -> str:
     return (
-        f"{source} The city: {city.label}. Left: share of {city.runs:,} runs at each tier. "
-        "Right: share of runs in which the criterion's status decides the tier."
+        f"{source} The city: {city.label.replace('`', '')}. Left: share of {city.runs:,} runs at "
+        "each tier. Right: share of runs in which the criterion's status decides the tier."
     )
 
 
@@ -370,7 +376,7 @@ def robustness_text(report: RobustnessReport, source: str) -> str:
         f"Robustness of the {spec.standard.name} standard"
         + (f": {spec.name}" if spec.name else ""),
         f"Population: {_cities(report.cities, report.simulated)}, {scope}.",
-        inputs_text(spec.inputs, unc, "  - "),
+        inputs_text(spec.inputs, unc),
         "",
         "Tier counts over the runs:",
         report_text(count_view(unc)),
