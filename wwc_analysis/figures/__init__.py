@@ -8,6 +8,9 @@ names the source (the notebook then calls ``save_figure(...)`` and ``plt.show()`
   round;
 - :mod:`~wwc_analysis.figures.assessed`: the SIMULATED charts (criteria met, practice areas,
   separating criteria, tiers per round).
+- :mod:`~wwc_analysis.figures.whatif` and :mod:`~wwc_analysis.figures.robustness`: the what-if
+  notebook's charts (its section 7: tier-count intervals, sensitivity indices, binding criteria, a
+  city's stability under uncertain rules).
 """
 
 from wwc_analysis.figures import style

@@ -98,7 +98,8 @@ def least_stable_view(unc: UncertaintyResult, top: int = 10) -> pd.DataFrame:
     """The cities most often away from their tier: the tier now, the share of runs at each tier
     and the flip rate (shares as whole percents)."""
     cities = unc.city_frame()
-    cities = cities[cities["flip_rate"] > 0].sort_values("flip_rate", ascending=False)
+    cities = cities[cities["flip_rate"] > 0]
+    cities = cities.sort_values("flip_rate", ascending=False, kind="stable")
     cities = cities.head(top)
     names = [str(n) for n in cities.index.names if n is not None] or ["City"]
     index = cities.index.to_frame(index=False)
