@@ -70,10 +70,11 @@ def plot_tier_count_intervals(unc: UncertaintyResult, note: str, level: float = 
                 [], [], color="white", marker="D", ls="", mec="#222222", label="standard as it is"
             ),
         ],
-        loc="lower center",
-        bbox_to_anchor=(0.5, -0.42),
-        ncol=4,
+        loc="lower right",
+        ncol=2,
         fontsize="small",
+        frameon=True,
+        framealpha=0.9,
     )
     ax.set_xlabel("Cities at the tier")
     ax.set_title(_title(f"Tier counts over {unc.runs:,} runs of uncertain rules", unc.simulated))

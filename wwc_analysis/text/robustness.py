@@ -410,7 +410,7 @@ def robustness_check(
     )
     top = {o: sens.ranking(o).iloc[0] for o in sens.outputs}
     drivers = "; ".join(
-        f"{o}: {r['input']} {r['total_effect']:.2f}"
+        f"{o}: {r['label']} {r['total_effect']:.2f}"
         for o, r in top.items()
         if not np.isnan(r["total_effect"])
     )
