@@ -97,6 +97,11 @@ MALFORMED = [
     ("uncertain: {outcome: 0.5}\nsensitivity: {bootstrap: -1}\n", "sensitivity.bootstrap: -1"),
     ("uncertain: {outcome: 0.5}\nround: 2025\n", "round: expected latest, all or a round id"),
     ("uncertain: {outcome: 0.5}\nseed: abc\n", "seed: expected a whole number, got 'abc'"),
+    ("samples: 1048576\nuncertain: {outcome: 0.5}\n", "samples: 1048576 is outside 1-262,144"),
+    (
+        "uncertain: {criteria: 0.9}\nsensitivity: {samples: 8192, criteria: each}\n",
+        "8,192 base samples x (43 inputs + 2) = 368,640 runs; at most 262,144",
+    ),
     ("uncertain: {outcome: 0.5}\nleave_one_out: maybe\n", "leave_one_out: expected true or false"),
     ("uncertain: {outcome: 0.5}\nuncertain: {outcome: 0.4}\n", "key 'uncertain' given twice"),
     ("a: &x [1]\nb: *x\n", "aliases (*name) are not allowed"),

@@ -29,7 +29,7 @@ from wwc_analysis.data.dataset import Dataset
 from wwc_analysis.rules.standards import TIERS, Standard, get_standard
 from wwc_analysis.whatif.scenario_file import DEFAULT_STANDARD
 from wwc_analysis.whatif.scenarios import ScenarioError
-from wwc_analysis.whatif.sensitivity import GROUPINGS
+from wwc_analysis.whatif.sensitivity import GROUPINGS, input_groups
 from wwc_analysis.whatif.uncertain_inputs import METHODS, UncertainInputs, probability_problem
 
 __all__ = [
@@ -63,8 +63,11 @@ UNCERTAIN_KEYS = ("thresholds", "core", "outcome", "criteria")
 SENSITIVITY_KEYS = ("samples", "bootstrap", "confidence", "criteria")
 #: A spec file larger than this is refused unread (a spec is a few hundred bytes).
 MAX_SPEC_BYTES = 256 * 1024
-MAX_SAMPLES = 1 << 20
-MAX_SENSITIVITY_SAMPLES = 1 << 16
+#: The most runs a spec may ask for, in each analysis (bounds the memory: the points of the unit
+#: cube are runs x inputs floats, about 100 MiB at this size with every criterion uncertain).
+MAX_RUNS = 1 << 18
+MAX_SAMPLES = MAX_RUNS
+MAX_SENSITIVITY_SAMPLES = 1 << 14
 MAX_BOOTSTRAP = 10_000
 _ROUND = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
@@ -381,6 +384,17 @@ def _scalars(spec: Mapping, problems: list[str]) -> dict[str, Any]:
     return out
 
 
+def _sensitivity_runs(sens: SensitivityOptions, inputs: UncertainInputs, std) -> list[str]:
+    groups = len(input_groups(inputs, std, sens.criteria))
+    runs = sens.samples * (groups + 2)
+    if runs <= MAX_RUNS:
+        return []
+    return [
+        f"sensitivity.samples: {sens.samples:,} base samples x ({groups} inputs + 2) = {runs:,} "
+        f"runs; at most {MAX_RUNS:,} (fewer samples, or criteria: area or all)"
+    ]
+
+
 def parse_robustness_spec(spec: Mapping[str, Any], data: Dataset) -> RobustnessSpec:
     """Build a :class:`RobustnessSpec` from a mapping (the schema of ``docs/whatif-cookbook.md``);
     ``standard`` (default :data:`~wwc_analysis.whatif.scenario_file.DEFAULT_STANDARD`) names a
@@ -404,6 +418,8 @@ def parse_robustness_spec(spec: Mapping[str, Any], data: Dataset) -> RobustnessS
             problems.append("uncertain: missing; declare the uncertain inputs (see the cookbook)")
     elif std is not None:
         inputs = _inputs(spec["uncertain"], std, problems)
+    if inputs is not None and sens is not None and not problems:
+        problems += _sensitivity_runs(sens, inputs, std)
     if problems:
         raise RobustnessSpecError(problems)
     return RobustnessSpec(
