@@ -20,12 +20,13 @@ best of ``--repeat`` runs.
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import time
 
 import numpy as np
 
-from wwc_analysis.data.dataset import load
+from wwc_analysis.data.dataset import load as load_data
 from wwc_analysis.rules.scoring import score_matrix
 from wwc_analysis.rules.standards import get_standard
 from wwc_analysis.simulate import simulate_matrix
@@ -71,7 +72,8 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
 
-    std = get_standard("2022", load())
+    load = os.getloadavg()[0]  # other processes' work slows every figure below
+    std = get_standard("2022", load_data())
     m, o = simulate_matrix(args.n, std, seed=2022)  # SIMULATED fictional cities
     inputs = UncertainInputs(
         thresholds={t: (v - 3, v + 3) for t, v in std.threshold_map.items()},
@@ -124,7 +126,8 @@ def main() -> None:
     print(
         f"Robustness benchmark: {platform.python_implementation()} {platform.python_version()}, "
         f"numpy {np.__version__}, {platform.machine()}; best of {args.repeat}; "
-        f"{args.n:,} SIMULATED cities, {args.samples:,} runs"
+        f"{args.n:,} SIMULATED cities, {args.samples:,} runs; load average at the start "
+        f"{load:.1f} on {os.cpu_count()} CPUs"
     )
     head = (
         f"{'analysis':<36} {'time':>8} {'numpy floor':>12} {'ratio':>6} {'rescoring*':>11} "
