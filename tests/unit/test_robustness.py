@@ -110,6 +110,21 @@ def test_identical_rows_are_scored_once(std):
     assert full.weights is None and len(full.rows) == 2000
 
 
+def test_distinct_rows_of_any_width():
+    """Rows wider than 64 bits are compared as byte strings; narrower ones as one integer."""
+    from wwc_analysis.whatif.tier_engine import _unique_rows
+
+    rng = np.random.default_rng(1)
+    for width in (5, 60, 130):
+        bits = rng.random((400, width)) < 0.5
+        bits = bits[rng.integers(0, 400, size=900)]
+        count = rng.integers(0, 40, size=(900, 1))
+        first, inverse, counts = _unique_rows([bits, count])
+        rows = np.concatenate([bits, count], axis=1)
+        assert np.array_equal(rows[first][inverse], rows)
+        assert len(first) == len(np.unique(rows, axis=0)) and counts.sum() == 900
+
+
 # --- uncertainty ---------------------------------------------------------------------------------
 
 

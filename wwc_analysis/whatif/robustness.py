@@ -201,7 +201,7 @@ def _city_rows(unc: UncertaintyResult) -> list[tuple]:
     rows = []
     for idx, r in zip(frame.index, frame.to_dict("records")):
         subject = "/".join(map(str, idx)) if isinstance(idx, tuple) else str(idx)
-        rows.append(("city", subject, f"baseline {r['baseline']}", None, None, None))
+        rows.append(("city", subject, f"tier now: {r['baseline']}", None, None, None))
         rows += [("city", subject, f"share {t}", r[t], None, None) for t in SCORE_TIERS]
         rows.append(("city", subject, "flip_rate", r["flip_rate"], None, None))
     return rows
