@@ -51,7 +51,8 @@ format: $(STAMP) ## Format the code and notebooks with ruff (what `make lint` ch
 	$(BIN)/ruff check --fix wwc_analysis tests benchmarks notebooks scripts
 	$(BIN)/ruff format wwc_analysis tests benchmarks notebooks scripts
 
-lock: $(STAMP) ## Re-resolve requirements.lock from pyproject.toml (newest versions in its ranges)
+lock: ## Re-resolve requirements.lock from pyproject.toml (newest versions in its ranges)
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv
 	$(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --extra test --extra lint \
 		--no-emit-package wwc-analysis --custom-compile-command "make lock" --quiet -o $(LOCK)

@@ -11,11 +11,21 @@ from __future__ import annotations
 import argparse
 import sys
 
-from wwc_analysis.cli import diff, reach, report, rounds, score, simulate, validate, whatif
+from wwc_analysis.cli import (
+    diff,
+    reach,
+    report,
+    robustness,
+    rounds,
+    score,
+    simulate,
+    validate,
+    whatif,
+)
 from wwc_analysis.errors import DataValidationError, UserError
 
 # The commands, in the order `wwc --help` lists them.
-COMMANDS = (rounds, score, validate, diff, whatif, simulate, reach, report)
+COMMANDS = (rounds, score, validate, diff, whatif, robustness, simulate, reach, report)
 
 
 def build_parser() -> argparse.ArgumentParser:

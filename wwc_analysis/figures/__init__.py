@@ -11,7 +11,10 @@ names the source (the notebook then calls ``save_figure(...)`` and ``plt.show()`
 - :mod:`~wwc_analysis.figures.maps`: point maps of the certified cities over the approximate
   eligible universe (the Americas; the United States and Canada), offline;
 - :mod:`~wwc_analysis.figures.reach`: residents of certified cities after each round, certification
-  rate by city size.
+  rate by city size;
+- :mod:`~wwc_analysis.figures.whatif` and :mod:`~wwc_analysis.figures.robustness`: the what-if
+  notebook's charts (its section 7: tier-count intervals, sensitivity indices, binding criteria, a
+  city's stability under uncertain rules).
 """
 
 from wwc_analysis.figures import style

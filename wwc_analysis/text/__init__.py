@@ -7,6 +7,8 @@
 - :mod:`~wwc_analysis.text.annual`: the annual summary's sentences and tables (notebook 04);
 - :mod:`~wwc_analysis.text.assessed`: the simulated sections' prose and tables;
 - :mod:`~wwc_analysis.text.reach`: the reach (notebook 05, the annual headline, ``wwc reach``).
+- :mod:`~wwc_analysis.text.whatif` and :mod:`~wwc_analysis.text.robustness`: the what-if notebook's
+  prose (and the text of ``wwc robustness``).
 
 Text sits above the computation (``history``) and below the charts (``figures``).
 """

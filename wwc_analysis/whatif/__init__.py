@@ -27,6 +27,23 @@ the assessments or Dataset it uses: nothing here reads the project's data by its
 ``scenario_file``
     :func:`load_scenario_file` / :func:`parse_scenario` (``wwc whatif --file``, see
     ``docs/whatif-cookbook.md``) and :func:`city_from_file` (one city's self-assessment file).
+``uncertain_inputs``, ``tier_engine``, ``uncertainty``
+    How robust are the tiers? :class:`UncertainInputs` declares uncertain rule inputs (cut-offs,
+    core gates, the outcome requirement, criteria kept); :func:`uncertainty` scores a population
+    under thousands of seeded quasi-random runs of the rules at once (one matrix product per block
+    of cities): each city's tier shares and flip rate, the distribution of the tier counts.
+``sensitivity``
+    :func:`sensitivity`: first-order and total-effect Sobol' indices of each input on the tier
+    counts (Saltelli / Jansen estimators, bootstrap intervals).
+``loo``
+    :func:`leave_one_out` / :func:`add_one`: each criterion left out of the standard, or met by
+    every city, and the cities that change tier, ranked.
+``stability``
+    :func:`city_stability`: one city's tier distribution under the declared uncertainty and the
+    criteria whose status most often decides its tier.
+``robustness_spec``, ``robustness``
+    Robustness spec files (``wwc robustness --file``) and :func:`run_robustness`, which runs all of
+    the above for a spec.
 ``checklist``
     The ipywidgets checklist (imported on its own: ``from wwc_analysis.whatif.checklist import
     checklist``, so the engine does not need ipywidgets).
@@ -36,6 +53,7 @@ Prose for notebook readers (and :func:`~wwc_analysis.text.whatif.format_probabil
 """
 
 from wwc_analysis.whatif.compare import Comparison, RuleScenarios, compare, rule_scenarios
+from wwc_analysis.whatif.loo import CriterionImpacts, add_one, leave_one_out
 from wwc_analysis.whatif.paths import (
     CityWhatIf,
     TierPath,
@@ -53,6 +71,13 @@ from wwc_analysis.whatif.probabilities import (
     count_distribution,
     tier_probabilities,
     tier_probability_frame,
+)
+from wwc_analysis.whatif.robustness import RobustnessReport, run_robustness, select_assessments
+from wwc_analysis.whatif.robustness_spec import (
+    RobustnessSpec,
+    RobustnessSpecError,
+    load_robustness_spec,
+    parse_robustness_spec,
 )
 from wwc_analysis.whatif.scenario_file import (
     ScenarioFile,
@@ -75,44 +100,68 @@ from wwc_analysis.whatif.scenarios import (
     apply_arrays,
     check_criteria,
 )
+from wwc_analysis.whatif.sensitivity import SensitivityResult, sensitivity
+from wwc_analysis.whatif.stability import CityStability, city_stability
 from wwc_analysis.whatif.sweep import sweep_standard, threshold_sweep
+from wwc_analysis.whatif.tier_engine import evaluate
+from wwc_analysis.whatif.uncertain_inputs import Design, UncertainInputs
+from wwc_analysis.whatif.uncertainty import UncertaintyResult, uncertainty
 
 __all__ = [
     "Change",
+    "CityStability",
     "CityWhatIf",
     "Comparison",
+    "CriterionImpacts",
+    "Design",
     "MarkMet",
     "MarkUnmet",
     "OutcomeMet",
+    "RobustnessReport",
+    "RobustnessSpec",
+    "RobustnessSpecError",
     "RuleScenarios",
     "Scenario",
     "ScenarioError",
     "ScenarioFile",
     "SelfAssessment",
+    "SensitivityResult",
     "SetGates",
     "SetThresholds",
     "TierPath",
+    "UncertainInputs",
+    "UncertaintyResult",
     "UseStandard",
+    "add_one",
     "apply",
     "apply_arrays",
     "check_criteria",
     "city_from_file",
+    "city_stability",
     "city_tier_probabilities",
     "city_whatif",
     "compare",
     "count_distribution",
     "criteria_met_by_area",
     "criterion_names",
+    "evaluate",
+    "leave_one_out",
+    "load_robustness_spec",
     "load_scenario_file",
     "met_criteria",
+    "parse_robustness_spec",
     "parse_scenario",
     "path_table",
     "path_to_tier",
     "paths_to_higher_tiers",
     "peer_prevalence",
     "rule_scenarios",
+    "run_robustness",
+    "select_assessments",
+    "sensitivity",
     "sweep_standard",
     "threshold_sweep",
     "tier_probabilities",
     "tier_probability_frame",
+    "uncertainty",
 ]

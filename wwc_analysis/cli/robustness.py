@@ -1,0 +1,111 @@
+"""``wwc robustness``: how robust are the tiers? The uncertainty and sensitivity analysis of a
+standard declared in a spec file (YAML or JSON), over an assessment file.
+
+Loads the Dataset once (its standards name the spec's standard; its simulated assessments are the
+default population) and passes it to :mod:`wwc_analysis.whatif`; the words come from
+:mod:`wwc_analysis.text.robustness`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from wwc_analysis.cli.whatif import default_assessments_path
+from wwc_analysis.data.dataset import Dataset, load, load_assessments
+from wwc_analysis.data.paths import PROJECT_ROOT
+from wwc_analysis.report.outputs import SIMULATED_NOTE
+from wwc_analysis.text.robustness import robustness_text
+from wwc_analysis.whatif import RobustnessSpecError, load_robustness_spec, run_robustness
+
+
+def register(subparsers) -> argparse.ArgumentParser:
+    """Add ``wwc robustness`` to an ``argparse`` subparsers object."""
+    parser = subparsers.add_parser(
+        "robustness",
+        help="how robust are the tiers? uncertainty and sensitivity analysis of a standard",
+        description=(
+            "Score assessments under thousands of runs of uncertain rules declared in a spec file "
+            "(cut-offs, core gates, the outcome requirement, criteria kept; see "
+            "docs/whatif-cookbook.md): tier shares and flip rates, intervals of the tier counts, "
+            "sensitivity indices, criteria left out or met by all, one city's stability."
+        ),
+    )
+    parser.add_argument(
+        "--file", "-f", required=True, metavar="SPEC.yaml", help="robustness spec (YAML or JSON)"
+    )
+    parser.add_argument(
+        "--assessments",
+        metavar="FILE",
+        default=None,
+        help=(
+            "assessment file (long CSV or Excel); default: the shipped simulated file "
+            "data/simulated/assessments.csv"
+        ),
+    )
+    parser.add_argument(
+        "--data", metavar="DIR", help="data directory (default: the project's data/)"
+    )
+    parser.add_argument(
+        "--format",
+        choices=("text", "json", "csv"),
+        default="text",
+        help="output format (default: text; csv: one tidy table of every figure)",
+    )
+    parser.set_defaults(func=run)
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    """Execute ``wwc robustness`` and return the exit code: 2, with one line per problem on stderr
+    and no traceback, for a spec or input the user can fix."""
+    try:
+        text = _run(args)
+    except RobustnessSpecError as exc:
+        for problem in exc.problems:
+            print(f"wwc robustness: error: {problem}", file=sys.stderr)
+        return 2
+    except (ValueError, KeyError, OSError) as exc:  # ScenarioError, DataValidationError: ValueError
+        msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+        print(f"wwc robustness: error: {msg}", file=sys.stderr)
+        return 2
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return 0
+
+
+def _population(args: argparse.Namespace, data: Dataset) -> tuple[pd.DataFrame, Path]:
+    path = Path(args.assessments) if args.assessments else default_assessments_path()
+    if args.assessments:
+        if not path.exists():
+            raise FileNotFoundError(f"assessment file {path} does not exist")
+        return load_assessments(path, data.data_dir), path
+    if data.assessments is None:
+        raise FileNotFoundError(f"no assessments: {path} does not exist; give --assessments FILE")
+    return data.assessments, path
+
+
+def _display_path(path: Path) -> str:
+    """``path`` relative to the project root when inside it (shorter, machine-independent)."""
+    try:
+        return str(path.resolve().relative_to(PROJECT_ROOT))
+    except ValueError:
+        return str(path)
+
+
+def _run(args: argparse.Namespace) -> str:
+    data = load(args.data)
+    spec = load_robustness_spec(args.file, data)
+    assessments, path = _population(args, data)
+    report = run_robustness(spec, assessments)
+    shown = _display_path(path)
+    if args.format == "json":
+        d = report.to_dict(top=spec.top)
+        d["assessments"] = shown
+        return json.dumps(d, indent=2, ensure_ascii=False)
+    if args.format == "csv":
+        note = SIMULATED_NOTE + "\n" if report.simulated else ""
+        return note + report.to_frame().to_csv(index=False)
+    return robustness_text(report, shown)
