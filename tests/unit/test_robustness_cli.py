@@ -239,7 +239,10 @@ def test_csv_output_is_one_labelled_table(tmp_path, capsys, assessments_file):
 
 
 def test_real_assessments_are_not_labelled_simulated(tmp_path, capsys, population):
+    # a researcher's own (real) file: its own city ids and no `simulated` column (sim- ids without
+    # the column are refused as mislabelled simulated data)
     real = population.drop(columns="simulated")
+    real["city_id"] = real["city_id"].str.replace("sim-", "city-", regex=False)
     path = tmp_path / "real.csv"
     real.to_csv(path, index=False)
     text = "uncertain: {outcome: 0.5}\nsamples: 64\nsensitivity: false\n"
