@@ -88,13 +88,14 @@ def test_standards(record: Dataset, expected, name):
         assert sizes == want["criteria_per_area"]
 
 
-def test_a_variant_spelling_of_a_shipped_city_is_a_warning(record_copy, capsys):
-    """The issue's case: "Port Saint Lucie" added under its own id beside "Port St. Lucie".
-    wwc validate warns, naming both rows' lines; --strict exits non-zero."""
+def _add_port_saint_lucie(folder, geonameid: str = "") -> tuple[int, int]:
+    """The issue's edit, as a researcher makes it: "Port Saint Lucie" added to certifications.csv
+    under its own id beside "Port St. Lucie", with the crosswalk row every new city needs (match
+    ``none`` and a note, or ``geonameid`` with match ``manual``). Returns the new row's line and
+    the line of Port St. Lucie's first row."""
     from tests.csv_edits import read_rows, write_rows
-    from wwc_analysis.cli.app import main
 
-    path = record_copy / "certifications.csv"
+    path = folder / "certifications.csv"
     rows = read_rows(path)
     header = rows[0]
     first = next(i for i, r in enumerate(rows) if r[0] == "port-st-lucie-fl-us")
@@ -102,12 +103,38 @@ def test_a_variant_spelling_of_a_shipped_city_is_a_warning(record_copy, capsys):
     copy.update(city_id="port-saint-lucie-fl-us", city="Port Saint Lucie", round_id="2025-02")
     rows.append([copy[c] for c in header])
     write_rows(path, rows)
+    crosswalk = read_rows(folder / "crosswalk.csv")
+    match, note = ("manual", "the GeoNames place") if geonameid else ("none", "not linked yet")
+    link = ["port-saint-lucie-fl-us", "Port Saint Lucie", "FL", "United States", geonameid]
+    write_rows(folder / "crosswalk.csv", [*crosswalk, [*link, match, note, "", ""]])
+    return len(rows), first + 1
+
+
+def test_a_variant_spelling_of_a_shipped_city_is_a_warning(record_copy, capsys):
+    """The issue's case: "Port Saint Lucie" added under its own id beside "Port St. Lucie" (with
+    its crosswalk row, unlinked). wwc validate warns, naming both rows' lines; --strict exits
+    non-zero."""
+    from wwc_analysis.cli.app import main
+
+    line, first = _add_port_saint_lucie(record_copy)
     assert main(["validate", str(record_copy)]) == 0
     err = capsys.readouterr().err
     assert err.startswith(
-        f"certifications.csv:{len(rows)}: warning: 'Port Saint Lucie' (port-saint-lucie-fl-us) "
+        f"certifications.csv:{line}: warning: 'Port Saint Lucie' (port-saint-lucie-fl-us) "
         f"is likely the same city as 'Port St. Lucie' (port-st-lucie-fl-us, "
-        f"certifications.csv:{first + 1})"
+        f"certifications.csv:{first})"
     )
     assert main(["validate", str(record_copy), "--strict"]) == 1
     assert "1 warning found" in capsys.readouterr().err
+
+
+def test_a_variant_spelling_linked_to_its_place_is_a_problem(record_copy, capsys):
+    """Linked to its GeoNames place, the variant finds the place already Port St. Lucie's: a
+    problem (exit 1) naming the other city, beside the warning."""
+    from wwc_analysis.cli.app import main
+
+    _add_port_saint_lucie(record_copy, geonameid="4169171")
+    assert main(["validate", str(record_copy)]) == 1
+    err = capsys.readouterr().err
+    assert "expected a GeoNames place linked to one city only; 4169171 is already " in err
+    assert "port-st-lucie-fl-us's" in err and "warning: 'Port Saint Lucie'" in err

@@ -51,3 +51,35 @@ def test_citation_says_what_the_project_ships():
     edition = record_edition()
     assert (record["version"], record["date-released"]) == (edition["version"], edition["date"])
     assert record["license"] == "CC-BY-4.0"
+
+
+def test_licence_notice_and_citation_tell_one_story():
+    """Every file of the data package is named in LICENSE under its licence; the files built on
+    GeoNames are credited in NOTICE (and the universe and its inputs in CITATION.cff), with the
+    attribution the figures use."""
+    package = json.loads((paths.DATA_DIR / "datapackage.json").read_text(encoding="utf-8"))
+    licence = (paths.PROJECT_ROOT / "LICENSE").read_text(encoding="utf-8")
+    notice = (paths.PROJECT_ROOT / "NOTICE").read_text(encoding="utf-8")
+    text = " ".join(licence.split())
+    for resource in package["resources"]:
+        where = resource["path"].split("/")[0] + "/" if "simulated/" in resource["path"] else ""
+        assert (where or resource["path"]) in text, resource["path"]
+    credit = "GeoNames (geonames.org), CC BY 4.0"
+    assert f'"{credit}"' in text
+    geonames = [
+        r["path"]
+        for r in package["resources"]
+        if any("geonames.org" in s.get("path", "") for s in r["sources"])
+    ]
+    assert sorted(geonames) == [
+        "crosswalk.csv",
+        "universe.csv",
+        "universe/admin1.csv",
+        "universe/exclusions.csv",
+    ]
+    flat = " ".join(notice.split())
+    for path in geonames:
+        assert f"data/{path}" in flat, path
+    assert f'"{credit}"' in flat
+    [database] = [r for r in _citation()["references"] if r["type"] == "database"]
+    assert database["url"] == "https://www.geonames.org/" and database["license"] == "CC-BY-4.0"

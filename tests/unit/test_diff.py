@@ -75,6 +75,21 @@ def test_the_same_folder_has_no_difference(tiny):
     assert "No difference in any table" in diff_markdown(d)
 
 
+def test_the_reach_tables_are_not_compared_and_the_words_say_so(tiny, tiny_reach):
+    """The reach tables are not part of the record's editions: a folder that gains them differs
+    in no table of the record, and text, Markdown and JSON name the files left out."""
+    d = diff_datasets(tiny, tiny_reach)
+    assert d.empty and not d.rounds and not d.metrics
+    assert d.not_compared == ("universe", "crosswalk")
+    assert d.as_dict()["not_compared"] == ["universe", "crosswalk"]
+    said = "the reach tables (the approximate eligible universe and the crosswalk to it)"
+    assert "no difference in any table of the record" in diff_text(d)
+    assert f"Not compared: universe.csv and crosswalk.csv, {said}" in diff_text(d)
+    assert f"Not compared: `universe.csv` and `crosswalk.csv`, {said}" in diff_markdown(d)
+    assert diff_datasets(tiny, tiny).not_compared == ()
+    assert "Not compared" not in diff_text(diff_datasets(tiny, tiny))
+
+
 def test_events_added_removed_and_changed_field_by_field(diff):
     ev = diff.events
     assert ev.key == ("city_id", "round_id")

@@ -88,6 +88,7 @@ def test_provenance_of_the_shipped_data(monkeypatch):
         "certifications.csv",
         "unplaced.csv",
     ]
+    assert files[5:7] == ["universe.csv", "crosswalk.csv"]  # the reach tables: notebooks 04, 05
     assert "simulated/assessments.csv" in files and "datapackage.json" in files
     assert all(len(f["sha256"]) == 64 for f in p["data"]["files"])
     assert p["package"]["name"] == "wwc-analysis" and p["package"]["version"]

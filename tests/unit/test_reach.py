@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from tests.conftest import TINY_DIR
-from tests.csv_edits import set_cell
+from tests.csv_edits import read_rows, set_cell, write_rows
 from wwc_analysis import cli
 from wwc_analysis.data import load, validate_dir
 from wwc_analysis.errors import DataValidationError
@@ -190,10 +190,44 @@ def test_a_city_of_the_record_without_a_row_fails(tiny_reach_copy):
     assert [(p.file, p.row, p.value) for p in problems] == [("crosswalk.csv", None, "waco-tx-us")]
 
 
+def test_a_city_added_without_a_crosswalk_row_says_what_row_to_add(tiny_reach_copy, capsys):
+    """A researcher adds a city to certifications.csv and forgets crosswalk.csv: wwc validate
+    names the file to edit, the city_id, the city and the line it was added on, and what the row
+    holds (a geonameid and its match, or match none and a note)."""
+    from wwc_analysis.cli.app import main
+
+    rows = read_rows(tiny_reach_copy / "certifications.csv")
+    rows.append(
+        ["sorocaba-sp-br", "Sorocaba", "SP", "Brazil", "2025-02", "Silver", "new", "false"]
+        + ["false", "", "https://example.org/tiny/sorocaba/2025"]
+    )
+    write_rows(tiny_reach_copy / "certifications.csv", rows)
+    assert main(["validate", str(tiny_reach_copy)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == (
+        "crosswalk.csv: column 'city_id': value 'sorocaba-sp-br': expected a row for every city "
+        f"of the record; sorocaba-sp-br (Sorocaba, SP, Brazil, certifications.csv:{len(rows)}) "
+        "has none: add a row to crosswalk.csv with this city_id, its city, region and country as "
+        "certifications.csv names them, and either the geonameid of its place in universe.csv "
+        "with match exact_name, alternate_name or manual and a note on how it was matched, or an "
+        "empty geonameid with match none and a note saying why it is not linked (data/README.md, "
+        "crosswalk.csv)"
+    )
+    assert err[1].startswith("1 problem found")
+    with (tiny_reach_copy / "crosswalk.csv").open("a", encoding="utf-8") as handle:
+        handle.write("sorocaba-sp-br,Sorocaba,SP,Brazil,,none,not linked yet,,\n")
+    assert main(["validate", str(tiny_reach_copy)]) == 0
+
+
 def test_an_unplaced_city_without_a_row_and_a_stray_row_fail(tiny_reach_copy):
     set_cell("crosswalk.csv", 12, "city", "San Nicolas")(tiny_reach_copy)
-    problems = [(p.file, p.row, p.column) for p in validate_dir(tiny_reach_copy)]
+    found = validate_dir(tiny_reach_copy)
+    problems = [(p.file, p.row, p.column) for p in found]
     assert ("unplaced.csv", 2, "city") in problems  # San Nicolás has no row any more
+    said = next(p.expected for p in found if p.file == "unplaced.csv")
+    assert said.startswith("a row in crosswalk.csv with the same city, region and country")
+    assert "add one, with a city_id built like those of certifications.csv" in said
+    assert "or an empty geonameid with match none and a note" in said
     assert ("crosswalk.csv", 12, "city_id") in problems  # and the row is no city of the record
 
 

@@ -2,8 +2,9 @@
 
 Both folders are loaded and validated (a folder with problems is an error, exit 1, its problems one
 a line); the comparison is :func:`wwc_analysis.history.diff.diff_datasets` (events, cities, tables,
-per-round counts, headline metrics) and its words :mod:`wwc_analysis.text.diff`. Exit 0 whether or
-not anything differs.
+per-round counts, headline metrics) and its words :mod:`wwc_analysis.text.diff`. The reach tables
+(``universe.csv``, ``crosswalk.csv``) are validated with their folder but not compared: they are not
+part of the record's editions (the output says so). Exit 0 whether or not anything differs.
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "and after an edit): certification events added, removed and changed field by field "
         "(keyed by city_id and round_id), cities added, removed or renamed, the other tables, "
         "and every per-round count (reported / identified / derived) and headline metric of a "
-        "year that moves. Text for a terminal, Markdown for a pull request, JSON for a program.",
+        "year that moves. Text for a terminal, Markdown for a pull request, JSON for a program. "
+        "The reach tables (universe.csv, crosswalk.csv) are not part of the record's editions "
+        "and are not compared.",
     )
     p.add_argument("old", metavar="OLD_DIR", help="the data folder before the change")
     p.add_argument("new", metavar="NEW_DIR", help="the data folder after the change")

@@ -14,7 +14,13 @@ import hashlib
 import json
 from pathlib import Path
 
-from wwc_analysis.data.paths import ASSESSMENTS_FILE, CRITERIA_GLOB, FILES, resolve_data_dir
+from wwc_analysis.data.paths import (
+    ASSESSMENTS_FILE,
+    CRITERIA_GLOB,
+    FILES,
+    REACH_TABLES,
+    resolve_data_dir,
+)
 
 PACKAGE_FILE = "datapackage.json"
 
@@ -41,10 +47,12 @@ def record_edition(data_dir: str | Path | None = None) -> dict | None:
 
 def data_files(data_dir: str | Path | None = None) -> list[Path]:
     """The files of the folder that the loaders read (those present), then ``datapackage.json``:
-    criteria, standards, rounds, certifications, unplaced, the simulated assessments."""
+    criteria, standards, rounds, certifications, unplaced, the reach tables (universe, crosswalk),
+    the simulated assessments. (``universe/``'s files are inputs of the script that builds
+    ``universe.csv``; nothing at run time reads them.)"""
     folder = resolve_data_dir(data_dir)
     found = sorted(p for p in folder.glob(CRITERIA_GLOB) if p.is_file())
-    tables = ("standards", "rounds", "certifications", "unplaced")
+    tables = ("standards", "rounds", "certifications", "unplaced", *REACH_TABLES)
     found += [folder / FILES[name] for name in tables]
     found += [folder / ASSESSMENTS_FILE, folder / PACKAGE_FILE]
     return [p for p in found if p.is_file()]

@@ -42,8 +42,17 @@ def _keys(frame: pd.DataFrame) -> pd.Series:
     return parts["city"] + "|" + parts["region"] + "|" + parts["country"]
 
 
+#: What a missing crosswalk row holds besides the city's names (the end of the problem's words).
+LINK_OR_EXPLAIN = (
+    "either the geonameid of its place in universe.csv with match exact_name, alternate_name or "
+    "manual and a note on how it was matched, or an empty geonameid with match none and a note "
+    "saying why it is not linked (data/README.md, crosswalk.csv)"
+)
+
+
 def _check_record_linked(reader: Reader) -> list[Problem]:
-    """Every city of the record (certifications by city_id, unplaced by names) has a row."""
+    """Every city of the record (certifications by city_id, unplaced by names) has a row; the
+    problem says which city, where the record has it, and what row to add."""
     crosswalk = reader.get("crosswalk").usable("city_id", *_PLACE)
     certs = reader.get("certifications").usable("city_id", *_PLACE)
     unplaced = reader.get("unplaced").usable(*_PLACE)
@@ -51,20 +60,22 @@ def _check_record_linked(reader: Reader) -> list[Problem]:
         return []
     file = FILES["crosswalk"]
     problems: list[Problem] = []
-    first = certs.drop_duplicates("city_id").set_index("city_id")
-    for city_id in first.index.difference(pd.Index(crosswalk["city_id"]), sort=False):
+    first = certs.drop_duplicates("city_id")
+    for line, row in first[~first["city_id"].isin(set(crosswalk["city_id"]))].iterrows():
+        names = ", ".join(str(row[c]) for c in _PLACE if pd.notna(row[c]))
         problems.append(
             Problem(
                 file,
                 None,
                 "city_id",
-                city_id,
-                f"a row for every city of certifications.csv: {city_id} "
-                f"({first.at[city_id, 'city']}) has none (link it or explain why it cannot be)",
+                row["city_id"],
+                f"a row for every city of the record; {row['city_id']} ({names}, "
+                f"{FILES['certifications']}:{line}) has none: add a row to {file} with this "
+                f"city_id, its city, region and country as {FILES['certifications']} names "
+                f"them, and {LINK_OR_EXPLAIN}",
             )
         )
-    xw_keys = _keys(crosswalk)
-    known = set(xw_keys)
+    known = set(_keys(crosswalk))
     for line, key in _keys(unplaced).items():
         if key not in known:
             problems.append(
@@ -73,8 +84,9 @@ def _check_record_linked(reader: Reader) -> list[Problem]:
                     int(line),
                     "city",
                     key.split("|")[0],
-                    "a row in crosswalk.csv with the same city, region and country "
-                    "(every city of the record is linked or explained)",
+                    f"a row in {file} with the same city, region and country (every city of the "
+                    f"record is linked or explained): add one, with a city_id built like those "
+                    f"of {FILES['certifications']}, and {LINK_OR_EXPLAIN}",
                 )
             )
     return problems

@@ -35,6 +35,7 @@ DATETIME = "datetime64[ns]"
 ROUND_ID_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 CITY_ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 CODE_PATTERN = r"^[^\s,]+$"  # criterion codes: no blanks, no commas (codes are joined with commas)
+ISO_COUNTRY_PATTERN = r"^[A-Z]{2}$"
 NON_BLANK_PATTERN = r"\S"
 
 SOURCES_SEPARATOR = " ; "
@@ -132,13 +133,16 @@ COLUMNS["crosswalk"] = {
 #: says why).
 MATCH_METHODS: tuple[str, ...] = ("exact_name", "alternate_name", "manual", "none")
 
-#: The foreign keys between tables, as ``data/cross.py`` checks them (and ``data/datapackage.json``
-#: declares them): table -> [(column, referenced table, referenced column)].
+#: The foreign keys between tables, as ``data/cross.py`` and ``data/reach_tables.py`` check them
+#: (and ``data/datapackage.json`` declares them): table -> [(column, referenced table, referenced
+#: column)]. (A crosswalk row's city is a city of certifications.csv by ``city_id`` or of
+#: unplaced.csv by its names: ``reach_tables`` checks it, but it is no single key.)
 FOREIGN_KEYS: dict[str, list[tuple[str, str, str]]] = {
     "criteria": [("standard", "standards", "standard")],
     "rounds": [("standard", "standards", "standard")],
     "certifications": [("round_id", "rounds", "round_id")],
     "assessments": [("round_id", "rounds", "round_id")],
+    "crosswalk": [("geonameid", "universe", "geonameid")],
 }
 
 #: Columns a file may leave out, with the value they take when absent.
@@ -399,7 +403,7 @@ UNIVERSE_SCHEMA = pa.DataFrameSchema(
     {
         "geonameid": pa.Column("int64", pa.Check.gt(0, error="a GeoNames id (a whole number > 0)")),
         "name": _text(True),
-        "country_code": _text(True, _pattern(r"^[A-Z]{2}$", ISO_COUNTRY_EXPECTED)),
+        "country_code": _text(True, _pattern(ISO_COUNTRY_PATTERN, ISO_COUNTRY_EXPECTED)),
         "country": _text(True),
         "admin1_code": _text(False),
         "region": _text(False),
@@ -477,6 +481,8 @@ __all__ = [
     "DATETIME",
     "DATE_PRECISIONS",
     "FOREIGN_KEYS",
+    "ISO_COUNTRY_EXPECTED",
+    "ISO_COUNTRY_PATTERN",
     "LEVELS",
     "LEVEL_DTYPE",
     "LINKED_EXPECTED",

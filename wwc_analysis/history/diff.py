@@ -13,6 +13,10 @@ numbers computed from them (``wwc diff OLD NEW``).
   identified, derived, events, unknown levels, disagreements, cumulative totals) that moves;
 - every headline metric of :func:`~wwc_analysis.history.annual.annual_metrics` that moves, by year.
 
+The reach tables (``universe.csv``, ``crosswalk.csv``: GeoNames-derived and compiled by the project)
+are not part of the record's editions and are not compared; :attr:`DataDiff.not_compared` names
+those either folder holds, so the words can say so.
+
 The result is plain data (:class:`DataDiff`, ``as_dict()`` for JSON); the words for a terminal and
 a pull request are in :mod:`wwc_analysis.text.diff`.
 """
@@ -25,6 +29,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from wwc_analysis.data.identity import name_key, place_key
+from wwc_analysis.data.paths import REACH_TABLES
 from wwc_analysis.history.annual import annual_metrics
 from wwc_analysis.history.cohorts import round_summary
 from wwc_analysis.history.rounds import years_with_rounds
@@ -132,6 +137,8 @@ class DataDiff:
     placed: tuple[dict, ...] = ()
     rounds: dict[str, tuple[Change, ...]] = field(default_factory=dict)
     metrics: dict[int, tuple[Change, ...]] = field(default_factory=dict)
+    #: tables of either folder that are not compared: the reach tables (not part of the record)
+    not_compared: tuple[str, ...] = ()
 
     @property
     def events(self) -> TableDiff:
@@ -173,6 +180,7 @@ class DataDiff:
             },
             "rounds": {r: [c.as_dict() for c in cs] for r, cs in self.rounds.items()},
             "metrics": {str(y): [c.as_dict() for c in cs] for y, cs in self.metrics.items()},
+            "not_compared": list(self.not_compared),
         }
 
 
@@ -343,6 +351,11 @@ def diff_datasets(old: Dataset, new: Dataset) -> DataDiff:
         placed=placed,
         rounds=round_changes(old, new),
         metrics=metric_changes(old, new),
+        not_compared=tuple(
+            name
+            for name in REACH_TABLES
+            if getattr(old, name) is not None or getattr(new, name) is not None
+        ),
     )
 
 

@@ -4,11 +4,13 @@
 Both formats say the same, in this order: the certification events added, removed and changed
 (field by field; a change of ``sources`` as the entries added and dropped), the cities added,
 removed or renamed, the other tables, every per-round count that moves and every headline metric
-that moves, by year. A value that is not known is the dash.
+that moves, by year. A value that is not known is the dash. When either folder holds the reach
+tables, both formats end by saying they were not compared (they are not part of the record).
 """
 
 from __future__ import annotations
 
+from wwc_analysis.data.paths import FILES
 from wwc_analysis.history.diff import EVENT_FIELDS, Change, DataDiff, RowChange, TableDiff
 from wwc_analysis.text.cohorts import cohort_label
 from wwc_analysis.text.words import display, plural
@@ -42,6 +44,18 @@ TABLE_FILES = {
     "unplaced": "unplaced.csv",
 }
 ARROW = "\u2192"
+
+
+def not_compared_line(diff: DataDiff, quote: str = "") -> str:
+    """The sentence naming the reach tables left out of the comparison, or ``""`` when neither
+    folder has them; ``quote`` wraps each file name (a backtick for Markdown)."""
+    if not diff.not_compared:
+        return ""
+    files = " and ".join(f"{quote}{FILES[n]}{quote}" for n in diff.not_compared)
+    return (
+        f"Not compared: {files}, the reach tables (the approximate eligible universe and the "
+        "crosswalk to it), which are not part of the record's editions."
+    )
 
 
 # --- pieces ---------------------------------------------------------------------------------------
@@ -161,8 +175,13 @@ def metric_rows(diff: DataDiff) -> list[tuple[str, str, str, str]]:
 # --- plain text -----------------------------------------------------------------------------------
 def diff_text(diff: DataDiff) -> str:
     """The comparison for a terminal."""
+    skipped = not_compared_line(diff)
     if diff.empty:
-        return f"wwc diff {diff.old_dir} {ARROW} {diff.new_dir}: no difference in any table\n"
+        head = (
+            f"wwc diff {diff.old_dir} {ARROW} {diff.new_dir}: "
+            "no difference in any table of the record"
+        )
+        return "\n".join([head, *([skipped] if skipped else [])]) + "\n"
     ev = diff.events
     out = [
         f"wwc diff {diff.old_dir} {ARROW} {diff.new_dir}",
@@ -185,6 +204,7 @@ def diff_text(diff: DataDiff) -> str:
     out += [f"  {r:<8} {what:<52} {a:>4} {ARROW} {b}" for r, what, a, b in round_rows(diff)]
     out += ["", _heading_metrics(diff)]
     out += [f"  {y}  {what:<58} {a:>4} {ARROW} {b}" for y, what, a, b in metric_rows(diff)]
+    out += ["", skipped] if skipped else []
     return "\n".join(out) + "\n"
 
 
@@ -231,8 +251,13 @@ def _md_table(header: tuple[str, ...], rows: list[tuple]) -> list[str]:
 
 def diff_markdown(diff: DataDiff) -> str:
     """The comparison as Markdown (for a pull request, or ``data/CHANGES.md``)."""
+    skipped = not_compared_line(diff, "`")
     if diff.empty:
-        return f"No difference in any table between `{diff.old_dir}` and `{diff.new_dir}`.\n"
+        head = (
+            "No difference in any table of the record between "
+            f"`{diff.old_dir}` and `{diff.new_dir}`."
+        )
+        return "\n\n".join([head, *([skipped] if skipped else [])]) + "\n"
     ev = diff.events
     out = [
         f"Compared: `{diff.old_dir}` {ARROW} `{diff.new_dir}` (`wwc diff`).",
@@ -262,6 +287,7 @@ def diff_markdown(diff: DataDiff) -> str:
     out += _md_table(("round", "count", "before", "after"), round_rows(diff)) + [""]
     out += ["#### Headline metrics that move, by year", ""]
     out += _md_table(("year", "metric", "before", "after"), metric_rows(diff))
+    out += ["", skipped] if skipped else []
     return "\n".join(out) + "\n"
 
 
