@@ -48,8 +48,12 @@ def test_figure_table_metrics(tmp_path):
     # a table that rests on simulated data says how, on a second comment line
     noted = save_table(pd.DataFrame({"p": [0.5]}), "p", tmp_path, simulated=True, note="Ranked\nby")
     assert noted.read_text().splitlines()[:3] == [SIMULATED_NOTE, "# Ranked by", ",p"]
-    unnoted = save_table(pd.DataFrame({"p": [0.5]}), "q", tmp_path, note="ignored: not simulated")
-    assert not unnoted.read_text().startswith("#")
+    # a real table with a note (the source and licence of data from elsewhere) says it first
+    credited = save_table(pd.DataFrame({"p": [0.5]}), "q", tmp_path, note="GeoNames, CC BY 4.0")
+    assert credited.read_text().splitlines()[:2] == ["# GeoNames, CC BY 4.0", ",p"]
+    from_attrs = pd.DataFrame({"p": [0.5]})
+    from_attrs.attrs["note"] = "APPROXIMATE universe"
+    assert save_table(from_attrs, "r", tmp_path).read_text().startswith("# APPROXIMATE universe\n")
     m = write_metrics({"n": pd.Series([3]).iloc[0], "d": pd.Timestamp("2024-01-23")}, tmp_path)
     assert json.loads(m.read_text()) == {"n": 3, "d": "2024-01-23"}
     with pytest.raises(ValueError, match="no letters"):

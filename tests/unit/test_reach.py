@@ -307,3 +307,16 @@ def test_the_map_puts_every_linked_certified_city_at_its_place(tiny_reach):
     text = fig.texts[-1].get_text().replace("\n", " ")
     assert "APPROXIMATE" in text and "CC BY 4.0" in text and "Santos" in text
     plt.close(fig)
+
+
+def test_reach_files_credit_geonames(tiny_reach):
+    """Every CSV of the reach carries the universe's credit: approximate, GeoNames, CC BY 4.0."""
+    from wwc_analysis.data.reach_tables import UNIVERSE_CREDIT
+    from wwc_analysis.text import reach as text_reach
+
+    table = reach.reach_table(tiny_reach, "country", END_2025)
+    for frame in (text_reach.reach_file(table, "country"), text_reach.reach_file(table)):
+        assert frame.attrs["note"] == UNIVERSE_CREDIT
+    assert (
+        "GeoNames (geonames.org), CC BY 4.0" in UNIVERSE_CREDIT and "APPROXIMATE" in UNIVERSE_CREDIT
+    )

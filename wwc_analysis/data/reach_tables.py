@@ -178,4 +178,10 @@ REACH_CHECKS = (
     (_check_links, ("crosswalk", "universe")),
 )
 
-__all__ = ["REACH_CHECKS", "reach_wanted"]
+#: The credit every table, figure and file built on the universe carries (GeoNames is CC BY 4.0).
+UNIVERSE_CREDIT = (
+    "Eligible universe (APPROXIMATE: not the program's list): GeoNames populated places of the "
+    "Americas with 30,000+ people, data/universe.csv; GeoNames (geonames.org), CC BY 4.0."
+)
+
+__all__ = ["REACH_CHECKS", "UNIVERSE_CREDIT", "reach_wanted"]

@@ -22,6 +22,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from wwc_analysis.data.reach_tables import UNIVERSE_CREDIT
 from wwc_analysis.figures.style import LEVEL_ORDER, TIER_PALETTE, caption, tier_colors
 from wwc_analysis.history.reach import certified_places, places
 from wwc_analysis.history.rounds import to_timestamp
@@ -37,10 +38,7 @@ VIEWS: dict[str, tuple[tuple[float, float, float, float], str]] = {
     "americas": ((-128.0, -30.0, -56.0, 62.0), "the Americas"),
     "us_canada": ((-128.0, -52.0, 23.0, 60.0), "the United States and Canada"),
 }
-GEONAMES_CREDIT = (
-    "Eligible universe (grey, APPROXIMATE: not the program's list): GeoNames populated places of "
-    "the Americas with 30,000+ people, data/universe.csv; GeoNames (geonames.org), CC BY 4.0."
-)
+GEONAMES_CREDIT = UNIVERSE_CREDIT.replace("Eligible universe (", "Eligible universe (grey, ", 1)
 RECORD_CREDIT = (
     "Certified cities: WWC Certification public record, data/certifications.csv, placed with "
     "data/crosswalk.csv."

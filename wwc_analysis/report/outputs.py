@@ -85,8 +85,8 @@ def save_table(
     """Save ``df`` as CSV; a table of simulated data starts with a comment line saying so.
 
     ``simulated`` defaults to ``df.attrs["simulated"]`` or an all-true ``simulated`` column. A
-    ``note`` says, on a second comment line, how the table rests on simulated data (when it is
-    not itself a table of simulated cities).
+    ``note`` (default ``df.attrs["note"]``) is a further comment line: how the table rests on
+    simulated data, or the source and licence of data from elsewhere (the GeoNames universe).
     """
     out = _dir(output_dir)
     if out is None:
@@ -95,12 +95,13 @@ def save_table(
         simulated = bool(df.attrs.get("simulated", False)) or (
             "simulated" in df.columns and len(df) > 0 and bool(df["simulated"].all())
         )
+    note = note if note is not None else df.attrs.get("note")
     path = out / f"{_slug(name)}.csv"
     with path.open("w", encoding="utf-8", newline="") as fh:
         if simulated:
             fh.write(SIMULATED_NOTE + "\n")
-            if note:
-                fh.write("# " + " ".join(str(note).split()) + "\n")
+        if note:
+            fh.write("# " + " ".join(str(note).split()) + "\n")
         df.to_csv(fh, index=index)
     return path
 

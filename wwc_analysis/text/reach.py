@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from wwc_analysis.data.reach_tables import UNIVERSE_CREDIT
 from wwc_analysis.history.reach import APPROXIMATE, IDENTIFIED
 from wwc_analysis.text.tables import report_table
 from wwc_analysis.text.words import DASH, join_and, plural
@@ -170,10 +171,15 @@ FILE_COLUMNS: dict[str, str] = {
 def reach_file(table: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
     """A reach frame for a CSV file: a reach table (``by`` given) as :func:`reach_frame` with the
     reader headers of :data:`HEADERS`; any other reach frame (``by=None``: over time, largest not
-    certified) with its columns marked by :data:`FILE_COLUMNS`."""
-    if by is not None:
-        return reach_frame(table, by).rename(columns=HEADERS)
-    return table.rename(columns=FILE_COLUMNS)
+    certified) with its columns marked by :data:`FILE_COLUMNS`. ``attrs["note"]`` carries the
+    universe's credit, which :func:`~wwc_analysis.report.outputs.save_table` writes first."""
+    out = (
+        reach_frame(table, by).rename(columns=HEADERS)
+        if by is not None
+        else table.rename(columns=FILE_COLUMNS)
+    )
+    out.attrs["note"] = UNIVERSE_CREDIT  # the file's first line: approximate, GeoNames, CC BY 4.0
+    return out
 
 
 def reach_report_table(table: pd.DataFrame, by: str, caption: str) -> Styler:

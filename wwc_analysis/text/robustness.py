@@ -56,6 +56,11 @@ def _level_words(level: float) -> tuple[str, str]:
     return f"{low:g}th percentile", f"{100 - low:g}th percentile"
 
 
+def _kind(simulated: bool) -> str:
+    """The word that marks cities as fictional in a sentence about simulated ones ('' for real)."""
+    return "fictional " if simulated else ""
+
+
 def _cities(n: int, simulated: bool) -> str:
     return plural(n, "fictional city", "fictional cities") if simulated else plural(n, "city")
 
@@ -209,22 +214,24 @@ def stability_sentence(unc: UncertaintyResult) -> str:
     always = s["cities"] - s["cities_that_can_change"]
     return (
         f"**{s['cities_that_can_change']}** of the {who} change tier in at least one run; "
-        f"{always} keep their tier in every run. On average a city is away from its tier in "
+        f"{always} keep their tier in every run. On average a {_kind(unc.simulated)}city is away "
+        "from its tier in "
         f"{_pct(s['mean_flip_rate'])} of the runs (its flip rate)."
     )
 
 
 def sensitivity_sentence(sens: SensitivityResult) -> str:
     """Which input drives each tier count most (the largest total effect)."""
+    kind = "simulated " if sens.simulated else ""
     parts = []
     for output in sens.outputs:
         top = sens.ranking(output).iloc[0]
         if np.isnan(top["total_effect"]):
-            parts.append(f"the number of {output} cities does not vary")
+            parts.append(f"the number of {kind}{output} cities does not vary")
             continue
         parts.append(
-            f"the number of {output} cities depends most on the **{top['label']}** (total effect "
-            f"{top['total_effect']:.2f}, {sens.confidence:.0%} interval "
+            f"the number of {kind}{output} cities depends most on the **{top['label']}** "
+            f"(total effect {top['total_effect']:.2f}, {sens.confidence:.0%} interval "
             f"{_interval(top['total_low'], top['total_high'])})"
         )
     return f"Over {sens.runs:,} runs ({sens.base_samples:,} base samples), " + join_and(parts) + "."
@@ -243,11 +250,12 @@ def impact_sentence(loo: CriterionImpacts, add: CriterionImpacts | None = None) 
     )
     never = int((t["changed"] == 0).sum())
     if never:
-        text += f" Leaving out any of {never} criteria moves no city."
+        text += f" Leaving out any of {never} criteria moves no {_kind(loo.simulated)}city."
     if add is not None:
         a = add.table()
         text += (
-            f" If every city met **{a.index[0]}**, {a.at[a.index[0], 'up']} would move up, "
+            f" If every {_kind(add.simulated)}city met **{a.index[0]}**, "
+            f"{a.at[a.index[0], 'up']} would move up, "
             "the most of any criterion."
         )
     return text
