@@ -118,6 +118,16 @@ def sizes_report(sizes: pd.DataFrame) -> str:
     return report_text(sizes, formats=cohort_formats(sizes))
 
 
+def sizes_table(sizes: pd.DataFrame, round_id: str) -> Styler:
+    """:func:`history.cohorts.cohort_sizes` as a reader table (the page's rendering of
+    :func:`sizes_report`)."""
+    return report_table(
+        sizes,
+        formats=cohort_formats(sizes),
+        caption=f"Cohort sizes of round {round_id}: reported, identified and derived",
+    )
+
+
 # --- the named cities ---------------------------------------------------------------------------
 def members_text(members: pd.DataFrame, round_id: str) -> str:
     """Who the record names in the round, where each cohort comes from, and what was inferred."""
@@ -292,10 +302,20 @@ def by_round_report(table: pd.DataFrame) -> str:
     return report_text(table.rename(columns=relabel))
 
 
+def by_round_table(table: pd.DataFrame, round_id: str) -> Styler:
+    """:func:`history.cohorts.cohort_sizes_table` as a reader table (the page's rendering of
+    :func:`by_round_report`)."""
+    return report_table(
+        table.rename(columns=relabel),
+        caption=f"Cohort sizes of every round up to {round_id}, reported and identified",
+    )
+
+
 __all__ = [
     "COHORT_LABELS",
     "COHORT_NOUNS",
     "by_round_report",
+    "by_round_table",
     "cities",
     "cohort_formats",
     "cohort_label",
@@ -311,6 +331,7 @@ __all__ = [
     "relabel",
     "round_intro",
     "sizes_report",
+    "sizes_table",
     "sizes_text",
     "upgrades_table",
     "upgrades_text",
