@@ -63,13 +63,14 @@ Published layout of ``OUT/YYYY/``::
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -93,6 +94,8 @@ if TYPE_CHECKING:
 
 NOTEBOOK_PATTERN = "[0-9][0-9]-*.ipynb"
 REPORT_PARAMETERS = ("year", "as_of", "round_id", "data_dir", "output_dir")
+#: In a published report: the key of what it was built from (:func:`report_key`).
+REPORT_KEY = ".report-key"
 
 
 class ReportError(Exception):
@@ -239,7 +242,7 @@ def merge_metrics(build_dir: Path, names: Sequence[str]) -> dict[str, dict]:
 @dataclass(frozen=True)
 class _Build:
     """One build in progress: the year, the data folder, the build folder inside ``out``, the
-    build time and the options."""
+    build time, the options, the data files' checksums and each run's cache key."""
 
     year: int
     data_dir: Path
@@ -248,6 +251,8 @@ class _Build:
     built_at: datetime
     force: bool = False
     cell_timeout: int = CELL_TIMEOUT
+    data_files: tuple = ()
+    keys: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def final(self) -> Path:
@@ -258,33 +263,69 @@ class _Build:
         return as_of_date(self.year, self.built_at)
 
 
-def _jobs(build: _Build, runs: Sequence[Run], progress: Progress) -> tuple[list, dict, dict]:
-    """The jobs to run (cached runs restored instead), each run's parameters as it ran (for the
-    provenance) and each job's cache key."""
-    available = {
-        "year": int(build.year),
-        "as_of": build.as_of.isoformat(),
-        "data_dir": str(build.data_dir),
+def _parameters(year: int, as_of: date, data_dir: Path, run: Run, output_dir: str) -> dict:
+    """The parameters ``run`` receives: those its notebook declares among the report's."""
+    available = {"year": int(year), "as_of": as_of.isoformat(), "data_dir": str(data_dir)}
+    if run.round_id:
+        available["round_id"] = run.round_id
+    return notebook_parameters(run.source, {**available, "output_dir": output_dir})
+
+
+def run_keys(
+    year: int, as_of: date, data_dir: Path, runs: Sequence[Run], data_files: Sequence[dict]
+) -> dict[str, str]:
+    """Each run's cache key (:func:`wwc_analysis.report.cache.run_key`)."""
+    code = cache.code_fingerprint()
+    return {
+        r.name: cache.run_key(r.source, _parameters(year, as_of, data_dir, r, ""), data_files, code)
+        for r in runs
     }
-    code, data_files = cache.code_fingerprint(), checksums(build.data_dir)
-    jobs, ran, keys = [], {}, {}
+
+
+def report_key(
+    keys: Mapping[str, str], year: int, options: render.Options, built_at: datetime | None
+) -> str:
+    """What a published report was built from: its runs' keys, the options, the report's
+    templates and, when one was given, the build time. A report whose key matches is up to date."""
+    payload = {
+        "year": int(year),
+        "runs": list(keys.items()),
+        "options": [options.pdf, options.single_file],
+        "templates": cache.templates_fingerprint(),
+        "built_at": built_at.isoformat() if built_at is not None else None,
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def up_to_date(final: Path, key: str) -> bool:
+    """Whether the report in ``final`` was built from exactly ``key`` (and is still there)."""
+    try:
+        return (final / REPORT_KEY).read_text(encoding="utf-8").strip() == key and (
+            final / "index.html"
+        ).is_file()
+    except OSError:
+        return False
+
+
+def _jobs(build: _Build, runs: Sequence[Run], progress: Progress) -> tuple[list, dict]:
+    """The jobs to run (cached runs restored instead) and each run's parameters as it ran (for
+    the provenance)."""
+    jobs, ran = [], {}
     for run in runs:
         out_sub = build.folder / run.name
         out_sub.mkdir()
-        extra = {"round_id": run.round_id} if run.round_id else {}
-        params = notebook_parameters(run.source, {**available, **extra, "output_dir": str(out_sub)})
+        params = _parameters(build.year, build.as_of, build.data_dir, run, str(out_sub))
         ran[run.name] = notebook_record(parameter_defaults(run.source), params, build.folder)
-        key = cache.run_key(run.source, params, data_files, code)
+        key = build.keys[run.name]
         entry = None if build.force else cache.lookup(build.out, build.year, run.name, key)
         if entry is not None:
             cache.restore(entry, build.folder / "executed" / f"{run.name}.ipynb", out_sub)
             progress(f"[cached] {run.name}: same notebook, parameters, data and code as before")
             continue
-        keys[run.name] = key
         jobs.append(notebook_job(run.source, build.folder, params, build.cell_timeout, run.name))
     # the longest first (as long as last time; never seen: first of all), so two jobs end together
     jobs.sort(key=lambda j: -(cache.last_seconds(build.out, build.year, j["name"]) or 1e9))
-    return jobs, ran, keys
+    return jobs, ran
 
 
 def _run_notebooks(
@@ -294,7 +335,7 @@ def _run_notebooks(
     Returns each run's parameters as it ran, for the provenance."""
     (build.folder / "executed").mkdir()
     (build.folder / "logs").mkdir()
-    job_list, ran, keys = _jobs(build, runs, progress)
+    job_list, ran = _jobs(build, runs, progress)
     done, cancelled = execute_all(job_list, jobs, progress) if job_list else ([], [])
     for r in done:
         if r.ok:
@@ -303,7 +344,7 @@ def _run_notebooks(
                 build.out,
                 build.year,
                 r.name,
-                keys[r.name],
+                build.keys[r.name],
                 executed,
                 build.folder / r.name,
                 r.seconds,
@@ -339,13 +380,14 @@ def _write_report(
     ran: dict[str, dict],
     options: render.Options,
     progress: Progress,
+    explicit_time: datetime | None = None,
 ) -> None:
     """Step 4: merged metrics.json (with the provenance), the pages, the index, the workbook and
     the PDF."""
     folder, names = build.folder, [r.name for r in runs]
     metrics = merge_metrics(folder, names)
     built_at = build.built_at.isoformat(timespec="seconds")
-    origin = provenance(build.data_dir, ran, built_at)
+    origin = provenance(build.data_dir, ran, built_at, files=list(build.data_files))
     summary = {
         "year": int(build.year),
         "built_at": built_at,
@@ -367,6 +409,9 @@ def _write_report(
         provenance=origin,
     )
     render.write_all(report, options, progress)
+    (folder / REPORT_KEY).write_text(
+        report_key(build.keys, build.year, options, explicit_time) + "\n", encoding="utf-8"
+    )
 
 
 def _publish(build: _Build) -> None:
@@ -423,15 +468,25 @@ def build_report(
 
     started = time.perf_counter()
     when = (built_at or datetime.now()).astimezone().replace(microsecond=0)
+    files = checksums(data)
+    keys = run_keys(year, as_of_date(year, when), data, runs, files)
+    options = render.Options(pdf, single_file)
+    final = out / str(year)
+    if not force and up_to_date(final, report_key(keys, year, options, built_at)):
+        progress(
+            f"report {year} is up to date: {final} was built from the same notebooks, parameters, "
+            "data, code and options (wwc report --force builds it again)"
+        )
+        return final
     folder = Path(tempfile.mkdtemp(prefix=f".build-{year}-", dir=out))
-    build = _Build(year, data, out, folder, when, force, cell_timeout)
+    build = _Build(year, data, out, folder, when, force, cell_timeout, tuple(files), keys)
     progress(
         f"wwc report {year}: {len(runs)} notebook run(s), data {data}, "
         f"{min(jobs, len(runs))} at a time, as of {build.as_of:%d %B %Y}, building in {folder}"
     )
     try:
         ran = _run_notebooks(build, runs, jobs, progress)
-        _write_report(build, runs, ran, render.Options(pdf, single_file), progress)
+        _write_report(build, runs, ran, options, progress, built_at)
         _publish(build)
     except BaseException:
         if folder.exists():

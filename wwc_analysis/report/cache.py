@@ -68,6 +68,17 @@ def code_fingerprint(root: Path | None = None) -> str:
     return digest.hexdigest()
 
 
+@lru_cache(maxsize=1)
+def templates_fingerprint() -> str:
+    """A hash of the report's templates and stylesheet (``report/templates/``): they change the
+    pages, not what the notebooks compute."""
+    folder = Path(__file__).resolve().parent / "templates"
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 def run_key(
     notebook: Path,
     parameters: Mapping[str, Any],
@@ -169,6 +180,7 @@ __all__ = [
     "FORMAT",
     "VOLATILE_PARAMETERS",
     "code_fingerprint",
+    "templates_fingerprint",
     "last_seconds",
     "lookup",
     "prune",
