@@ -26,7 +26,7 @@ from wwc_analysis.report.workbook import WORKBOOK
 from wwc_analysis.text import front as words
 
 if TYPE_CHECKING:
-    from wwc_analysis.report.render import Options, Report
+    from wwc_analysis.report.document import Options, Report
 
 INDEX_TEMPLATE = "index.html.j2"
 _SIMULATED_PREFIX = re.compile(r"^SIMULATED\b[\s:—–-]*", re.IGNORECASE)

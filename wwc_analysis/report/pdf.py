@@ -32,7 +32,7 @@ from wwc_analysis.report.front import environment, provenance_view, record_words
 from wwc_analysis.report.pages import stylesheet
 
 if TYPE_CHECKING:
-    from wwc_analysis.report.render import Report
+    from wwc_analysis.report.document import Report
 
 PDF = "report.pdf"
 PDF_TEMPLATE = "pdf.html.j2"

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from wwc_analysis.report.outputs import CSV_ENCODING, SIMULATED_NOTE
 
 if TYPE_CHECKING:
-    from wwc_analysis.report.render import Report
+    from wwc_analysis.report.document import Report
 
 WORKBOOK = "tables.xlsx"
 README = "README"
