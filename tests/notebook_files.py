@@ -51,7 +51,8 @@ RECORD_PARAMETERS = (
 
 
 def figure_notebook(path: Path) -> Path:
-    """Declares year and output_dir; draws a captioned figure, saves PNG + CSV, writes metrics."""
+    """Declares year and output_dir; draws a captioned (SIMULATED) figure and saves it with
+    save_figure (rendered once), saves a table with save_table, writes metrics."""
     return write_notebook(
         path,
         [
@@ -62,26 +63,29 @@ def figure_notebook(path: Path) -> Path:
                 (
                     f"# {SOURCE_MARKER}\n"
                     "import matplotlib.pyplot as plt\n"
+                    "import pandas as pd\n"
                     "from wwc_analysis.figures import style as plotting\n"
+                    "from wwc_analysis.report.outputs import save_figure, save_table\n"
                     "plotting.set_style()\n"
                     "fig, ax = plt.subplots()\n"
                     "ax.bar(['Silver', 'Gold'], [3, 1],\n"
                     "       color=plotting.tier_colors(['Silver', 'Gold']))\n"
+                    "ax.set_title('Cities by tier')\n"
                     "plotting.caption(fig, 'Source: test data', simulated=True)\n"
-                    "fig.savefig(output_dir + '/bars.png')\n"
+                    "save_figure(fig, 'bars', output_dir)\n"
                     "plt.show()"
                 ),
                 [],
             ),
             (
                 "code",
-                "open(output_dir + '/counts.csv', 'w').write('tier,n\\nSilver,3\\nGold,1\\n')",
+                "_ = save_table(pd.DataFrame({'tier': ['Silver', 'Gold'], 'n': [3, 1]}), 'counts', "
+                "output_dir, index=False)",
                 [],
             ),
             ("code", RECORD_PARAMETERS, []),
         ],
         title="Tiny figure notebook",
-        wwc={"simulated": True},
     )
 
 
