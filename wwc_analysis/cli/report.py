@@ -22,9 +22,13 @@ DESCRIPTION = "Run the analysis notebooks for one year and publish them as a sta
 
 
 def _positive_int(text: str) -> int:
-    value = int(text)
+    """``--jobs``: a whole number of at least 1 (the message names the option, not this type)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
     if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
     return value
 
 
