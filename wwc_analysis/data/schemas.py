@@ -38,6 +38,14 @@ CODE_PATTERN = r"^[^\s,]+$"  # criterion codes: no blanks, no commas (codes are 
 NON_BLANK_PATTERN = r"\S"
 
 SOURCES_SEPARATOR = " ; "
+#: Characters refused in every text cell: C0 controls but tab, line feed and carriage return (a
+#: quoted cell may span lines), DEL, C1 controls and the bidirectional overrides. A NUL byte or an
+#: ANSI escape sequence in a data file could drive the terminal that prints it, or hide text.
+CONTROL_IN_TEXT = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+CONTROL_EXPECTED = (
+    "text without control characters (NUL, escape sequences, bidirectional overrides and other "
+    "invisible codes are refused; the value is shown with them escaped)"
+)
 
 # table -> {column: dtype}, in file order.
 COLUMNS: dict[str, dict[str, object]] = {
@@ -143,13 +151,19 @@ def _matches(pattern: str, expected: str) -> pa.Check:
     return _per_value(lambda v: compiled.search(v) is not None, expected)
 
 
+_CONTROL_RE = re.compile(CONTROL_IN_TEXT)
+_no_control = _per_value(lambda v: _CONTROL_RE.search(v) is None, CONTROL_EXPECTED)
+
+
 def _one_of(values: tuple[str, ...]) -> pa.Check:
     allowed = frozenset(values)
     return _per_value(lambda v: v in allowed, f"one of {', '.join(values)}")
 
 
 def _text(required: bool = True, *checks: pa.Check) -> pa.Column:
-    """A text column; ``required`` means not empty (nor only blanks)."""
+    """A text column; ``required`` means not empty (nor only blanks). No text cell may hold a
+    control character (tabs and line breaks aside): see :data:`CONTROL_IN_TEXT`."""
+    checks = (_no_control, *checks)
     if required:
         checks = (_matches(NON_BLANK_PATTERN, "a non-empty text"), *checks)
     return pa.Column(STRING, list(checks), nullable=not required)
@@ -370,6 +384,8 @@ __all__ = [
     "ASSESSMENTS_SCHEMA",
     "CERTIFICATIONS_SCHEMA",
     "CITY_ID_PATTERN",
+    "CONTROL_EXPECTED",
+    "CONTROL_IN_TEXT",
     "COHORTS",
     "COHORT_DTYPE",
     "COLUMNS",

@@ -41,6 +41,15 @@ class Table:
             return self.frame
         return None
 
+    def clean(self, *columns: str) -> pd.DataFrame | None:
+        """The frame, if :meth:`usable` and no problem of the table concerns ``columns`` (a bad
+        value, an empty cell, a repeated key): safe for checks that count on them, such as
+        "every criterion once"."""
+        touched = {
+            name for p in self.problems if p.column is not None for name in p.column.split(", ")
+        }
+        return None if touched & set(columns) else self.usable(*columns)
+
 
 @contextmanager
 def _gc_paused() -> Iterator[None]:
