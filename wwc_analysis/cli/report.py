@@ -13,23 +13,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from wwc_analysis.cli.common import positive_int
 from wwc_analysis.data import paths
 from wwc_analysis.data.dataset import load_rounds
 from wwc_analysis.errors import DataValidationError
 from wwc_analysis.report.build import ReportError, build_report
 
 DESCRIPTION = "Run the analysis notebooks for one year and publish them as a static HTML report."
-
-
-def _positive_int(text: str) -> int:
-    """``--jobs``: a whole number of at least 1 (the message names the option, not this type)."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
-    return value
 
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -51,7 +41,7 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--jobs",
-        type=_positive_int,
+        type=positive_int,
         default=2,
         metavar="N",
         help="notebooks run at a time (default: 2)",

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from wwc_analysis.cli.common import add_read_limits, read_limits
 from wwc_analysis.data.dataset import Dataset, load, load_assessments
 from wwc_analysis.data.paths import PROJECT_ROOT, SIMULATED_DIR
 from wwc_analysis.whatif import (
@@ -61,6 +62,7 @@ def register(subparsers) -> argparse.ArgumentParser:
         metavar="N",
         help="list at most N changed cities (default 50)",
     )
+    add_read_limits(parser)
     parser.set_defaults(func=run)
     return parser
 
@@ -83,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> str:
     data = load()
-    sf = load_scenario_file(args.file, data)
+    sf = load_scenario_file(args.file, data, limits=read_limits(args))
     path = Path(args.assessments) if args.assessments else default_assessments_path()
     population = _population(args, sf, data, path)
     note = _simulated_note(population, path) if population is not None else ""

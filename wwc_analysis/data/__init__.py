@@ -12,6 +12,8 @@ Modules, in the order a file passes through them:
 - :mod:`~wwc_analysis.data.cross`: the checks that span tables.
 - :mod:`~wwc_analysis.data.validate`: a whole directory validated (``validate_dir``, ``read_all``).
 - :mod:`~wwc_analysis.data.dataset`: ``Dataset``, ``load()`` and one loader per table.
+- :mod:`~wwc_analysis.data.structured`: YAML/JSON files (scenario files) read as data within
+  limits: ``read_structured``, ``ReadLimits``, ``StructuredFileError``.
 
 Note: ``wwc_analysis.data.dataset`` as an attribute is the function ``load``; the module is reached
 with ``from wwc_analysis.data.dataset import ...``.
@@ -46,6 +48,7 @@ from wwc_analysis.data.schemas import (
     LEVELS,
     SCHEMAS,
 )
+from wwc_analysis.data.structured import ReadLimits, StructuredFileError, read_structured
 from wwc_analysis.data.validate import read_all, validate_dir
 
 __all__ = [
@@ -65,6 +68,8 @@ __all__ = [
     "SIMULATED_DIR",
     "TABLE_ORDER",
     "Dataset",
+    "ReadLimits",
+    "StructuredFileError",
     "load",
     "load_assessments",
     "load_certifications",
@@ -73,5 +78,6 @@ __all__ = [
     "load_standards",
     "load_unplaced",
     "read_all",
+    "read_structured",
     "validate_dir",
 ]
