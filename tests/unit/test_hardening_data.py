@@ -145,3 +145,100 @@ def test_control_character_in_an_assessment_file(tmp_path):
         load_assessments(path, TINY_DIR)
     assert (5, "criterion", "DM\x1b4") in {(p.row, p.column, p.value) for p in info.value.problems}
     assert "\x1b" not in str(info.value)
+
+
+# ------------------------------------------------------------------ items 9 and 10: Excel
+
+
+def _codes() -> list[str]:
+    return [r[1] for r in read_rows(TINY_DIR / "criteria_2022.csv")[1:]]
+
+
+def _workbook(path: Path, rows: list[list[object]]) -> Path:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "assessments"
+    for row in rows:
+        sheet.append(row)
+    workbook.save(path)
+    return path
+
+
+def _city_rows(met: object = True) -> list[list[object]]:
+    return [["testville-tx-us", "2024-01", code, met, True] for code in _codes()]
+
+
+def test_excel_formula_cells_are_named_not_read_as_empty(tmp_path: Path):
+    """A formula was read as an empty cell ("met may not be empty")."""
+    rows = _city_rows()
+    rows[2][3] = "=IF(B2=B3,TRUE,FALSE)"
+    rows[5][2] = '=CONCAT("DM","6")'
+    path = _workbook(tmp_path / "own.xlsx", [HEADER, *rows])
+    with pytest.raises(DataValidationError) as info:
+        load_assessments(path, TINY_DIR)
+    problems = info.value.problems
+    assert [(p.row, p.column, p.value) for p in problems] == [
+        (4, "met", "=IF(B2=B3,TRUE,FALSE)"),
+        (7, "criterion", '=CONCAT("DM","6")'),
+    ]
+    assert all("formula" in p.expected and "not evaluated" in p.expected for p in problems)
+    assert "may not be empty" not in str(info.value)
+
+
+def _sparse_sheet(path: Path, last_row: int) -> Path:
+    """A valid workbook whose sheet also holds one cell on row ``last_row`` (3 KB on disk)."""
+    import zipfile
+
+    source = _workbook(path.with_suffix(".src.xlsx"), [HEADER, *_city_rows()])
+    cell = f'<row r="{last_row}"><c r="A{last_row}" t="inlineStr"><is><t>x</t></is></c></row>'
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for name in src.namelist():
+            data = src.read(name)
+            if name.startswith("xl/worksheets/"):
+                data = data.replace(b"</sheetData>", cell.encode() + b"</sheetData>")
+            out.writestr(name, data)
+    return path
+
+
+def test_excel_sheet_expanding_to_millions_of_rows_is_refused_quickly(tmp_path: Path):
+    """A 3.5 MB .xlsx whose sheet expands to 5 M rows ran past 3 minutes."""
+    import time
+
+    path = _sparse_sheet(tmp_path / "huge.xlsx", 5_000_000)
+    start = time.perf_counter()
+    with pytest.raises(DataValidationError) as info:
+        load_assessments(path, TINY_DIR)
+    assert time.perf_counter() - start < 10
+    (problem,) = info.value.problems
+    assert problem.row is None
+    assert "at most 1,048,576 rows" in problem.expected and "--max-rows" in problem.expected
+
+
+def test_row_limit_is_an_option(tmp_path: Path, capsys):
+    path = tmp_path / "own.csv"
+    write_rows(path, [HEADER, *[[*r[:3], "true", "true"] for r in _city_rows()]])
+    assert len(load_assessments(path, TINY_DIR)) == 43
+    with pytest.raises(DataValidationError) as info:
+        load_assessments(path, TINY_DIR, max_rows=40)
+    assert "at most 40 rows" in str(info.value)
+    xlsx = _workbook(tmp_path / "own.xlsx", [HEADER, *_city_rows()])
+    with pytest.raises(DataValidationError, match="at most 40 rows"):
+        load_assessments(xlsx, TINY_DIR, max_rows=40)
+    for argv in (
+        ["score", "--file", str(path), "--data", str(TINY_DIR), "--max-rows", "40"],
+        ["validate", str(TINY_DIR), "--assessments", str(path), "--max-rows", "40"],
+    ):
+        assert main(argv) == 1
+        assert "at most 40 rows" in capsys.readouterr().err
+    assert main(["score", "--file", str(path), "--data", str(TINY_DIR), "--max-rows", "43"]) == 0
+
+
+def test_excel_rows_beyond_the_declared_range_are_read(tmp_path: Path):
+    """Streaming trusts the sheet's declared range unless told otherwise: a row below it would be
+    dropped without a word."""
+    path = _sparse_sheet(tmp_path / "longer.xlsx", 60)
+    with pytest.raises(DataValidationError) as info:
+        load_assessments(path, TINY_DIR)
+    assert 60 in {p.row for p in info.value.problems}

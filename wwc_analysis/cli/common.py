@@ -7,6 +7,7 @@ import argparse
 
 import pandas as pd
 
+from wwc_analysis.data.read import DEFAULT_MAX_ROWS
 from wwc_analysis.data.structured import ReadLimits
 
 #: The option that raises each limit of :class:`ReadLimits` (the nesting depth has none: a
@@ -84,4 +85,16 @@ def read_limits(args: argparse.Namespace) -> ReadLimits:
         max_items=args.max_items,
         max_values=args.max_values,
         options=LIMIT_OPTIONS,
+    )
+
+
+def add_max_rows(parser: argparse.ArgumentParser) -> None:
+    """``--max-rows N``: the most data rows an assessment file may hold."""
+    parser.add_argument(
+        "--max-rows",
+        type=positive_int,
+        default=DEFAULT_MAX_ROWS,
+        metavar="N",
+        help=f"most data rows read from an assessment file (default {DEFAULT_MAX_ROWS:,}; an "
+        "Excel sheet holds at most 1,048,576)",
     )

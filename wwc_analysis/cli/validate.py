@@ -11,6 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from wwc_analysis.cli.common import add_max_rows
 from wwc_analysis.data import ASSESSMENTS_FILE, CRITERIA_GLOB, FILES, TABLE_ORDER, paths, read_all
 
 
@@ -29,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
     """
     data_dir = Path(args.data_dir) if args.data_dir is not None else paths.DATA_DIR
     assessments = Path(args.assessments) if args.assessments is not None else None
-    frames, problems = read_all(data_dir, assessments)
+    frames, problems = read_all(data_dir, assessments, args.max_rows)
     if problems:
         for problem in problems:
             print(str(problem), file=sys.stderr)
@@ -81,5 +82,6 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
             "and criteria"
         ),
     )
+    add_max_rows(parser)
     parser.set_defaults(func=run)
     return parser

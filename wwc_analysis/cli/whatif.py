@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from wwc_analysis.cli.common import add_read_limits, read_limits
+from wwc_analysis.cli.common import add_max_rows, add_read_limits, read_limits
 from wwc_analysis.data.dataset import Dataset, load, load_assessments
 from wwc_analysis.data.paths import PROJECT_ROOT, SIMULATED_DIR
 from wwc_analysis.whatif import (
@@ -62,6 +62,7 @@ def register(subparsers) -> argparse.ArgumentParser:
         metavar="N",
         help="list at most N changed cities (default 50)",
     )
+    add_max_rows(parser)
     add_read_limits(parser)
     parser.set_defaults(func=run)
     return parser
@@ -102,7 +103,7 @@ def _population(
     if args.assessments:
         if not path.exists():
             raise FileNotFoundError(f"assessment file {path} does not exist")
-        population = load_assessments(path, data.data_dir)
+        population = load_assessments(path, data.data_dir, max_rows=args.max_rows)
     elif data.assessments is not None:
         population = data.assessments
     elif sf.city_met is None:

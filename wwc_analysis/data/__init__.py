@@ -40,6 +40,7 @@ from wwc_analysis.data.paths import (
     SIMULATED_DIR,
     TABLE_ORDER,
 )
+from wwc_analysis.data.read import DEFAULT_MAX_ROWS
 from wwc_analysis.data.schemas import (
     COHORT_DTYPE,
     COHORTS,
@@ -58,6 +59,7 @@ __all__ = [
     "COLUMNS",
     "CRITERIA_GLOB",
     "DATA_DIR",
+    "DEFAULT_MAX_ROWS",
     "FILES",
     "LEVELS",
     "LEVEL_DTYPE",

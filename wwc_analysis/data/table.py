@@ -18,7 +18,13 @@ import pandas as pd
 
 from wwc_analysis.data.convert import convert
 from wwc_analysis.data.paths import CRITERIA_GLOB, CRITERIA_NAME, FILES
-from wwc_analysis.data.read import EXCEL_SUFFIXES, csv_records, excel_records, raw_frame
+from wwc_analysis.data.read import (
+    DEFAULT_MAX_ROWS,
+    EXCEL_SUFFIXES,
+    csv_records,
+    excel_records,
+    raw_frame,
+)
 from wwc_analysis.data.schema_check import schema_problems
 from wwc_analysis.data.schemas import COLUMNS
 from wwc_analysis.errors import Problem
@@ -64,13 +70,14 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def read_table(table: str, path: Path, file: str) -> Table:
-    """Read, convert and schema-validate one file; a best-effort frame despite problems."""
+def read_table(table: str, path: Path, file: str, max_rows: int = DEFAULT_MAX_ROWS) -> Table:
+    """Read, convert and schema-validate one file (at most ``max_rows`` data rows); a best-effort
+    frame despite problems."""
     with _gc_paused():
-        return _read_unpaused(table, path, file)
+        return _read_unpaused(table, path, file, max_rows)
 
 
-def _read_unpaused(table: str, path: Path, file: str) -> Table:
+def _read_unpaused(table: str, path: Path, file: str, max_rows: int) -> Table:
     """:func:`read_table` without the garbage-collector pause."""
     suffix = path.suffix.lower()
     excel = table == "assessments" and suffix in EXCEL_SUFFIXES
@@ -92,17 +99,19 @@ def _read_unpaused(table: str, path: Path, file: str) -> Table:
         )
     if table == "assessments" and not excel and suffix != ".csv":
         return Table(table, file, None, [Problem(file, None, None, None, "a .csv or .xlsx file")])
-    records, problems = (excel_records if excel else csv_records)(path, file)
+    records, problems = (excel_records if excel else csv_records)(path, file, max_rows)
     if records is None:
         return Table(table, file, None, problems)
+    read_cells = {(p.row, p.column) for p in problems if p.row is not None}  # formula cells
     raw, header_problems = raw_frame(records, table, file, excel=excel)
     problems += header_problems
     if raw is None:
         return Table(table, file, None, problems)
     complete = len(raw) == len(records) - 1 and not problems
     typed, conversion, bad, kept_nullable = convert(raw, table, file)
-    problems += conversion
-    problems += schema_problems(typed, raw, table, file, bad, kept_nullable)
+    later = conversion + schema_problems(typed, raw, table, file, bad, kept_nullable)
+    # a cell already named when read (a formula) is not named again as empty
+    problems += [p for p in later if (p.row, p.column) not in read_cells]
     return Table(table, file, typed, _sorted_by_line(problems, table), complete)
 
 

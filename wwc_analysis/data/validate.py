@@ -14,18 +14,22 @@ import pandas as pd
 
 from wwc_analysis.data.cross import CROSS_CHECKS, check_assessments
 from wwc_analysis.data.paths import ASSESSMENTS_FILE, TABLE_ORDER, resolve_data_dir
+from wwc_analysis.data.read import DEFAULT_MAX_ROWS
 from wwc_analysis.data.table import Reader, Table, finished, read_table
 from wwc_analysis.errors import Problem
 
 
 def collect(
-    data_dir: Path, wanted: tuple[str, ...], assessments: Path | None = None
+    data_dir: Path,
+    wanted: tuple[str, ...],
+    assessments: Path | None = None,
+    max_rows: int = DEFAULT_MAX_ROWS,
 ) -> tuple[dict[str, Table], list[Problem]]:
     """Read the ``wanted`` tables (and those their checks need); return them and every problem.
 
     Problems are those of the wanted tables, of the checks that involve them, and, when a table that
     a check needs could not be read at all, that table's own problems (they say why the check was
-    not run).
+    not run). The assessment file may hold at most ``max_rows`` data rows.
     """
     if not data_dir.is_dir():
         return {}, [Problem(str(data_dir), None, None, None, "an existing data directory")]
@@ -40,7 +44,8 @@ def collect(
             cross += check(reader)
     if "assessments" in wanted:
         path = assessments if assessments is not None else data_dir / ASSESSMENTS_FILE
-        tables["assessments"] = read_table("assessments", path, _display_name(path, data_dir))
+        name = _display_name(path, data_dir)
+        tables["assessments"] = read_table("assessments", path, name, max_rows)
         needed.update(("rounds", "criteria"))
         cross += check_assessments(reader, tables["assessments"])
     files: list[str] = []
@@ -73,9 +78,12 @@ def _display_name(path: Path, data_dir: Path) -> str:
 
 
 def read_all(
-    data_dir: str | Path | None = None, assessments: str | Path | None = None
+    data_dir: str | Path | None = None,
+    assessments: str | Path | None = None,
+    max_rows: int = DEFAULT_MAX_ROWS,
 ) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
-    """Every table of ``data_dir`` (plus an assessment file if given or shipped) and all problems.
+    """Every table of ``data_dir`` (plus an assessment file if given or shipped, of at most
+    ``max_rows`` data rows) and all problems.
 
     ``data_dir`` ``None`` is the project's data. The frames, by table name, are those the loaders
     return; there are none unless every table is valid (``problems`` is empty).
@@ -85,7 +93,7 @@ def read_all(
     path = Path(assessments) if assessments is not None else directory / ASSESSMENTS_FILE
     if assessments is not None or path.exists():
         wanted += ("assessments",)
-    tables, problems = collect(directory, wanted, assessments=path)
+    tables, problems = collect(directory, wanted, assessments=path, max_rows=max_rows)
     frames = {
         name: finished(name, table.frame)
         for name, table in tables.items()
@@ -95,7 +103,9 @@ def read_all(
 
 
 def validate_dir(
-    data_dir: str | Path | None = None, assessments: str | Path | None = None
+    data_dir: str | Path | None = None,
+    assessments: str | Path | None = None,
+    max_rows: int = DEFAULT_MAX_ROWS,
 ) -> list[Problem]:
     """All problems of ``data_dir`` (and of an assessment file, if given); ``[]`` when valid."""
-    return read_all(data_dir, assessments)[1]
+    return read_all(data_dir, assessments, max_rows)[1]
