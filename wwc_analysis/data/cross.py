@@ -7,6 +7,7 @@ unreadable row could make a right value look wrong. Each check returns its probl
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from wwc_analysis.data.paths import FILES
@@ -157,6 +158,8 @@ def check_assessments(reader: Reader, table: Table) -> list[Problem]:
     file = table.file
     standard_of = dict(zip(rounds["round_id"], rounds["standard"]))
     codes_of, files_of = _criteria_of_standards(criteria)
+    if _assessments_pass(table, standard_of, codes_of):
+        return []
     known = frame["round_id"].notna() & frame["round_id"].isin(standard_of.keys())
     problems = _unknown_round_problems(frame.loc[frame["round_id"].notna() & ~known], file)
     # From here on, vectorised: a simulated file holds tens of thousands of rows.
@@ -178,6 +181,37 @@ def check_assessments(reader: Reader, table: Table) -> list[Problem]:
     if table.complete:  # a row that could not be read may hold a "missing" code
         problems += _incomplete_problems(rows[valid.to_numpy()], groups, codes_of, file)
     return problems
+
+
+def _assessments_pass(
+    table: Table, standard_of: dict[str, str], codes_of: dict[str, list[str]]
+) -> bool:
+    """The fast path of :func:`check_assessments`, on the codes of a file read by the fast path
+    (complete, keys unique and never empty): True when every round is known and has listed
+    criteria, every criterion belongs to its round's standard and every city and round lists as
+    many rows as its standard has criteria (then, keys being unique, every criterion once).
+    ``False`` means only that something fails: the slow path says what, where."""
+    factors = table.factors
+    if (
+        not table.complete
+        or table.problems
+        or not {"city_id", "round_id", "criterion"} <= set(factors)
+    ):
+        return False
+    city, _ = factors["city_id"]
+    rounds, round_values = factors["round_id"]
+    criteria, criterion_values = factors["criterion"]
+    names = [str(v) for v in round_values]
+    if not all(name in standard_of and standard_of[name] in codes_of for name in names):
+        return False
+    listed = [set(codes_of[standard_of[name]]) for name in names]
+    allowed = np.array([[str(c) in codes for c in criterion_values] for codes in listed])
+    if not allowed[rounds, criteria].all():
+        return False
+    needed = np.array([len(codes) for codes in listed])
+    counts = np.bincount(city.astype(np.int64) * len(names) + rounds)
+    present = np.flatnonzero(counts)
+    return bool((counts[present] == needed[present % len(names)]).all())
 
 
 def _not_checked(frame: pd.DataFrame, file: str, reference: Table) -> Problem:

@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import copy
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from wwc_analysis.data.convert import Factors
 from wwc_analysis.data.schemas import (
+    COLUMNS,
     ROW_CHECK_COLUMN,
     SAME_CITY_EXPECTED,
     SAME_OUTCOME_EXPECTED,
     SCHEMAS,
+    STRING,
 )
 from wwc_analysis.errors import Problem
 
@@ -51,6 +55,98 @@ def schema_problems(
     if duplicated:
         problems += _duplicate_problems(typed, sorted(duplicated), key, file, cache)
     return problems
+
+
+def schema_passes(typed: pd.DataFrame, table: str, factors: Factors | None = None) -> bool:
+    """True when ``typed`` certainly passes the table's schema: the fast path of validation.
+
+    The same checks as the schema, run in bulk: each column's dtype and emptiness on the whole
+    column; its checks (element by element, all of them) once per distinct value; the key's
+    uniqueness and the row checks that group rows (same city, same outcome) on integer codes; the
+    other row checks on the frame. ``factors`` (from :func:`~wwc_analysis.data.convert.convert`)
+    saves factorizing again. ``False`` means only that something fails: :func:`schema_problems`
+    then says what, where.
+    """
+    schema = SCHEMAS[table]
+    # codes of text columns only: a text value is kept verbatim, so distinct codes are distinct
+    # values (two spellings of one boolean are not)
+    codes = {k: v for k, v in (factors or {}).items() if COLUMNS[table].get(k) is STRING}
+    for name, column in schema.columns.items():
+        if name not in typed.columns:
+            return False
+        series = typed[name]
+        if series.dtype != pd.api.types.pandas_dtype(COLUMNS[table][name]):
+            return False  # a column left nullable by its conversion holds empty cells
+        if name not in codes and (
+            column.checks or name in (schema.unique or []) or name in GROUPING_COLUMNS
+        ):
+            codes[name] = pd.factorize(series, use_na_sentinel=True)
+        # every distinct value occurs: an empty one (or the code -1) means an empty cell
+        distinct = pd.Series(codes[name][1], dtype=series.dtype) if name in codes else series
+        empty = distinct.isna().any() or (name in codes and (codes[name][0] < 0).any())
+        if not column.nullable and empty:
+            return False
+        if not all(bool(check(distinct.dropna()).check_passed) for check in column.checks):
+            return False
+    if schema.unique and _repeats([codes[c][0] for c in schema.unique]):
+        return False
+    for check in schema.checks:
+        grouped = FAST_ROW_CHECKS.get(check.error)
+        passed = grouped(typed, codes) if grouped else bool(check(typed).check_passed)
+        if not passed:
+            return False
+    return True
+
+
+def _group(codes: list[np.ndarray]) -> np.ndarray:
+    """One code per distinct combination of the given codes (missing, -1, is one more code)."""
+    combined = np.zeros(len(codes[0]), dtype=np.int64)
+    for column in codes:
+        shifted = column.astype(np.int64) + 1
+        size = int(shifted.max(initial=0)) + 1
+        if int(combined.max(initial=0)) + 1 > (1 << 62) // size:  # keep clear of overflow
+            combined = pd.factorize(combined)[0].astype(np.int64)
+        combined = combined * size + shifted
+    return combined
+
+
+def _repeats(codes: list[np.ndarray]) -> bool:
+    """Whether a combination of the columns' codes repeats."""
+    group = _group(codes)
+    if len(group) and int(group.max()) < 8 * len(group):  # few combinations: count them
+        return bool(np.bincount(group).max() > 1)
+    return bool(pd.Series(group).duplicated().any())
+
+
+def _same_within(group: np.ndarray, value: np.ndarray) -> bool:
+    """Whether ``value`` (codes, >= 0) is the same on every row of each ``group``: its least and
+    greatest value in each group are equal."""
+    group = pd.factorize(group)[0] if int(group.max(initial=0)) >= 8 * len(group) else group
+    size = int(group.max(initial=-1)) + 1
+    lowest = np.full(size, np.iinfo(np.int64).max)
+    highest = np.full(size, -1)
+    np.minimum.at(lowest, group, value)
+    np.maximum.at(highest, group, value)
+    return bool((lowest[highest >= 0] == highest[highest >= 0]).all())
+
+
+def _same_city_fast(typed: pd.DataFrame, codes: dict) -> bool:
+    names = _group([pd.factorize(typed[c])[0] for c in ("city", "region", "country")])
+    return _same_within(_group([codes["city_id"][0]]), names)
+
+
+def _same_outcome_fast(typed: pd.DataFrame, codes: dict) -> bool:
+    group = _group([codes["city_id"][0], codes["round_id"][0]])
+    return _same_within(group, typed["outcome_met"].to_numpy(dtype=np.int64))
+
+
+#: Row checks that compare the rows of a group, done on codes (the pandera checks group strings).
+FAST_ROW_CHECKS = {
+    SAME_CITY_EXPECTED: _same_city_fast,
+    SAME_OUTCOME_EXPECTED: _same_outcome_fast,
+}
+#: Columns whose codes the fast row checks use.
+GROUPING_COLUMNS = ("city_id", "round_id")
 
 
 def _case_problems(

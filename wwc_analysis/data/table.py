@@ -1,5 +1,9 @@
 """One table read end to end: read -> convert -> schema check, with every problem, sorted.
 
+A CSV file is first read by the fast path (pandas' C parser and the schema's checks in bulk); at
+the first doubt or problem it is read again by the slow path, record by record, so that each
+problem names its line, column and raw value.
+
 :func:`read_table` reads one file, :func:`read_criteria` every ``criteria_<standard>.csv`` of a
 directory, and a :class:`Reader` reads each table of a directory at most once, for the checks across
 tables. A :class:`Table` holds a best-effort typed frame (indexed by line number) even when problems
@@ -16,7 +20,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from wwc_analysis.data.convert import convert
+from wwc_analysis.data.convert import Factors, convert
+from wwc_analysis.data.fastread import fast_raw_frame
 from wwc_analysis.data.paths import CRITERIA_GLOB, CRITERIA_NAME, FILES
 from wwc_analysis.data.read import (
     DEFAULT_MAX_ROWS,
@@ -25,7 +30,7 @@ from wwc_analysis.data.read import (
     excel_records,
     raw_frame,
 )
-from wwc_analysis.data.schema_check import schema_problems
+from wwc_analysis.data.schema_check import schema_passes, schema_problems
 from wwc_analysis.data.schemas import COLUMNS
 from wwc_analysis.errors import Problem
 
@@ -40,6 +45,8 @@ class Table:
     problems: list[Problem] = field(default_factory=list)
     #: every data row of the file is in ``frame`` (no unreadable or malformed row)
     complete: bool = False
+    #: codes and distinct values of the factorized columns, when read by the fast path
+    factors: Factors = field(default_factory=dict)
 
     def usable(self, *columns: str) -> pd.DataFrame | None:
         """The frame, if complete and holding ``columns``: safe to check other tables against."""
@@ -99,6 +106,15 @@ def _read_unpaused(table: str, path: Path, file: str, max_rows: int) -> Table:
         )
     if table == "assessments" and not excel and suffix != ".csv":
         return Table(table, file, None, [Problem(file, None, None, None, "a .csv or .xlsx file")])
+    if not excel:
+        fast = read_fast(table, path, file, max_rows)
+        if fast is not None:
+            return fast
+    return read_slow(table, path, file, max_rows, excel)
+
+
+def read_slow(table: str, path: Path, file: str, max_rows: int, excel: bool = False) -> Table:
+    """The table of a CSV (or ``excel``) file read record by record, every problem at its line."""
     records, problems = (excel_records if excel else csv_records)(path, file, max_rows)
     if records is None:
         return Table(table, file, None, problems)
@@ -113,6 +129,20 @@ def _read_unpaused(table: str, path: Path, file: str, max_rows: int) -> Table:
     # a cell already named when read (a formula) is not named again as empty
     problems += [p for p in later if (p.row, p.column) not in read_cells]
     return Table(table, file, typed, _sorted_by_line(problems, table), complete)
+
+
+def read_fast(table: str, path: Path, file: str, max_rows: int) -> Table | None:
+    """The table of a plain, valid CSV file read in bulk (:mod:`~wwc_analysis.data.fastread`,
+    :func:`~wwc_analysis.data.schema_check.schema_passes`); ``None`` at the first doubt, or
+    problem: the slow path then reads the file again, to name each problem at its line."""
+    raw = fast_raw_frame(path, table, max_rows)
+    if raw is None:
+        return None
+    factors: Factors = {}
+    typed, problems, _, kept_nullable = convert(raw, table, file, factors)
+    if problems or kept_nullable or not schema_passes(typed, table, factors):
+        return None
+    return Table(table, file, typed, [], complete=True, factors=factors)
 
 
 def read_criteria(data_dir: Path) -> Table:
