@@ -39,9 +39,12 @@ _BOM = b"\xef\xbb\xbf"
 _COMMA, _QUOTE, _LF, _CR = ord(","), ord('"'), ord("\n"), ord("\r")
 
 
-def fast_raw_frame(path: Path, table: str, max_rows: int) -> pd.DataFrame | None:
+def fast_raw_frame(
+    path: Path, table: str, max_rows: int, categorical: bool = True
+) -> pd.DataFrame | None:
     """The cells of ``path`` (index ``line``), or ``None`` when the file is not plain enough to be
-    parsed in bulk with certainly the same result as the slow path."""
+    parsed in bulk with certainly the same result as the slow path. Without ``categorical``
+    every column is text, exactly the slow path's frame of raw strings."""
     try:
         data = path.read_bytes()
     except OSError:
@@ -54,7 +57,7 @@ def fast_raw_frame(path: Path, table: str, max_rows: int) -> pd.DataFrame | None
     lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
     if not 1 < lines <= max_rows + 1 or not _fields_line_up(data, len(header), lines):
         return None
-    frame = _parse(data, table, header)
+    frame = _parse(data, header, categorical_columns(table) if categorical else set())
     if frame is None or frame.shape != (lines - 1, len(header)):
         return None
     if not _text_kept(frame, table, header):
@@ -95,8 +98,7 @@ def categorical_columns(table: str) -> set[str]:
     }
 
 
-def _parse(data: bytes, table: str, header: list[str]) -> pd.DataFrame | None:
-    categorical = categorical_columns(table)
+def _parse(data: bytes, header: list[str], categorical: set[str]) -> pd.DataFrame | None:
     dtypes = {i: "category" if name in categorical else object for i, name in enumerate(header)}
     try:
         return pd.read_csv(

@@ -34,13 +34,16 @@ def schema_problems(
     file: str,
     bad: set[tuple[int, str]],
     kept_nullable: set[str],
+    reduce: bool = True,
 ) -> list[Problem]:
     """Validate ``typed`` with the table's schema and translate every failure case into a Problem.
 
     ``raw`` is the frame of strings (for the values quoted), ``bad`` the (line, column) cells whose
-    conversion was already reported and ``kept_nullable`` the columns left nullable by it.
+    conversion was already reported and ``kept_nullable`` the columns left nullable by it. With
+    ``reduce`` pandera runs only the checks found failing in bulk (the same problems, sooner: a
+    check that passes on every distinct value has no failure case).
     """
-    schema = SCHEMAS[table]
+    schema = _failing_part(typed, table, kept_nullable) if reduce else SCHEMAS[table]
     key = list(schema.unique or [])
     if key and not all(c in typed.columns for c in key):
         schema = _without_unique(schema)
@@ -68,15 +71,29 @@ def schema_passes(typed: pd.DataFrame, table: str, factors: Factors | None = Non
     then says what, where.
     """
     schema = SCHEMAS[table]
+    for name in schema.columns:
+        if name not in typed.columns:
+            return False
+        if typed[name].dtype != pd.api.types.pandas_dtype(COLUMNS[table][name]):
+            return False  # a column left nullable by its conversion holds empty cells
+    failing = _failing_checks(typed, table, factors)
+    return not any(failing.values())
+
+
+def _failing_checks(
+    typed: pd.DataFrame, table: str, factors: Factors | None = None
+) -> dict[str, list]:
+    """The checks of the schema that fail on ``typed``, found in bulk: per column (its emptiness
+    as ``"nullable"``, then its checks), ``"unique"`` and ``"rows"`` (the frame's checks)."""
+    schema = SCHEMAS[table]
     # codes of text columns only: a text value is kept verbatim, so distinct codes are distinct
     # values (two spellings of one boolean are not)
     codes = {k: v for k, v in (factors or {}).items() if COLUMNS[table].get(k) is STRING}
+    failing: dict[str, list] = {}
     for name, column in schema.columns.items():
         if name not in typed.columns:
-            return False
+            continue
         series = typed[name]
-        if series.dtype != pd.api.types.pandas_dtype(COLUMNS[table][name]):
-            return False  # a column left nullable by its conversion holds empty cells
         if name not in codes and (
             column.checks or name in (schema.unique or []) or name in GROUPING_COLUMNS
         ):
@@ -84,18 +101,50 @@ def schema_passes(typed: pd.DataFrame, table: str, factors: Factors | None = Non
         # every distinct value occurs: an empty one (or the code -1) means an empty cell
         distinct = pd.Series(codes[name][1], dtype=series.dtype) if name in codes else series
         empty = distinct.isna().any() or (name in codes and (codes[name][0] < 0).any())
-        if not column.nullable and empty:
+        values = distinct.dropna()
+        failing[name] = (["nullable"] if empty and not column.nullable else []) + [
+            check for check in column.checks if not bool(check(values).check_passed)
+        ]
+    key = list(schema.unique or [])
+    if key and all(c in codes for c in key):
+        failing["unique"] = ["unique"] if _repeats([codes[c][0] for c in key]) else []
+    failing["rows"] = [
+        check for check in schema.checks if not _row_check_passes(check, typed, codes)
+    ]
+    return failing
+
+
+def _row_check_passes(check: pa.Check, typed: pd.DataFrame, codes: dict) -> bool:
+    grouped = FAST_ROW_CHECKS.get(check.error)
+    if grouped is not None and all(c in codes for c in GROUPING_COLUMNS if c in typed.columns):
+        try:
+            return grouped(typed, codes)
+        except (KeyError, ValueError, TypeError):  # a column missing or empty: pandera decides
             return False
-        if not all(bool(check(distinct.dropna()).check_passed) for check in column.checks):
-            return False
-    if schema.unique and _repeats([codes[c][0] for c in schema.unique]):
-        return False
-    for check in schema.checks:
-        grouped = FAST_ROW_CHECKS.get(check.error)
-        passed = grouped(typed, codes) if grouped else bool(check(typed).check_passed)
-        if not passed:
-            return False
-    return True
+    return bool(check(typed).check_passed)
+
+
+def _failing_part(typed: pd.DataFrame, table: str, kept_nullable: set[str]) -> pa.DataFrameSchema:
+    """The table's schema cut down to what fails on ``typed``: checks that pass on every distinct
+    value are dropped (pandera would find no failure case), and so are the key when no key repeats
+    and the row checks that pass. A column left nullable by its conversion is checked as such:
+    its empty cells are still reported, without pandera computing failure cases of its dtype,
+    which are not reported (the conversion named each cell)."""
+    schema = SCHEMAS[table]
+    failing = _failing_checks(typed, table)
+    updates = {}
+    for name, column in schema.columns.items():
+        keep = [c for c in failing.get(name, column.checks) if c != "nullable"]
+        update: dict = {"checks": keep}
+        if name in kept_nullable:
+            update["dtype"] = {"int64": "Int64", "bool": "boolean"}[str(column.dtype)]
+        updates[name] = update
+    reduced = schema.update_columns(updates)
+    reduced = copy.copy(reduced)
+    reduced.checks = failing["rows"]
+    if failing.get("unique") == []:
+        reduced.unique = None
+    return reduced
 
 
 def _group(codes: list[np.ndarray]) -> np.ndarray:

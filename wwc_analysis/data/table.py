@@ -1,8 +1,9 @@
 """One table read end to end: read -> convert -> schema check, with every problem, sorted.
 
-A CSV file is first read by the fast path (pandas' C parser and the schema's checks in bulk); at
-the first doubt or problem it is read again by the slow path, record by record, so that each
-problem names its line, column and raw value.
+A CSV file is first read by the fast path (pandas' C parser and the schema's checks in bulk). A file
+that is not plain (a quoted field over several lines, a blank line, a short row...) is read by the
+slow path, record by record; a plain file with a problem is read again as text, and checked cell by
+cell: either way each problem names its line, column and raw value.
 
 :func:`read_table` reads one file, :func:`read_criteria` every ``criteria_<standard>.csv`` of a
 directory, and a :class:`Reader` reads each table of a directory at most once, for the checks across
@@ -106,11 +107,19 @@ def _read_unpaused(table: str, path: Path, file: str, max_rows: int) -> Table:
         )
     if table == "assessments" and not excel and suffix != ".csv":
         return Table(table, file, None, [Problem(file, None, None, None, "a .csv or .xlsx file")])
-    if not excel:
-        fast = read_fast(table, path, file, max_rows)
-        if fast is not None:
-            return fast
-    return read_slow(table, path, file, max_rows, excel)
+    if excel:
+        return read_slow(table, path, file, max_rows, excel=True)
+    raw = fast_raw_frame(path, table, max_rows)
+    if raw is None:  # not plain: the slow path reads it record by record
+        return read_slow(table, path, file, max_rows)
+    fast = _valid_table(raw, table, file)
+    if fast is not None:
+        return fast
+    # plain but with a problem: the cells as text (no categorical), each problem at its line
+    exact = fast_raw_frame(path, table, max_rows, categorical=False)
+    if exact is None:  # pragma: no cover - the same file was plain a moment ago
+        return read_slow(table, path, file, max_rows)
+    return _checked(table, file, exact, [], complete=True)
 
 
 def read_slow(table: str, path: Path, file: str, max_rows: int, excel: bool = False) -> Table:
@@ -118,26 +127,36 @@ def read_slow(table: str, path: Path, file: str, max_rows: int, excel: bool = Fa
     records, problems = (excel_records if excel else csv_records)(path, file, max_rows)
     if records is None:
         return Table(table, file, None, problems)
-    read_cells = {(p.row, p.column) for p in problems if p.row is not None}  # formula cells
     raw, header_problems = raw_frame(records, table, file, excel=excel)
-    problems += header_problems
     if raw is None:
-        return Table(table, file, None, problems)
-    complete = len(raw) == len(records) - 1 and not problems
+        return Table(table, file, None, problems + header_problems)
+    complete = len(raw) == len(records) - 1 and not problems and not header_problems
+    return _checked(table, file, raw, problems + header_problems, complete)
+
+
+def _checked(
+    table: str, file: str, raw: pd.DataFrame, problems: list[Problem], complete: bool
+) -> Table:
+    """Convert and schema-check a frame of raw strings; ``problems`` are those of reading it."""
+    # formula cells (a field-count problem names a row, no column)
+    read_cells = {(p.row, p.column) for p in problems if p.row is not None and p.column is not None}
     typed, conversion, bad, kept_nullable = convert(raw, table, file)
     later = conversion + schema_problems(typed, raw, table, file, bad, kept_nullable)
     # a cell already named when read (a formula) is not named again as empty
-    problems += [p for p in later if (p.row, p.column) not in read_cells]
+    problems = problems + [p for p in later if (p.row, p.column) not in read_cells]
     return Table(table, file, typed, _sorted_by_line(problems, table), complete)
 
 
 def read_fast(table: str, path: Path, file: str, max_rows: int) -> Table | None:
     """The table of a plain, valid CSV file read in bulk (:mod:`~wwc_analysis.data.fastread`,
     :func:`~wwc_analysis.data.schema_check.schema_passes`); ``None`` at the first doubt, or
-    problem: the slow path then reads the file again, to name each problem at its line."""
+    problem."""
     raw = fast_raw_frame(path, table, max_rows)
-    if raw is None:
-        return None
+    return None if raw is None else _valid_table(raw, table, file)
+
+
+def _valid_table(raw: pd.DataFrame, table: str, file: str) -> Table | None:
+    """The table of the fast reader's frame, if it has no problem at all."""
     factors: Factors = {}
     typed, problems, _, kept_nullable = convert(raw, table, file, factors)
     if problems or kept_nullable or not schema_passes(typed, table, factors):
@@ -227,10 +246,17 @@ def finished(name: str, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _sorted_by_line(problems: list[Problem], table: str) -> list[Problem]:
-    """Problems of one file, file-level first, then by line and column order; duplicates removed."""
+    """Problems of one file, file-level first (in the order found), then by line, column order and
+    what was expected (the order in which pandera lists two failures of one cell varies);
+    duplicates removed."""
     order = {c: i for i, c in enumerate(COLUMNS.get(table, {}))}
     unique = list(dict.fromkeys(problems))
     return sorted(
         unique,
-        key=lambda p: (p.row is not None, p.row or 0, order.get(p.column or "", len(order))),
+        key=lambda p: (
+            p.row is not None,
+            p.row or 0,
+            order.get(p.column or "", len(order)),
+            p.expected if p.row is not None else "",
+        ),
     )
