@@ -16,8 +16,8 @@ that both see the same load on a shared machine):
 * **wwc score --file**: the command on the export in a child process (wall time and peak RSS),
   with its floor, a child process that imports pandas and reads the file.
 
-Peak memory of ``load_assessments`` is the peak RSS (``ru_maxrss``) of a child process that only
-imports the package and loads the export.
+Peak memory of ``load_assessments`` is the peak resident memory (``VmHWM``) of a child process
+that only imports the package and loads the export.
 
 Aims (issue 11): the export within 3x of its floor and under 1 GB; the certifications validated
 in under 2 s. Run: ``python benchmarks/bench_load.py [--n-cities N] [--cert-rows N] [--repeat R]``
@@ -31,7 +31,6 @@ import argparse
 import csv
 import platform
 import random
-import resource
 import shutil
 import subprocess
 import sys
@@ -74,28 +73,33 @@ def against_floor(target, floor, repeat: int) -> dict[str, float]:
     return out
 
 
+#: Printed by a child process at its end: its peak resident memory, ``VmHWM`` (``ru_maxrss``
+#: would also count the parent's pages from before ``exec``).
+_PEAK = """
+import sys
+peak = [l for l in open("/proc/self/status") if l.startswith("VmHWM")][0].split()[1]
+print("PEAK", peak, file=sys.stderr)
+"""
+
+
 def child(code: str) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB) of a child process running ``code``."""
-    script = code + "\nimport resource; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    """Wall seconds and peak RSS (MiB) of a child process running ``code`` (its output is
+    discarded)."""
     start = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+        [sys.executable, "-c", code + _PEAK],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=True,
     )
-    return time.perf_counter() - start, int(proc.stdout.split()[-1]) / 1024
+    peak = next(line for line in proc.stderr.splitlines() if line.startswith("PEAK "))
+    return time.perf_counter() - start, int(peak.split()[1]) / 1024
 
 
 def command(argv: list[str]) -> tuple[float, float]:
     """Wall seconds and peak RSS (MiB) of ``wwc ARGV`` in a child process, output discarded."""
-    start = time.perf_counter()
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    subprocess.run(
-        [sys.executable, "-m", "wwc_analysis.cli", *argv],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        check=True,
-    )
-    peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-    return time.perf_counter() - start, peak / 1024
+    return child(f"from wwc_analysis.cli.app import main; main({argv!r})")
 
 
 def certifications_copy(target: Path, rows: int, seed: int) -> Path:
@@ -135,10 +139,11 @@ def certifications_copy(target: Path, rows: int, seed: int) -> Path:
 
 
 def ratio_line(name: str, t: dict[str, float]) -> str:
+    wall, cpu = t["target_wall"] / t["floor_wall"], t["target_cpu"] / t["floor_cpu"]
     return (
         f"  {name:<34} {t['target_wall']:7.3f} s wall ({t['target_cpu']:.3f} s cpu)   floor "
-        f"{t['floor_wall']:.3f} s ({t['floor_cpu']:.3f} s cpu)   ratio "
-        f"{t['target_wall'] / t['floor_wall']:.2f}x wall, {t['target_cpu'] / t['floor_cpu']:.2f}x cpu"
+        f"{t['floor_wall']:.3f} s ({t['floor_cpu']:.3f} s cpu)   ratio {wall:.2f}x wall, "
+        f"{cpu:.2f}x cpu"
     )
 
 
@@ -171,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         _, rss_floor = child(f"import pandas; pandas.read_csv({str(path)!r})")
         print(
-            f"    peak RSS of a process loading it: {rss:.0f} MiB (read_csv alone: {rss_floor:.0f} MiB)"
+            f"    peak RSS of a process loading it: {rss:.0f} MiB (read_csv: {rss_floor:.0f} MiB)"
         )
 
         bad = folder / "bad.csv"
