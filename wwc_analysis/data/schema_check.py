@@ -18,6 +18,7 @@ import pandera.pandas as pa
 from wwc_analysis.data.convert import Factors
 from wwc_analysis.data.schemas import (
     COLUMNS,
+    PER_VALUE,
     ROW_CHECK_COLUMN,
     SAME_CITY_EXPECTED,
     SAME_OUTCOME_EXPECTED,
@@ -103,7 +104,7 @@ def _failing_checks(
         empty = distinct.isna().any() or (name in codes and (codes[name][0] < 0).any())
         values = distinct.dropna()
         failing[name] = (["nullable"] if empty and not column.nullable else []) + [
-            check for check in column.checks if not bool(check(values).check_passed)
+            check for check in column.checks if not _passes_on(check, values)
         ]
     key = list(schema.unique or [])
     if key and all(c in codes for c in key):
@@ -112,6 +113,15 @@ def _failing_checks(
         check for check in schema.checks if not _row_check_passes(check, typed, codes)
     ]
     return failing
+
+
+def _passes_on(check: pa.Check, values: pd.Series) -> bool:
+    """Whether ``check`` passes on every one of the distinct ``values``."""
+    if check.error not in PER_VALUE:
+        return bool(check(values).check_passed)
+    test, all_pass = PER_VALUE[check.error]
+    texts = [str(v) for v in values.to_numpy(dtype=object)]
+    return bool((all_pass is not None and all_pass(texts)) or all(map(test, texts)))
 
 
 def _row_check_passes(check: pa.Check, typed: pd.DataFrame, codes: dict) -> bool:
@@ -180,7 +190,12 @@ def _same_within(group: np.ndarray, value: np.ndarray) -> bool:
 
 
 def _same_city_fast(typed: pd.DataFrame, codes: dict) -> bool:
-    names = _group([pd.factorize(typed[c])[0] for c in ("city", "region", "country")])
+    names = _group(
+        [
+            codes[c][0] if c in codes else pd.factorize(typed[c])[0]
+            for c in ("city", "region", "country")
+        ]
+    )
     return _same_within(_group([codes["city_id"][0]]), names)
 
 

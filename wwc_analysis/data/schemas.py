@@ -151,7 +151,13 @@ def _per_value(
         verdicts = np.array([bool(test(v)) for v in values] + [True], dtype=bool)
         return pd.Series(verdicts[codes], index=series.index)  # code -1 (missing) -> True
 
+    PER_VALUE[expected] = (test, all_pass)
     return pa.Check(check, error=expected)
+
+
+#: The test of each per-value check, by its ``error`` text, with its all-at-once form (or
+#: ``None``): the fast path of validation calls them on distinct values directly.
+PER_VALUE: dict[str, tuple[Callable[[str], bool], Callable[[list[str]], bool] | None]] = {}
 
 
 def _matches(pattern: str, expected: str) -> pa.Check:
@@ -436,6 +442,7 @@ __all__ = [
     "LEVELS",
     "LEVEL_DTYPE",
     "OPTIONAL_COLUMNS",
+    "PER_VALUE",
     "ROUNDS_SCHEMA",
     "ROUND_ID_PATTERN",
     "ROW_CHECK_COLUMN",
