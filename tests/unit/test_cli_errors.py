@@ -75,3 +75,20 @@ def test_jobs_error_names_what_is_expected(capsys):
     err = capsys.readouterr().err
     assert "_positive_int" not in err
     assert "--jobs: expected a whole number of at least 1, got 'abc'" in err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["whatif", "--file", "/tmp/no\x1b[31m.yaml"],
+        ["validate", "/tmp/no\x1b[2Jdir"],
+        ["report", "--data", "/tmp/no\x1b[2Jdir", "--out", "/tmp/no\x1b[2Jout"],
+        ["score", "--file", "/tmp/no\x1b[31m.csv", *TINY],
+        ["rounds", "--data", "/tmp/no\x1b[2Jdir"],
+    ],
+)
+def test_paths_with_escape_sequences_are_printed_escaped(capsys, argv):
+    code = app.main(argv)
+    err = capsys.readouterr().err
+    assert code in (1, 2) and err
+    assert "\x1b" not in err and "\\x1b" in err

@@ -16,7 +16,7 @@ import pandas as pd
 from wwc_analysis.cli.common import positive_int
 from wwc_analysis.data import paths
 from wwc_analysis.data.dataset import load_rounds
-from wwc_analysis.errors import DataValidationError
+from wwc_analysis.errors import DataValidationError, printable
 from wwc_analysis.report.build import ReportError, build_report
 
 DESCRIPTION = "Run the analysis notebooks for one year and publish them as a static HTML report."
@@ -88,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
             progress=functools.partial(print, flush=True),
         )
     except ReportError as exc:
-        print(f"wwc report: error: {exc}", file=sys.stderr)
+        print(printable(f"wwc report: error: {exc}"), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("wwc report: interrupted; nothing published", file=sys.stderr)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from wwc_analysis.cli.common import add_max_rows
 from wwc_analysis.data import ASSESSMENTS_FILE, CRITERIA_GLOB, FILES, TABLE_ORDER, paths, read_all
+from wwc_analysis.errors import printable
 
 
 def _source(name: str, data_dir: Path, assessments: Path | None) -> str:
@@ -35,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
         for problem in problems:
             print(str(problem), file=sys.stderr)
         n = len(problems)
-        print(f"{n} problem{'s' if n != 1 else ''} found in {data_dir}", file=sys.stderr)
+        print(printable(f"{n} problem{'s' if n != 1 else ''} found in {data_dir}"), file=sys.stderr)
         return 1
     print(f"data directory: {data_dir}")
     for name in TABLE_ORDER:

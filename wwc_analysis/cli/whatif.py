@@ -16,6 +16,7 @@ import pandas as pd
 from wwc_analysis.cli.common import add_max_rows, add_read_limits, read_limits
 from wwc_analysis.data.dataset import Dataset, load, load_assessments
 from wwc_analysis.data.paths import PROJECT_ROOT, SIMULATED_DIR
+from wwc_analysis.errors import printable
 from wwc_analysis.whatif import (
     ScenarioError,
     ScenarioFile,
@@ -78,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
         text = _run(args)
     except (ValueError, KeyError, OSError) as exc:  # ScenarioError, DataValidationError: ValueError
         msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
-        print(f"wwc whatif: error: {msg}", file=sys.stderr)
+        print(printable(f"wwc whatif: error: {msg}"), file=sys.stderr)
         return 2
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return 0
