@@ -242,3 +242,10 @@ def test_excel_rows_beyond_the_declared_range_are_read(tmp_path: Path):
     with pytest.raises(DataValidationError) as info:
         load_assessments(path, TINY_DIR)
     assert 60 in {p.row for p in info.value.problems}
+
+
+def test_row_limit_applies_to_the_tables_of_the_folder(tiny_copy: Path, capsys):
+    assert main(["validate", str(tiny_copy), "--max-rows", "20"]) == 1
+    err = capsys.readouterr().err
+    assert "certifications.csv: expected at most 20 rows of data" in err
+    assert main(["validate", str(tiny_copy), "--max-rows", "43"]) == 0

@@ -89,12 +89,12 @@ def read_limits(args: argparse.Namespace) -> ReadLimits:
 
 
 def add_max_rows(parser: argparse.ArgumentParser) -> None:
-    """``--max-rows N``: the most data rows an assessment file may hold."""
+    """``--max-rows N``: the most data rows a table file (or an assessment file) may hold."""
     parser.add_argument(
         "--max-rows",
         type=positive_int,
         default=DEFAULT_MAX_ROWS,
         metavar="N",
-        help=f"most data rows read from an assessment file (default {DEFAULT_MAX_ROWS:,}; an "
-        "Excel sheet holds at most 1,048,576)",
+        help=f"most data rows read from a file (default {DEFAULT_MAX_ROWS:,}; an Excel sheet "
+        "holds at most 1,048,576)",
     )

@@ -6,8 +6,10 @@ Modules, in the order a file passes through them:
 - :mod:`~wwc_analysis.data.schemas`: columns, dtypes and pandera schemas of every table; the tier
   and cohort vocabularies (``LEVELS``, ``COHORTS`` and their dtypes).
 - :mod:`~wwc_analysis.data.read`: bytes -> decoded text -> records -> a frame of raw strings.
+- :mod:`~wwc_analysis.data.fastread`: the fast path of reading a plain CSV file in bulk.
 - :mod:`~wwc_analysis.data.convert`: raw strings -> typed columns.
-- :mod:`~wwc_analysis.data.schema_check`: pandera failure cases -> problems.
+- :mod:`~wwc_analysis.data.schema_check`: the schema's checks in bulk (fast path); pandera failure
+  cases -> problems.
 - :mod:`~wwc_analysis.data.table`: one table read end to end (read, convert, schema check).
 - :mod:`~wwc_analysis.data.cross`: the checks that span tables.
 - :mod:`~wwc_analysis.data.validate`: a whole directory validated (``validate_dir``, ``read_all``).

@@ -1,7 +1,9 @@
 """Load and validate the data files: one loader per table, ``load()`` for all of them.
 
 Every loader reads its file as text first, so that a problem can quote the exact raw value and the
-line it is on (:mod:`~wwc_analysis.data.read`), then converts each column to the dtype of
+line it is on (:mod:`~wwc_analysis.data.read`; a plain CSV file is read in bulk by
+:mod:`~wwc_analysis.data.fastread` and checked in bulk, and read again cell by cell only when it
+has a problem, so the messages are the same), then converts each column to the dtype of
 :data:`wwc_analysis.data.schemas.COLUMNS` (:mod:`~wwc_analysis.data.convert`), validates the typed
 frame with the pandera schema, ``lazy=True`` (:mod:`~wwc_analysis.data.schema_check`), and runs the
 checks that span tables: foreign keys, criteria counts, assessment completeness

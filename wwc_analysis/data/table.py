@@ -164,7 +164,7 @@ def _valid_table(raw: pd.DataFrame, table: str, file: str) -> Table | None:
     return Table(table, file, typed, [], complete=True, factors=factors)
 
 
-def read_criteria(data_dir: Path) -> Table:
+def read_criteria(data_dir: Path, max_rows: int = DEFAULT_MAX_ROWS) -> Table:
     """All ``criteria_<standard>.csv`` files, concatenated; ``_file`` names each row's file."""
     files = sorted(p for p in data_dir.glob(CRITERIA_GLOB) if p.is_file())
     if not files:
@@ -186,7 +186,7 @@ def read_criteria(data_dir: Path) -> Table:
     problems: list[Problem] = []
     complete = True
     for path in files:
-        part = read_table("criteria", path, path.name)
+        part = read_table("criteria", path, path.name, max_rows)
         problems += part.problems
         complete = complete and part.complete
         if part.frame is None:
@@ -212,20 +212,21 @@ def read_criteria(data_dir: Path) -> Table:
 
 
 class Reader:
-    """Reads each table of a directory at most once."""
+    """Reads each table of a directory at most once (at most ``max_rows`` data rows a file)."""
 
-    def __init__(self, data_dir: Path):
+    def __init__(self, data_dir: Path, max_rows: int = DEFAULT_MAX_ROWS):
         self.data_dir = data_dir
+        self.max_rows = max_rows
         self.tables: dict[str, Table] = {}
 
     def get(self, name: str) -> Table:
         """The table ``name`` of the directory, read on first use."""
         if name not in self.tables:
             if name == "criteria":
-                self.tables[name] = read_criteria(self.data_dir)
+                self.tables[name] = read_criteria(self.data_dir, self.max_rows)
             else:
                 path = self.data_dir / FILES[name]
-                self.tables[name] = read_table(name, path, FILES[name])
+                self.tables[name] = read_table(name, path, FILES[name], self.max_rows)
         return self.tables[name]
 
 

@@ -29,11 +29,11 @@ def collect(
 
     Problems are those of the wanted tables, of the checks that involve them, and, when a table that
     a check needs could not be read at all, that table's own problems (they say why the check was
-    not run). The assessment file may hold at most ``max_rows`` data rows.
+    not run). Each file may hold at most ``max_rows`` data rows.
     """
     if not data_dir.is_dir():
         return {}, [Problem(str(data_dir), None, None, None, "an existing data directory")]
-    reader = Reader(data_dir)
+    reader = Reader(data_dir, max_rows)
     tables: dict[str, Table] = {name: reader.get(name) for name in wanted if name != "assessments"}
     problems: list[Problem] = []
     needed: set[str] = set()
