@@ -317,3 +317,18 @@ def test_sources_checked_all_at_once_as_one_by_one(values):
         assert not all_sources_ok(values)
     else:
         assert all_sources_ok(values) == one_by_one
+
+
+def test_a_quoted_field_over_several_lines_keeps_the_line_its_record_starts_on(tmp_path):
+    """Multi-line notes are plain too: the fast path numbers records as the slow path does."""
+    path = tmp_path / "t.csv"
+    path.write_bytes(
+        b"city,region,country,level,notes,sources\n"
+        b'"first\nsecond\r\nthird",,x,,,s\nnext,,y,,,s\n"a\nb",,z,,,s\n'
+    )
+    fast = fast_raw_frame(path, "unplaced", DEFAULT_MAX_ROWS)
+    assert fast is not None
+    assert list(fast.index) == [2, 5, 6]
+    assert fast.loc[2, "city"] == "first\nsecond\r\nthird"
+    records, _ = csv_records(path, "t.csv")
+    assert [line for line, _ in records[1:]] == [2, 5, 6]

@@ -13,8 +13,9 @@ holding exactly the header's fields:
 - every ``"`` belongs to a well-formed quoted field (``"..."`` with ``""`` inside, directly between
   delimiters), checked on the positions of the quotes: the Python reader refuses some forms that
   the C parser accepts;
-- no line is blank, no quoted field spans lines, no row has too many or too few fields: the commas
-  outside quoted fields are ``(fields - 1) x lines`` and the parser's rows are the file's lines;
+- no line is blank, no row has too many or too few fields: the commas outside quoted fields are
+  ``(fields - 1) x records`` and the parser's rows are the file's records (a quoted field may
+  span lines: its record is numbered by the line it starts on, as the slow path numbers it);
 - no field is longer than the Python reader's limit (``csv.field_size_limit()``);
 - a categorical column's values are read as text (pandas turns a column of true/false words into
   booleans: accepted only for a boolean column, where the words mean just that);
@@ -54,16 +55,16 @@ def fast_raw_frame(
         return None
     if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
         return None
-    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
-    if not 1 < lines <= max_rows + 1 or not _fields_line_up(data, len(header), lines):
+    lines = _record_lines(data, len(header), max_rows)
+    if lines is None:
         return None
     frame = _parse(data, header, categorical_columns(table) if categorical else set())
-    if frame is None or frame.shape != (lines - 1, len(header)):
+    if frame is None or frame.shape != (len(lines), len(header)):
         return None
     if not _text_kept(frame, table, header):
         return None
     frame.columns = header
-    frame.index = pd.Index(np.arange(2, lines + 1), name="line")
+    frame.index = pd.Index(lines, name="line")
     return frame[[name for name in COLUMNS[table] if name in header]]
 
 
@@ -138,20 +139,36 @@ def _text_kept(frame: pd.DataFrame, table: str, header: list[str]) -> bool:
     return True
 
 
-def _fields_line_up(data: bytes, width: int, lines: int) -> bool:
-    """Every line holds ``width`` fields: the commas outside quoted fields number
-    ``(width - 1) x lines`` (a row with too many fields stops the parser; with too few, the count
-    falls short) and every quote belongs to a well-formed quoted field. (A quoted field spanning
-    lines leaves the parser fewer rows than lines: the caller checks the rows.)"""
+def _record_lines(data: bytes, width: int, max_rows: int) -> np.ndarray | None:
+    """The line on which each data record starts, when every record holds ``width`` fields and
+    every quote belongs to a well-formed quoted field; ``None`` otherwise, or beyond ``max_rows``.
+
+    Records end at the line breaks outside quoted fields. The commas outside quoted fields must
+    number ``(width - 1)`` per record: a record with too many fields stops the parser, one with
+    too few (or a blank line) leaves the count short.
+    """
     if b'"' not in data:
-        return data.count(b",") == (width - 1) * lines
+        records = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+        if not 1 < records <= max_rows + 1 or data.count(b",") != (width - 1) * records:
+            return None
+        return np.arange(2, records + 1)
     raw = np.frombuffer(data, dtype=np.uint8)
     spans = _quoted_spans(raw)
     if spans is None:
-        return False
+        return None
     commas = np.flatnonzero(raw == _COMMA)
-    quoted = int(np.sum(np.searchsorted(commas, spans[1]) - np.searchsorted(commas, spans[0])))
-    return len(commas) - quoted == (width - 1) * lines
+    newlines = np.flatnonzero(raw == _LF)
+    quoted_commas = np.searchsorted(commas, spans[1]) - np.searchsorted(commas, spans[0])
+    # each newline inside a quoted field continues its record
+    change = np.zeros(len(newlines) + 1, dtype=np.int64)
+    np.add.at(change, np.searchsorted(newlines, spans[0]), 1)
+    np.add.at(change, np.searchsorted(newlines, spans[1]), -1)
+    ends = np.flatnonzero(np.cumsum(change)[:-1] == 0)  # indices of the newlines ending records
+    records = len(ends) + (0 if data.endswith(b"\n") else 1)
+    outside = len(commas) - int(quoted_commas.sum())
+    if not 1 < records <= max_rows + 1 or outside != (width - 1) * records:
+        return None
+    return ends[: records - 1] + 2  # record i starts after the (i+1)-th record end
 
 
 def _quoted_spans(raw: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
