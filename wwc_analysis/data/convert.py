@@ -110,19 +110,21 @@ def convert(
             continue
         codes, uniques = _factorize(raw_column)
         converted, refused, expected = _convert_uniques(dtype, uniques)
-        for line, value in raw.loc[refused[codes], column].items():
-            problems.append(Problem(file, int(line), column, value, expected))
-            bad.add((int(line), column))
+        if refused.any():
+            for line, value in raw.loc[refused[codes], column].items():
+                problems.append(Problem(file, int(line), column, value, expected))
+                bad.add((int(line), column))
         distinct = _typed_array(dtype, converted)
         if factors is not None:
             factors[column] = (codes, distinct)
-        series = pd.Series(distinct.take(codes), index=raw.index)
+        # every distinct value occurs in the column: a missing one means an empty cell
+        if dtype in ("int64", "bool") and not pd.isna(distinct).any():
+            values = np.asarray(distinct, dtype=dtype)[codes]
+            typed[column] = pd.Series(values, index=raw.index, copy=False)
+            continue
         if dtype in ("int64", "bool"):
-            if series.isna().any():
-                kept_nullable.add(column)
-            else:
-                series = series.astype(dtype)
-        typed[column] = series
+            kept_nullable.add(column)
+        typed[column] = pd.Series(distinct.take(codes), index=raw.index, copy=False)
     frame = pd.DataFrame(typed, index=raw.index)
     return frame, problems, bad, kept_nullable
 

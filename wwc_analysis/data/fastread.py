@@ -147,12 +147,13 @@ def _record_lines(data: bytes, width: int, max_rows: int) -> np.ndarray | None:
     number ``(width - 1)`` per record: a record with too many fields stops the parser, one with
     too few (or a blank line) leaves the count short.
     """
+    raw = np.frombuffer(data, dtype=np.uint8)
     if b'"' not in data:
-        records = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
-        if not 1 < records <= max_rows + 1 or data.count(b",") != (width - 1) * records:
+        records = int(np.count_nonzero(raw == _LF)) + (0 if data.endswith(b"\n") else 1)
+        commas = int(np.count_nonzero(raw == _COMMA))
+        if not 1 < records <= max_rows + 1 or commas != (width - 1) * records:
             return None
         return np.arange(2, records + 1)
-    raw = np.frombuffer(data, dtype=np.uint8)
     spans = _quoted_spans(raw)
     if spans is None:
         return None
