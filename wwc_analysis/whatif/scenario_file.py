@@ -10,13 +10,13 @@ Dataset's rounds and criteria.
 from __future__ import annotations
 
 import difflib
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from wwc_analysis.data.dataset import Dataset, load_assessments
+from wwc_analysis.data.structured import ReadLimits, StructuredFileError, read_structured
 from wwc_analysis.rules.standards import Standard, get_standard
 from wwc_analysis.whatif.paths import effort_weights, met_criteria
 from wwc_analysis.whatif.scenarios import (
@@ -147,6 +147,10 @@ def _cities(spec: Mapping[str, Any]) -> list[str] | None:
     cities = spec.get("cities")
     if cities is None:
         return None
+    if "city" in spec:
+        raise ScenarioError(
+            "'cities' cannot be combined with 'city' (a single-city what-if applies to that city)"
+        )
     if not isinstance(cities, list) or not cities:
         raise ScenarioError(f"cities: expected a non-empty list of city ids, got {cities!r}")
     if not any(k in spec for k in ("mark_met", "mark_unmet", "outcome_met")):
@@ -243,23 +247,23 @@ def parse_scenario(
     return sf
 
 
-def load_scenario_file(path: str | Path, data: Dataset, *, validate: bool = True) -> ScenarioFile:
-    """Read a YAML (``yaml.safe_load``) or JSON scenario file and parse it
-    (:func:`parse_scenario`, standards from ``data``)."""
-    import yaml
-
+def load_scenario_file(
+    path: str | Path,
+    data: Dataset,
+    *,
+    validate: bool = True,
+    limits: ReadLimits | None = None,
+) -> ScenarioFile:
+    """Read a YAML or JSON (``.json``) scenario file as data, within ``limits`` (size, nesting,
+    entries, aliases; duplicate keys refused: see
+    :func:`~wwc_analysis.data.structured.read_structured`), and parse it (:func:`parse_scenario`,
+    standards from ``data``). Every error is a :class:`ScenarioError` naming the file (and the
+    line, when there is one)."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScenarioError(f"cannot read scenario file {p}: {exc.strerror or exc}") from None
-    is_json = p.suffix.lower() == ".json"
-    try:
-        spec = json.loads(text) if is_json else yaml.safe_load(text)
-    except (yaml.YAMLError, json.JSONDecodeError) as exc:
-        raise ScenarioError(
-            f"scenario file {p} is not valid {'JSON' if is_json else 'YAML'}: {exc}"
-        ) from None
+        spec = read_structured(p, limits, what="scenario file")
+    except StructuredFileError as exc:
+        raise ScenarioError(str(exc)) from None
     if spec is None:
         raise ScenarioError(f"scenario file {p} is empty")
     return parse_scenario(spec, data, validate=validate)
