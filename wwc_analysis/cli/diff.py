@@ -13,6 +13,7 @@ import argparse
 import json
 import sys
 
+from wwc_analysis.cli.common import add_max_rows
 from wwc_analysis.data.dataset import load
 from wwc_analysis.history.diff import diff_datasets
 from wwc_analysis.text.diff import diff_markdown, diff_text
@@ -39,12 +40,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         default="text",
         help="output format (default text)",
     )
+    add_max_rows(p)
     p.set_defaults(func=cmd_diff)
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
     """Handler of ``wwc diff``; returns the exit code."""
-    diff = diff_datasets(load(args.old), load(args.new))
+    diff = diff_datasets(load(args.old, max_rows=args.max_rows), load(args.new, max_rows=args.max_rows))
     if args.format == "json":
         print(json.dumps(diff.as_dict(), indent=2, ensure_ascii=False))
     elif args.format == "markdown":

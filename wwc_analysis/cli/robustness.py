@@ -18,7 +18,7 @@ from wwc_analysis.cli.common import add_max_rows, add_read_limits, read_limits
 from wwc_analysis.cli.whatif import default_assessments_path
 from wwc_analysis.data.dataset import Dataset, load, load_assessments
 from wwc_analysis.data.paths import PROJECT_ROOT
-from wwc_analysis.errors import printable
+from wwc_analysis.errors import DataValidationError, printable
 from wwc_analysis.report.outputs import SIMULATED_NOTE
 from wwc_analysis.text.robustness import robustness_text
 from wwc_analysis.whatif import RobustnessSpecError, load_robustness_spec, run_robustness
@@ -65,14 +65,17 @@ def register(subparsers) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     """Execute ``wwc robustness`` and return the exit code: 2, with one line per problem on stderr
-    and no traceback, for a spec or input the user can fix."""
+    and no traceback, for a spec or file the user can fix; a data folder or assessment file that
+    fails validation raises its :class:`DataValidationError` (exit 1, every problem one a line)."""
     try:
         text = _run(args)
     except RobustnessSpecError as exc:
         for problem in exc.problems:
             print(printable(f"wwc robustness: error: {problem}"), file=sys.stderr)
         return 2
-    except (ValueError, KeyError, OSError) as exc:  # ScenarioError, DataValidationError: ValueError
+    except DataValidationError:
+        raise  # bad data: its problems one a line, exit 1, as every command says them
+    except (ValueError, KeyError, OSError) as exc:  # ScenarioError and the like: ValueError
         msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
         print(printable(f"wwc robustness: error: {msg}"), file=sys.stderr)
         return 2
@@ -100,7 +103,7 @@ def _display_path(path: Path) -> str:
 
 
 def _run(args: argparse.Namespace) -> str:
-    data = load(args.data)
+    data = load(args.data, max_rows=args.max_rows)
     spec = load_robustness_spec(args.file, data, limits=read_limits(args))
     assessments, path = _population(args, data)
     report = run_robustness(spec, assessments)
