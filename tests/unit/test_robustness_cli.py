@@ -112,6 +112,34 @@ MALFORMED = [
     ("a: &x [1]\nb: *x\n", "aliases (*name) are not allowed"),
     ("uncertain: {outcome: 0.5}\nround: '2030-01'\n", "round '2030-01' is not in the assessments"),
     ("uncertain: {outcome: 0.5}\ncity: nobody\n", "city: 'nobody' is not among the assessments"),
+    # values of the wrong kind, NaN and infinities: one line naming the key
+    ("uncertain: {thresholds: .nan}\n", "uncertain.thresholds: expected a whole number, got nan"),
+    ("uncertain: {thresholds: 2.5}\n", "uncertain.thresholds: expected a whole number, got 2.5"),
+    (
+        "uncertain: {thresholds: [1, 2]}\n",
+        "uncertain.thresholds: expected a number of points (3) or a mapping like "
+        "{gold: 3, silver: [49, 53]}, got [1, 2]",
+    ),
+    ("uncertain: {thresholds: {gold: [60, .nan]}}\n", "expected two whole percents (low, high)"),
+    ("uncertain: {outcome: .nan}\n", "uncertain.outcome: nan is not strictly between 0 and 1"),
+    ("uncertain: {core: {PA1: .inf}}\n", "uncertain.core.PA1: inf is not strictly between 0"),
+    ("uncertain: {criteria: {EVAL1: -.inf}}\n", "uncertain.criteria.EVAL1: -inf is not strictly"),
+    ("uncertain: {criteria: .nan}\n", "uncertain.criteria: nan is not strictly between 0 and 1"),
+    (
+        "uncertain: {outcome: 0.5}\nsensitivity: {confidence: .nan}\n",
+        "sensitivity.confidence: expected a number between 0 and 1, got nan",
+    ),
+    ("uncertain: {outcome: 0.5}\nsamples: .inf\n", "samples: expected a whole number, got inf"),
+    ("uncertain: {outcome: 0.5}\nname: {a: 1}\n", "name: expected text, got {'a': 1}"),
+    (
+        "uncertain: {outcome: 0.5}\nname: 12\n",
+        "name: expected text (quote a name that looks like a number), got 12",
+    ),
+    (
+        "uncertain: {outcome: 0.5}\nstandard: {a: 1}\n",
+        "standard: expected a standard's name like 2022, got {'a': 1}",
+    ),
+    ("uncertain: {outcome: 0.5}\ncity: .nan\n", "city: expected a city id, got nan"),
 ]
 
 

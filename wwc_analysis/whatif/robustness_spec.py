@@ -151,8 +151,15 @@ def _threshold_bounds(v, tier: str, std: Standard, problems: list[str]):
 
 
 def _thresholds(v, std: Standard, problems: list[str]) -> dict:
-    if not isinstance(v, Mapping):
-        v = dict.fromkeys((t.lower() for t in TIERS), v)  # one number for every cut-off
+    if isinstance(v, (list, tuple)):
+        problems.append(
+            "uncertain.thresholds: expected a number of points (3) or a mapping like "
+            f"{{gold: 3, silver: [49, 53]}}, got {v!r}"
+        )
+        return {}
+    if not isinstance(v, Mapping):  # one number for every cut-off: checked once
+        k = _whole(v, "uncertain.thresholds", 1, 100, problems)
+        v = {} if k is None else dict.fromkeys((t.lower() for t in TIERS), k)
     problems += _unknown_keys(v, tuple(t.lower() for t in TIERS), "uncertain.thresholds")
     out = {}
     for tier in TIERS:
@@ -278,6 +285,9 @@ def _round(spec: Mapping, problems: list[str]) -> str:
 
 def _standard(spec: Mapping, data: Dataset, problems: list[str]) -> Standard | None:
     name = spec.get("standard", DEFAULT_STANDARD)
+    if isinstance(name, bool) or not isinstance(name, (str, int)):
+        problems.append(f"standard: expected a standard's name like 2022, got {name!r}")
+        return None
     try:
         return get_standard(str(name), data)
     except KeyError as exc:
@@ -290,7 +300,8 @@ def _scalars(spec: Mapping, problems: list[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     name = spec.get("name", "")
     if not isinstance(name, str):
-        problems.append(f"name: expected text, got {name!r}")
+        hint = " (quote a name that looks like a number)" if isinstance(name, (int, float)) else ""
+        problems.append(f"name: expected text{hint}, got {name!r}")
     out["name"] = str(name)
     out["seed"] = _whole(spec.get("seed", 2022), "seed", 0, 2**63 - 1, problems) or 0
     city = spec.get("city")
