@@ -54,6 +54,7 @@ def cmd_reach(args) -> int:
     data = load(args.data, max_rows=args.max_rows)
     try:
         as_of = resolve_as_of(args.year, args.as_of, data)
+        _require_a_round_by(as_of, data)
         table = reach_table(data, args.by, as_of)
         summary = reach_summary(data, as_of)
     except ValueError as exc:
@@ -85,3 +86,13 @@ def cmd_reach(args) -> int:
         print(reach_caveats(summary))
         print(CREDIT)
     return 0
+
+
+def _require_a_round_by(as_of, data) -> None:
+    """A UserError when no round had been announced by ``as_of`` (there is nothing to count)."""
+    first = data.rounds.sort_values("announced").iloc[0]
+    if first["announced"] > as_of:
+        raise UserError(
+            f"no round had been announced by {as_of:%d %B %Y} (--as-of); the first, "
+            f"{first['round_id']}, was announced on {first['announced']:%d %B %Y}"
+        )
