@@ -1,5 +1,6 @@
 """The bad-input suite, run as a user runs it: every command in a child process, on broken data
-folders, hostile assessment and scenario files and bad options. Each must end in exit 1 or 2 with
+folders (the reach tables too), hostile assessment, scenario and robustness spec files and bad
+options. Each must end in exit 1 or 2 with
 plain words on stderr: no traceback, no "unexpected error" (every input is foreseen), no raw
 control character, in reasonable time (issue 11). The same inputs in-process, with their exact
 messages: tests/unit/test_hardening_data.py, test_structured.py, test_cli_errors.py."""
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TINY_DIR
+from tests.conftest import REACH_DIR, TINY_DIR
 from tests.csv_edits import read_rows, set_cell, write_rows
 
 #: Characters that must never reach the terminal raw.
@@ -56,6 +57,73 @@ def _data_dirs(root: Path) -> dict[str, Path]:
     dirs["a file as the folder"] = root / "file-not-folder.csv"
     dirs["a file as the folder"].write_text("x\n")
     return dirs
+
+
+def _reach_dirs(root: Path) -> dict[str, Path]:
+    """The tiny record with the made-up reach tables (``good``), and broken copies of them."""
+    dirs = {}
+
+    def copy(name: str) -> Path:
+        target = _tiny(root, name)
+        for path in REACH_DIR.glob("*.csv"):
+            (target / path.name).write_bytes(path.read_bytes())
+        return target
+
+    dirs["good"] = copy("reach-good")
+    d = dirs["random bytes as universe"] = copy("reach-garbage")
+    (d / "universe.csv").write_bytes(bytes(range(256)) * 20)
+    d = dirs["a link to no place"] = copy("reach-link")
+    set_cell("crosswalk.csv", 2, "geonameid", "999999")(d)
+    d = dirs["a population not a number"] = copy("reach-pop")
+    set_cell("universe.csv", 3, "population", "lots")(d)
+    d = dirs["escape sequences in a place name"] = copy("reach-ansi")
+    set_cell("universe.csv", 2, "name", "\x1b[2JRosario\u202e")(d)
+    d = dirs["universe without crosswalk"] = copy("reach-alone")
+    (d / "crosswalk.csv").unlink()
+    d = dirs["an empty crosswalk"] = copy("reach-empty")
+    (d / "crosswalk.csv").write_bytes(b"")
+    return dirs
+
+
+def _spec_files(root: Path) -> dict[str, Path]:
+    """Robustness specs: the hostile files of issue 11 and malformed content."""
+    bomb = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 9)}]\n" for i in range(8)
+    )
+    ok = "uncertain: {outcome: 0.5}\n"
+    texts: dict[str, tuple[str, str | bytes]] = {
+        "JSON nested 100,000 deep": (".json", "[" * 100_000 + "]" * 100_000),
+        "YAML nested 100,000 deep": (".yaml", "[" * 100_000 + "]" * 100_000),
+        "alias bomb under name": (".yaml", ok + bomb.replace("i: &i", "name: &i")),
+        "duplicate keys": (".yaml", ok + "name: a\nname: b\n"),
+        "duplicate JSON keys": (".json", '{"uncertain": {"outcome": 0.5}, "uncertain": {}}'),
+        "latin-1": (".yaml", (ok + "name: caf\u00e9\n").encode("latin-1")),
+        "random bytes": (".yaml", bytes(range(256)) * 8),
+        "python tag": (".yaml", ok + "name: !!python/object/apply:os.system ['echo hi']\n"),
+        "escape in a string": (".yaml", ok + 'name: "\\e[31mred"\n'),
+        "a list": (".yaml", "- a\n- b\n"),
+        "empty": (".yaml", ""),
+        "broken YAML": (".yaml", "uncertain: {outcome: 0.5\n"),
+        "broken JSON": (".json", '{"uncertain": '),
+        "NaN and infinite probabilities": (".yaml", "uncertain: {outcome: .nan, core: .inf}\n"),
+        "NaN bounds": (".yaml", "uncertain: {thresholds: {gold: [.nan, 70]}}\n"),
+        "values of the wrong kind": (".yaml", ok + "name: {a: 1}\nseed: x\nstandard: [1]\n"),
+        "misspelt keys": (".yaml", "uncertian: {treshold: 3}\n"),
+        "an unknown criterion": (".yaml", "uncertain: {criteria: {EVAL9: 0.5}}\n"),
+        "too many runs": (".yaml", "uncertain: {criteria: 0.9}\nsamples: 1073741824\n"),
+    }
+    files = {}
+    for i, (name, (suffix, text)) in enumerate(texts.items()):
+        path = root / f"spec-{i}{suffix}"
+        (path.write_bytes if isinstance(text, bytes) else path.write_text)(text)
+        files[name] = path
+    files["50 MB"] = root / "spec-big.yaml"
+    with files["50 MB"].open("wb") as handle:
+        handle.truncate(50_000_000)  # sparse: refused by its size, never read
+    files["missing"] = root / "missing-spec.yaml"
+    files["a folder"] = root / "folder-spec.yaml"
+    files["a folder"].mkdir()
+    return files
 
 
 def _assessment_files(root: Path) -> dict[str, Path]:
@@ -169,7 +237,80 @@ def _cases(root: Path) -> list[tuple[str, list[str]]]:
         ("no command", []),
         ("unknown command", ["frobnicate"]),
     ]  # fmt: skip
+    return cases + _diff_reach_robustness_cases(root, garbage)
+
+
+def _diff_reach_robustness_cases(root: Path, garbage: Path) -> list[tuple[str, list[str]]]:
+    """The commands that came after the suite (issues 9 and 12, and wwc diff)."""
+    tiny = str(TINY_DIR)
+    reach = _reach_dirs(_folder(root / "reach"))
+    good = str(reach.pop("good"))
+    broken = _data_dirs(_folder(root / "for-diff"))
+    cases = []
+    for name, d in {**broken, **reach}.items():
+        cases.append((f"diff: old folder: {name}", ["diff", str(d), tiny]))
+    for name, d in [*reach.items(), *((n, broken[n]) for n in ("missing folder", "NUL in a city"))]:
+        cases.append((f"diff: new folder: {name}", ["diff", good, str(d)]))
+    for name in (*reach, "a folder named rounds.csv", "missing folder"):
+        d = reach.get(name) or broken[name]
+        cases.append((f"reach: {name}", ["reach", "--year", "2025", "--data", str(d)]))
+    for name, argv in {
+        "--year abc": ["--year", "abc"],
+        "--year empty": ["--year", ""],
+        "--year with escapes": ["--year", "\x1b[2J2025"],
+        "a year without a round": ["--year", "1999"],
+        "--year missing": [],
+        "--by city": ["--year", "2025", "--by", "city"],
+        "--format xml": ["--year", "2025", "--format", "xml"],
+        "--as-of not a date": ["--year", "2025", "--as-of", "2025-13-45"],
+        "--as-of before the first round": ["--year", "2018", "--as-of", "2017-01-01"],
+        "--max-rows 5": ["--year", "2025", "--max-rows", "5"],
+    }.items():
+        cases.append((f"reach: {name}", ["reach", *argv, "--data", good]))
+    cases += [
+        ("reach: a record without reach tables", ["reach", "--year", "2025", "--data", tiny]),
+        ("diff: one folder", ["diff", tiny]),
+        ("diff: --format xml", ["diff", tiny, good, "--format", "xml"]),
+        ("diff: a file as a folder", ["diff", str(TINY_DIR / "rounds.csv"), tiny]),
+        ("diff: --max-rows 5", ["diff", tiny, good, "--max-rows", "5"]),
+    ]
+    return cases + _robustness_cases(root, garbage)
+
+
+def _robustness_cases(root: Path, garbage: Path) -> list[tuple[str, list[str]]]:
+    specs = _spec_files(_folder(root / "specs"))
+    cases = [(f"robustness: {name}", ["robustness", "--file", str(path)])
+             for name, path in specs.items()]  # fmt: skip
+    spec = root / "specs" / "good.yaml"
+    spec.write_text("uncertain: {outcome: 0.5}\nsamples: 8\nsensitivity: false\n")
+    run = ["robustness", "--file", str(spec)]
+    assessments = _assessment_files(_folder(root / "for-robustness"))
+    for name, path in assessments.items():
+        cases.append((f"robustness --assessments: {name}", [*run, "--assessments", str(path)]))
+    broken = _data_dirs(_folder(root / "for-robustness-data"))
+    for name in ("criteria of an unlisted standard", "missing folder", "a file as the folder"):
+        cases.append((f"robustness --data: {name}", [*run, "--data", str(broken[name])]))
+    cases += [
+        ("robustness: no simulated assessments", [*run, "--data", str(TINY_DIR)]),
+        ("robustness: no --file", ["robustness"]),
+        ("robustness: --format xml", [*run, "--format", "xml"]),
+        ("robustness: --max-file-mb x", [*run, "--max-file-mb", "x"]),
+        ("robustness: --max-items 0", [*run, "--max-items", "0"]),
+        ("robustness: --max-rows 5", [*run, "--max-rows", "5"]),
+        ("robustness: a city not assessed", ["robustness", "--file", str(_city_spec(root))]),
+    ]
     return cases
+
+
+def _folder(path: Path) -> Path:
+    path.mkdir()
+    return path
+
+
+def _city_spec(root: Path) -> Path:
+    path = root / "specs" / "city.yaml"
+    path.write_text("uncertain: {outcome: 0.5}\nsamples: 8\nsensitivity: false\ncity: nobody\n")
+    return path
 
 
 def _run(argv: list[str]) -> subprocess.CompletedProcess:
@@ -204,7 +345,7 @@ def test_no_command_ends_in_a_traceback_for_any_bad_input(tmp_path: Path):
     slowest = sorted(zip((p.seconds for p in results), (c[0] for c in cases)), reverse=True)[:5]
     print("slowest cases:", ", ".join(f"{name} {s:.1f} s" for s, name in slowest))
     assert not failures, f"{len(failures)} of {len(cases)} cases:\n" + "\n".join(failures)
-    assert len(cases) > 60
+    assert len(cases) > 150
 
 
 def test_debug_shows_the_traceback_of_an_unforeseen_error(tmp_path: Path):

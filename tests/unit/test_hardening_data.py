@@ -249,3 +249,29 @@ def test_row_limit_applies_to_the_tables_of_the_folder(tiny_copy: Path, capsys):
     err = capsys.readouterr().err
     assert "certifications.csv: expected at most 20 rows of data" in err
     assert main(["validate", str(tiny_copy), "--max-rows", "43"]) == 0
+
+
+def test_every_command_reading_the_folder_honours_max_rows(tiny_reach_copy: Path, capsys, tiny):
+    """The message about a table over the limit names --max-rows: every command that reads the
+    folder takes the option and applies it to the folder's tables (score and whatif read them
+    with the default limit; reach, diff and robustness had no option)."""
+    folder = str(tiny_reach_copy)
+    population = tiny_reach_copy.parent / "assessments.csv"
+    simulate_assessments(tiny, 5, seed=1).to_csv(population, index=False)  # 258 rows
+    spec = tiny_reach_copy.parent / "spec.yaml"
+    spec.write_text("uncertain: {outcome: 0.5}\nsamples: 8\nsensitivity: false\n")
+    commands = [
+        ["score", "--met", "DM1", "--data", folder],
+        ["reach", "--year", "2025", "--data", folder],
+        ["diff", str(TINY_DIR), folder],
+        ["robustness", "--file", str(spec), "--data", folder, "--assessments", str(population)],
+    ]
+    for argv in commands:
+        assert main([*argv, "--max-rows", "21"]) == 1, argv
+        err = capsys.readouterr().err
+        assert "certifications.csv: expected at most 21 rows of data" in err, argv
+        assert main([*argv, "--max-rows", "1000"]) == 0, (argv, capsys.readouterr().err)
+        capsys.readouterr()
+    robustness = commands[-1][:-2] + ["--assessments", str(population), "--max-rows", "100"]
+    assert main(robustness) == 1
+    assert "assessments.csv: expected at most 100 rows of data" in capsys.readouterr().err

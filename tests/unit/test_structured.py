@@ -117,6 +117,23 @@ def test_alias_bomb_under_an_allowed_key_is_refused_at_once(key):
     assert "the limit is 1,000,000 values in all" in str(error)
 
 
+def test_aliases_can_be_refused_altogether():
+    """A robustness spec refuses every alias (it has no use for them); the message names the kind
+    of file and the alias's line."""
+    text = "a: &x [1]\nb: *x\n"
+    with pytest.raises(StructuredFileError) as info:
+        parse_structured(text, "s.yaml", what="spec file", aliases=False)
+    assert str(info.value) == "s.yaml:2: aliases (*name) are not allowed in a spec file"
+    assert parse_structured(text, "s.yaml") == {"a": [1], "b": [1]}
+
+
+def test_invalid_files_name_what_they_are():
+    error = _error("a: [1\n")
+    assert "s.yaml:2: the file is not valid YAML: while parsing a flow sequence" in str(error)
+    error = _error('{"a": ', json_format=True)
+    assert str(error) == "s.json:1: the file is not valid JSON: Expecting value"
+
+
 def test_alias_loop_and_python_tags_are_refused():
     assert "an alias inside the value it refers to" in str(_error("a: &x [1, *x]\n"))
     error = _error("name: !!python/object/apply:os.system ['echo hi']\n")

@@ -70,7 +70,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def cmd_score(args) -> int:
     """Handler of ``wwc score``: one of three modes, by ``--file``, ``--count`` or ``--met``."""
-    data = load(args.data)
+    data = load(args.data, max_rows=args.max_rows)
     try:
         std = get_standard(args.standard, data)
     except KeyError as exc:

@@ -86,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> str:
-    data = load()
+    data = load(max_rows=args.max_rows)
     sf = load_scenario_file(args.file, data, limits=read_limits(args))
     path = Path(args.assessments) if args.assessments else default_assessments_path()
     population = _population(args, sf, data, path)

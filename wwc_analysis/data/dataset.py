@@ -150,15 +150,16 @@ def load_assessments(
     return finished("assessments", tables["assessments"].frame)  # type: ignore[arg-type]
 
 
-def load(data_dir: str | Path | None = None) -> Dataset:
+def load(data_dir: str | Path | None = None, *, max_rows: int = DEFAULT_MAX_ROWS) -> Dataset:
     """Every table of ``data_dir`` (default ``paths.DATA_DIR``), validated together.
 
     A researcher's own directory with the same file names loads the same way. ``assessments`` is
     read from ``simulated/assessments.csv`` when that file exists, else it is ``None``. All problems
-    of all files are raised at once in one :class:`DataValidationError`.
+    of all files are raised at once in one :class:`DataValidationError`; a file of more than
+    ``max_rows`` data rows is one of them (``--max-rows`` of the commands).
     """
     directory = resolve_data_dir(data_dir)
-    frames, problems = read_all(directory)
+    frames, problems = read_all(directory, max_rows=max_rows)
     if problems:
         raise DataValidationError(problems)
     return Dataset(

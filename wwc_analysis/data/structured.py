@@ -14,6 +14,8 @@ however hostile, ends in a traceback, exhausts memory or runs for minutes:
   alias bomb ("billion laughs") is refused after a few thousand steps, not expanded;
 - **duplicate keys** are refused, naming the key and both lines (PyYAML and ``json`` keep the last
   one silently);
+- **aliases** (``*name``) may be refused altogether (``aliases=False``), for a kind of file that has
+  no use for them;
 - **text**: UTF-8 (a byte-order mark is accepted); a string holding a control character (an escape
   sequence, a NUL) is refused at its line.
 
@@ -87,11 +89,16 @@ class StructuredFileError(UserError, ValueError):
 
 
 def read_structured(
-    path: str | Path, limits: ReadLimits | None = None, *, what: str = "file"
+    path: str | Path,
+    limits: ReadLimits | None = None,
+    *,
+    what: str = "file",
+    aliases: bool = True,
 ) -> object:
     """The data of the YAML or JSON file ``path`` (JSON when its suffix is ``.json``), read within
     ``limits`` (default :class:`ReadLimits`). ``what`` names the file in messages ("scenario
-    file"). Raises :class:`StructuredFileError` for any file that cannot be read as data."""
+    file"); ``aliases`` false refuses every YAML alias (``*name``). Raises
+    :class:`StructuredFileError` for any file that cannot be read as data."""
     limits = limits or ReadLimits()
     p = Path(path)
     name = str(p)
@@ -107,7 +114,8 @@ def read_structured(
         raise StructuredFileError(name, f"cannot read {what}: {exc.strerror or exc}") from None
     if len(data) > limits.max_bytes:  # it grew while being read (or is not a regular file)
         raise StructuredFileError(name, f"the {what} is too large; {limits.exceeded('max_bytes')}")
-    return parse_structured(data, name, limits, json_format=p.suffix.lower() == ".json", what=what)
+    json_format = p.suffix.lower() == ".json"
+    return parse_structured(data, name, limits, json_format=json_format, what=what, aliases=aliases)
 
 
 def parse_structured(
@@ -117,6 +125,7 @@ def parse_structured(
     *,
     json_format: bool = False,
     what: str = "file",
+    aliases: bool = True,
 ) -> object:
     """The data of YAML (or JSON) text, ``name`` naming it in messages; see
     :func:`read_structured`."""
@@ -125,8 +134,8 @@ def parse_structured(
     if len(text.encode("utf-8", "surrogatepass")) > limits.max_bytes:
         raise StructuredFileError(name, f"the {what} is too large; {limits.exceeded('max_bytes')}")
     if json_format:
-        return _parse_json(text, name, limits)
-    return _parse_yaml(text, name, limits)
+        return _parse_json(text, name, limits, what)
+    return _parse_yaml(text, name, limits, what, aliases)
 
 
 def _decode(data: bytes, name: str, what: str) -> str:
@@ -202,9 +211,11 @@ class _BoundedLoader(_safe_loader_base()):
     all with aliases expanded; refusing duplicate keys and control characters as it
     constructs."""
 
-    def __init__(self, text: str, name: str, limits: ReadLimits):
+    def __init__(
+        self, text: str, name: str, limits: ReadLimits, what: str = "file", aliases: bool = True
+    ):
         super().__init__(text)
-        self.file, self.limits = name, limits
+        self.file, self.limits, self.what, self.aliases = name, limits, what, aliases
         self.depth = 0
         self.values = 0
         self.sizes: dict[int, int] = {}  # id(node) -> values it holds, aliases expanded
@@ -220,6 +231,8 @@ class _BoundedLoader(_safe_loader_base()):
             message = f"a {what} with too many entries; {self._limit('max_items')}"
             raise self.fail(message, mark)
         if self.check_event(yaml.AliasEvent):
+            if not self.aliases:
+                raise self.fail(f"aliases (*name) are not allowed in a {self.what}", mark)
             node = super().compose_node(parent, index)
             if id(node) not in self.sizes:
                 raise self.fail("an alias inside the value it refers to (a loop)", mark)
@@ -274,8 +287,10 @@ def _children(node) -> list:
     return []
 
 
-def _parse_yaml(text: str, name: str, limits: ReadLimits) -> object:
-    loader = _BoundedLoader(text, name, limits)
+def _parse_yaml(
+    text: str, name: str, limits: ReadLimits, what: str = "file", aliases: bool = True
+) -> object:
+    loader = _BoundedLoader(text, name, limits, what, aliases)
     try:
         return loader.get_single_data()
     except StructuredFileError:
@@ -286,16 +301,16 @@ def _parse_yaml(text: str, name: str, limits: ReadLimits) -> object:
         if "maximum nesting depth" in problem and limits.max_depth < _LIBYAML_DEPTH:
             problem = f"nested too deeply; {limits.exceeded('max_depth')}"
         else:
-            problem = f"not valid YAML: {problem}"
+            problem = f"the {what} is not valid YAML: {problem}"
         raise loader.fail(problem, mark) from None
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
         char = repr(chr(exc.character))[1:-1] if isinstance(exc.character, int) else "?"
         raise StructuredFileError(
-            name, f"not valid YAML: the character {char} is not allowed in a YAML file", line
+            name, f"the {what} is not valid YAML: the character {char} is not allowed", line
         ) from None
     except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
-        raise StructuredFileError(name, f"not valid YAML: {_plain(exc)}") from None
+        raise StructuredFileError(name, f"the {what} is not valid YAML: {_plain(exc)}") from None
     finally:
         loader.dispose()
 
@@ -315,14 +330,16 @@ class _Frame:
     want_key: bool = True
 
 
-def _parse_json(text: str, name: str, limits: ReadLimits) -> object:
+def _parse_json(text: str, name: str, limits: ReadLimits, what: str = "file") -> object:
     _scan_json(text, name, limits)  # limits, duplicate keys, control characters; no recursion
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise StructuredFileError(name, f"not valid JSON: {exc.msg}", exc.lineno) from None
+        raise StructuredFileError(
+            name, f"the {what} is not valid JSON: {exc.msg}", exc.lineno
+        ) from None
     except (ValueError, RecursionError) as exc:
-        raise StructuredFileError(name, f"not valid JSON: {_plain(exc)}") from None
+        raise StructuredFileError(name, f"the {what} is not valid JSON: {_plain(exc)}") from None
 
 
 def _plain(exc: BaseException) -> str:
