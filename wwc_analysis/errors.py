@@ -2,7 +2,33 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+#: Characters that must never reach a terminal raw: C0 controls (tab and newline aside), DEL, C1
+#: controls and the bidirectional overrides that reorder how a line reads. A data file could
+#: otherwise drive the terminal that prints its problems (ANSI escapes) or hide text.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL_OR_NEWLINE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: object, keep_newlines: bool = True) -> str:
+    """``text`` with every control character written as an escape (``\\x1b``, ``\\u202e``), so
+    that printing it cannot drive a terminal; tabs are kept, and newlines unless
+    ``keep_newlines`` is false (a one-line message)."""
+    pattern = CONTROL_CHARACTERS if keep_newlines else _CONTROL_OR_NEWLINE
+    return pattern.sub(_escape, str(text))
+
+
+_NAMED = {"\n": "\\n", "\r": "\\r"}
+
+
+def _escape(match: re.Match) -> str:
+    char = match.group()
+    if char in _NAMED:
+        return _NAMED[char]
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 @dataclass(frozen=True)
@@ -20,6 +46,8 @@ class Problem:
     expected: str
 
     def __str__(self) -> str:
+        """One line: ``file:row: column 'c': value 'v': expected ...``, control characters of
+        any part escaped (a value quoted from a file may hold them)."""
         where = self.file if self.row is None else f"{self.file}:{self.row}"
         parts = [where]
         if self.column is not None:
@@ -27,7 +55,7 @@ class Problem:
         if self.value is not None:
             parts.append(f"value {self.value!r}")
         parts.append(f"expected {self.expected}")
-        return ": ".join(parts)
+        return printable(": ".join(parts), keep_newlines=False)
 
 
 @dataclass(frozen=True)

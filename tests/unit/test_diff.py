@@ -202,3 +202,24 @@ def test_cli_refuses_a_broken_folder(tiny_copy, capsys):
     err = capsys.readouterr().err
     assert "certifications.csv:2: column 'level': value 'Silverish'" in err
     assert "Traceback" not in err
+
+
+def test_cli_names_the_folder_with_problems_and_checks_both(tiny_copy, tmp_path, capsys):
+    """Both folders hold files of the same names: a problem must say which folder it is in (it
+    named only certifications.csv), and the second folder's problems come in the same run."""
+    from tests.conftest import TINY_DIR
+
+    rows = read_rows(tiny_copy / "certifications.csv")
+    rows[1][5] = "Silverish"
+    write_rows(tiny_copy / "certifications.csv", rows)
+    missing = tmp_path / "nowhere"
+    assert main(["diff", str(missing), str(tiny_copy)]) == 1
+    err = capsys.readouterr().err
+    lines = err.splitlines()
+    assert lines[0] == f"wwc diff: OLD_DIR {missing} is not a folder (it does not exist)"
+    assert lines[1] == f"wwc diff: NEW_DIR {tiny_copy} has 1 problem:"
+    assert lines[2].startswith("  certifications.csv:2: column 'level': value 'Silverish'")
+    assert lines[-1].startswith("Nothing was compared") and len(lines) == 4
+    assert main(["diff", str(TINY_DIR), str(TINY_DIR / "rounds.csv")]) == 1
+    err = capsys.readouterr().err
+    assert f"NEW_DIR {TINY_DIR / 'rounds.csv'} is not a folder (it is a file)" in err

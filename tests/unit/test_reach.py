@@ -296,6 +296,21 @@ def test_wwc_reach_refuses_a_year_without_a_round_and_a_record_without_reach(tin
     assert "universe.csv and crosswalk.csv" in capsys.readouterr().err
 
 
+def test_wwc_reach_refuses_a_date_before_the_first_round(tiny_reach, capsys):
+    """--as-of before any round printed a table of zeros headed "(round None)"."""
+    data = ["--data", str(tiny_reach.data_dir)]
+    for fmt in ("text", "csv", "json"):
+        argv = ["reach", "--year", "2018", "--as-of", "2018-01-24", "--format", fmt, *data]
+        assert cli.main(argv) == 2
+        out, err = capsys.readouterr()
+        assert out == "" and err == (
+            "wwc reach: no round had been announced by 24 January 2018 (--as-of); the first, "
+            "2018-01, was announced on 25 January 2018\n"
+        )
+    assert cli.main(["reach", "--year", "2018", "--as-of", "2018-01-25", *data]) == 0
+    assert "(round 2018-01)" in capsys.readouterr().out
+
+
 # --- the maps -------------------------------------------------------------------------------------
 def test_the_map_puts_every_linked_certified_city_at_its_place(tiny_reach):
     fig = reach_map(tiny_reach, END_2025, "americas")

@@ -7,16 +7,18 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
 
 import pytest
 
 from tests.conftest import TINY_DIR
 from wwc_analysis import whatif as wi
 from wwc_analysis.cli.app import main
+from wwc_analysis.data.structured import ReadLimits
 from wwc_analysis.simulate import simulate_assessments
 from wwc_analysis.whatif.robustness_spec import (
-    MAX_SPEC_BYTES,
     RobustnessSpecError,
+    load_robustness_spec,
     parse_robustness_spec,
 )
 
@@ -103,10 +105,41 @@ MALFORMED = [
         "8,192 base samples x (43 inputs + 2) = 368,640 runs; at most 262,144",
     ),
     ("uncertain: {outcome: 0.5}\nleave_one_out: maybe\n", "leave_one_out: expected true or false"),
-    ("uncertain: {outcome: 0.5}\nuncertain: {outcome: 0.4}\n", "key 'uncertain' given twice"),
+    (
+        "uncertain: {outcome: 0.5}\nuncertain: {outcome: 0.4}\n",
+        "spec.yaml:2: key 'uncertain' is given twice (lines 1 and 2)",
+    ),
     ("a: &x [1]\nb: *x\n", "aliases (*name) are not allowed"),
     ("uncertain: {outcome: 0.5}\nround: '2030-01'\n", "round '2030-01' is not in the assessments"),
     ("uncertain: {outcome: 0.5}\ncity: nobody\n", "city: 'nobody' is not among the assessments"),
+    # values of the wrong kind, NaN and infinities: one line naming the key
+    ("uncertain: {thresholds: .nan}\n", "uncertain.thresholds: expected a whole number, got nan"),
+    ("uncertain: {thresholds: 2.5}\n", "uncertain.thresholds: expected a whole number, got 2.5"),
+    (
+        "uncertain: {thresholds: [1, 2]}\n",
+        "uncertain.thresholds: expected a number of points (3) or a mapping like "
+        "{gold: 3, silver: [49, 53]}, got [1, 2]",
+    ),
+    ("uncertain: {thresholds: {gold: [60, .nan]}}\n", "expected two whole percents (low, high)"),
+    ("uncertain: {outcome: .nan}\n", "uncertain.outcome: nan is not strictly between 0 and 1"),
+    ("uncertain: {core: {PA1: .inf}}\n", "uncertain.core.PA1: inf is not strictly between 0"),
+    ("uncertain: {criteria: {EVAL1: -.inf}}\n", "uncertain.criteria.EVAL1: -inf is not strictly"),
+    ("uncertain: {criteria: .nan}\n", "uncertain.criteria: nan is not strictly between 0 and 1"),
+    (
+        "uncertain: {outcome: 0.5}\nsensitivity: {confidence: .nan}\n",
+        "sensitivity.confidence: expected a number between 0 and 1, got nan",
+    ),
+    ("uncertain: {outcome: 0.5}\nsamples: .inf\n", "samples: expected a whole number, got inf"),
+    ("uncertain: {outcome: 0.5}\nname: {a: 1}\n", "name: expected text, got {'a': 1}"),
+    (
+        "uncertain: {outcome: 0.5}\nname: 12\n",
+        "name: expected text (quote a name that looks like a number), got 12",
+    ),
+    (
+        "uncertain: {outcome: 0.5}\nstandard: {a: 1}\n",
+        "standard: expected a standard's name like 2022, got {'a': 1}",
+    ),
+    ("uncertain: {outcome: 0.5}\ncity: .nan\n", "city: expected a city id, got nan"),
 ]
 
 
@@ -139,13 +172,13 @@ def test_json_specs_and_unreadable_files(tmp_path, capsys, assessments_file):
     code, _, err = run(tmp_path, capsys, '{"uncertain": {"outcome": 0.5', suffix=".json")
     assert code == 2 and "is not valid JSON" in err and len(err.splitlines()) == 1
     code, _, err = run(tmp_path, capsys, '{"uncertain": 1, "uncertain": 2}', suffix=".json")
-    assert code == 2 and "key 'uncertain' given twice" in err
+    assert code == 2 and "key 'uncertain' is given twice (lines 1 and 1)" in err
     code = main(["robustness", "--file", str(tmp_path / "none.yaml"), *TINY])
     assert code == 2 and "cannot read spec file" in capsys.readouterr().err
     big = tmp_path / "big.yaml"
-    big.write_text("#" * (MAX_SPEC_BYTES + 1))
+    big.write_text("#" * (ReadLimits().max_bytes + 1))
     assert main(["robustness", "--file", str(big), *TINY]) == 2
-    assert "a spec has at most" in capsys.readouterr().err
+    assert "the spec file is 1,048,577 bytes; the limit is 1,048,576" in capsys.readouterr().err
     deep = tmp_path / "deep.json"
     deep.write_text("[" * 100_000 + "]" * 100_000)
     assert main(["robustness", "--file", str(deep), *TINY]) == 2
@@ -159,6 +192,101 @@ def test_json_specs_and_unreadable_files(tmp_path, capsys, assessments_file):
         tmp_path, capsys, "uncertain: {outcome: 0.5}\n", "--assessments", str(tmp_path / "x.csv")
     )
     assert code == 2 and "x.csv does not exist" in err
+
+
+#: A YAML alias bomb ("billion laughs"), its last level under the allowed key ``name``.
+BOMB = (
+    'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+    + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 9)}]\n" for i in range(7)
+    )
+    + f"name: [{', '.join(['*h'] * 9)}]\n"
+)
+
+#: The hostile files of issue 11, as spec files: (name, suffix, content, words of the one line).
+HOSTILE = [
+    ("JSON nested 100,000 deep", ".json", "[" * 100_000 + "]" * 100_000, "nested too deeply"),
+    ("YAML nested 100,000 deep", ".yaml", "[" * 100_000 + "]" * 100_000, "nested too deeply"),
+    ("alias bomb under name", ".yaml", BOMB, "aliases (*name) are not allowed in a spec file"),
+    (
+        "duplicate keys",
+        ".yaml",
+        "name: a\nuncertain: {outcome: 0.5}\nname: b\n",
+        "spec.yaml:3: key 'name' is given twice (lines 1 and 3)",
+    ),
+    (
+        "not UTF-8",
+        ".yaml",
+        "name: caf\u00e9\nuncertain: {outcome: 0.5}\n".encode("latin-1"),
+        "spec.yaml:1: the spec file is not UTF-8 text: byte 0xe9",
+    ),
+    (
+        "a python tag",
+        ".yaml",
+        "name: !!python/object/apply:os.system ['echo hi']\nuncertain: {outcome: 0.5}\n",
+        "could not determine a constructor for the tag",
+    ),
+    (
+        "an escape sequence",
+        ".yaml",
+        'name: "\\e[2J\\e[31mred"\nuncertain: {outcome: 0.5}\n',
+        "holds the control character \\x1b",
+    ),
+]
+
+
+@pytest.mark.parametrize("name, suffix, text, words", HOSTILE, ids=[h[0] for h in HOSTILE])
+def test_hostile_spec_files_are_refused_with_one_line(tmp_path, capsys, tiny, name, suffix, text,
+                                                      words):  # fmt: skip
+    """The shared bounded reader of issue 11 reads spec files too: each hostile file is refused
+    at once (the spec is read before any assessment), in one line naming the file, exit 2."""
+    spec = tmp_path / f"spec{suffix}"
+    (spec.write_bytes if isinstance(text, bytes) else spec.write_text)(text)
+    start = time.perf_counter()
+    with pytest.raises(RobustnessSpecError):
+        load_robustness_spec(spec, tiny)
+    assert time.perf_counter() - start < 1
+    code = main(["robustness", "--file", str(spec), *TINY])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == "" and err.count("\n") == 1, err
+    assert err.startswith(f"wwc robustness: error: {spec}") and words in err, err
+    assert "\x1b" not in err and "Traceback" not in err
+
+
+def test_a_50_mb_spec_is_refused_before_it_is_read(tmp_path, capsys):
+    spec = tmp_path / "big.yaml"
+    with spec.open("w") as handle:
+        handle.write("uncertain: {outcome: 0.5}\nname: x\n")
+        handle.write(("#" * 999 + "\n") * 50_000)
+    assert main(["robustness", "--file", str(spec), *TINY]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "the spec file is 50,000,034 bytes" in err
+    assert "raise it with --max-file-mb" in err
+
+
+def test_the_limits_of_a_spec_file_are_options_as_in_whatif(tmp_path, capsys, assessments_file):
+    text = "uncertain: {outcome: 0.5}\nsamples: 64\nsensitivity: false\n"
+    code, _, err = run(tmp_path, capsys, text + "#" * 2_000_000 + "\n")
+    assert code == 2 and "raise it with --max-file-mb" in err
+    code, out, err = run(
+        tmp_path,
+        capsys,
+        text + "#" * 2_000_000 + "\n",
+        "--max-file-mb",
+        "3",
+        "--assessments",
+        str(assessments_file),
+    )
+    assert code == 0 and "Robustness of the 2022 standard" in out, err
+    many = "criteria: {" + ", ".join(f"X{i}: 0.5" for i in range(20)) + "}"
+    code, _, err = run(tmp_path, capsys, f"uncertain: {{{many}}}\n", "--max-items", "10")
+    assert code == 2 and "a mapping with too many entries; the limit is 10" in err
+    assert "raise it with --max-items" in err and err.count("\n") == 1
+    code, _, err = run(tmp_path, capsys, "uncertain: {outcome: 0.5}\n", "--max-values", "2")
+    assert code == 2 and "raise it with --max-values" in err
+    with pytest.raises(SystemExit):
+        main(["robustness", "--file", "x.yaml", "--max-file-mb", "x"])
+    assert "expected a whole number of at least 1, got 'x'" in capsys.readouterr().err
 
 
 def test_parse_builds_the_spec(tiny, tiny_std2022):

@@ -896,6 +896,69 @@ def test_parse_scenario_schema_order(tiny, std):
         wi.parse_scenario({"keep_gates": True}, tiny)
 
 
+WRONG_TYPES = [
+    ({"name": {"a": 1}}, "name: expected text, got {'a': 1}"),
+    ({"name": None}, "name: expected text, got None"),
+    ({"name": 70}, "name: expected text (quote a name that looks like a number), got 70"),
+    ({"round": {"a": 1}}, "round: expected a round id like \"2025-02\" (quoted), got {'a': 1}"),
+    ({"standard": {"a": 1}}, "standard: expected a standard's name like 2022, got {'a': 1}"),
+    ({"use_standard": [2018]}, "use_standard: expected a standard's name like 2022, got [2018]"),
+    ({"cities": [{"a": 1}], "mark_met": ["DM1"]}, "cities: expected city ids, got {'a': 1}"),
+    ({"cities": [float("nan")], "mark_met": ["DM1"]}, "cities: expected city ids, got nan"),
+    ({"mark_met": ""}, "mark_met: expected a list of criterion codes, got ''"),
+    ({"mark_unmet": []}, "mark_unmet: expected a list of criterion codes, got []"),
+    (
+        {"city": {"met": ["DM1"], "weights": {"DM2": 1}, "default_weight": float("nan")}},
+        "city.default_weight: expected a finite number >= 0, got nan",
+    ),
+    (
+        {"city": {"met": ["DM1"], "weights": {"DM2": 1}, "default_weight": float("-inf")}},
+        "city.default_weight: expected a finite number >= 0, got -inf",
+    ),
+    (
+        {"city": {"met": ["DM1"], "weights": {"DM2": 1}, "default_weight": -1}},
+        "city.default_weight: expected a finite number >= 0, got -1",
+    ),
+    (
+        {"city": {"met": ["DM1"], "default_weight": 2}},
+        "city.default_weight only applies together with city.weights (the effort of the criteria "
+        "they leave out)",
+    ),
+    (
+        {"city": {"met": ["DM1"], "weights": {"DM2": float("inf")}}},
+        "city.weights.DM2: expected a finite number >= 0, got inf",
+    ),
+    (
+        {"city": {"met": ["DM1"], "weights": {"DM2": "5"}}},
+        "city.weights.DM2: expected a finite number >= 0, got '5'",
+    ),
+]
+
+
+@pytest.mark.parametrize("spec, line", WRONG_TYPES, ids=[w[1][:40] for w in WRONG_TYPES])
+def test_values_of_the_wrong_type_are_refused_naming_the_key(tiny, spec, line):
+    """A value of the wrong kind was accepted (a mapping as a name, shown as "{'a': 1}"; a NaN
+    default weight without weights, ignored) or refused by an internal name (MarkMet, "effort
+    weight of DM2" for a NaN default weight): one line naming the key."""
+    with pytest.raises(ScenarioError) as info:
+        wi.parse_scenario(spec, tiny)
+    assert str(info.value) == line
+
+
+def test_values_of_the_right_type_are_read(tiny):
+    sf = wi.parse_scenario(
+        {"name": "g70", "standard": 2022, "round": "2024-06", "cities": ["a", 7],
+         "mark_met": "DM1 LC1"},
+        tiny,
+    )  # fmt: skip
+    assert sf.scenario.name == "g70" and sf.standard.name == "2022" and sf.round == "2024-06"
+    assert sf.scenario.changes[0].cities == ("a", "7")
+    sf = wi.parse_scenario(
+        {"city": {"met": [], "weights": {"DM2": 0, "LC2": 2.5}, "default_weight": 1}}, tiny
+    )
+    assert sf.weights == {"DM2": 0.0, "LC2": 2.5} and sf.default_weight == 1.0
+
+
 def test_whatif_is_a_wwc_subcommand(tmp_path, capsys, assessments_file):
     from wwc_analysis.cli import app as cli
 

@@ -1,9 +1,12 @@
 """The ``wwc`` console script: builds the parser from the command modules and runs one command.
 
 Each command is a module of this package with ``register(subparsers)``, which adds its subparser and
-sets ``func`` to a callable taking the parsed arguments and returning an exit code. Errors the user
-can fix (bad data, unknown criterion, a year with no round) print a clear message and exit non-zero
-without a traceback.
+sets ``func`` to a callable taking the parsed arguments and returning an exit code. Whatever the
+input, a command ends in exit 0, 1 or 2 with plain words and no traceback: errors the user can fix
+(bad data, unknown criterion, a year with no round) print their message; anything unforeseen prints
+one line naming the error (exit 1), and ``--debug`` (before or after the command name) shows its
+traceback instead. Every message goes through :func:`~wwc_analysis.errors.printable`: a control
+character from a data file never reaches the terminal raw.
 """
 
 from __future__ import annotations
@@ -22,10 +25,11 @@ from wwc_analysis.cli import (
     validate,
     whatif,
 )
-from wwc_analysis.errors import DataValidationError, UserError
+from wwc_analysis.errors import DataValidationError, UserError, printable
 
 # The commands, in the order `wwc --help` lists them.
 COMMANDS = (rounds, score, validate, diff, whatif, robustness, simulate, reach, report)
+DEBUG_HELP = "show the full traceback of an unexpected error (for reporting a bug)"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,23 +38,57 @@ def build_parser() -> argparse.ArgumentParser:
         description="What Works Cities Certification analysis: rounds, scoring, validation, "
         "reports.",
     )
+    parser.add_argument("--debug", action="store_true", help=DEBUG_HELP)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for command in COMMANDS:
         command.register(sub)
+    for subparser in sub.choices.values():
+        # SUPPRESS: a subcommand without --debug keeps the value given before the command name
+        subparser.add_argument(
+            "--debug", action="store_true", default=argparse.SUPPRESS, help=DEBUG_HELP
+        )
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one ``wwc`` command; returns its exit code (argparse exits 2 itself on a bad option)."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    name = f"wwc {args.command}"
     try:
         return int(args.func(args) or 0)
     except DataValidationError as exc:
-        print(str(exc), file=sys.stderr)
+        _say(str(exc))
         return 1
     except UserError as exc:
-        print(f"wwc {args.command}: {exc}", file=sys.stderr)
+        _say(f"{name}: {exc}")
         return exc.code
     except BrokenPipeError:  # e.g. `wwc rounds | head`
         return 0
+    except KeyboardInterrupt:
+        _say(f"{name}: interrupted")
+        return 130
+    except Exception as exc:
+        if args.debug:
+            raise
+        _say(f"{name}: {unexpected(exc)}", one_line=True)
+        return 1
+
+
+def unexpected(exc: BaseException) -> str:
+    """Plain words for an exception no command foresaw, with the way to see more."""
+    if isinstance(exc, MemoryError):
+        what = "out of memory: the input is too large for this machine"
+    elif isinstance(exc, RecursionError):
+        what = "the input is nested too deeply to be read"
+    elif isinstance(exc, OSError) and exc.strerror:
+        where = f": {exc.filename}" if exc.filename is not None else ""
+        what = f"{exc.strerror}{where}"
+    else:
+        what = f"unexpected error ({type(exc).__name__}: {exc})"
+    return f"{what}; run again with --debug to see where it happened"
+
+
+def _say(message: str, one_line: bool = False) -> None:
+    print(printable(message, keep_newlines=not one_line), file=sys.stderr)

@@ -13,7 +13,7 @@ import argparse
 import json
 import sys
 
-from wwc_analysis.cli.common import records
+from wwc_analysis.cli.common import add_max_rows, records
 from wwc_analysis.data.dataset import load
 from wwc_analysis.errors import UserError
 from wwc_analysis.history.reach import BASIS, BY_CHOICES, reach_summary, reach_table
@@ -46,13 +46,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--by", choices=BY_CHOICES, default="country", help="grouping (default country)")
     p.add_argument("--format", choices=("text", "csv", "json"), default="text")
     p.add_argument("--data", metavar="DIR", help="data directory (default: the project's data/)")
+    add_max_rows(p)
     p.set_defaults(func=cmd_reach)
 
 
 def cmd_reach(args) -> int:
-    data = load(args.data)
+    data = load(args.data, max_rows=args.max_rows)
     try:
         as_of = resolve_as_of(args.year, args.as_of, data)
+        _require_a_round_by(as_of, data)
         table = reach_table(data, args.by, as_of)
         summary = reach_summary(data, as_of)
     except ValueError as exc:
@@ -84,3 +86,13 @@ def cmd_reach(args) -> int:
         print(reach_caveats(summary))
         print(CREDIT)
     return 0
+
+
+def _require_a_round_by(as_of, data) -> None:
+    """A UserError when no round had been announced by ``as_of`` (there is nothing to count)."""
+    first = data.rounds.sort_values("announced").iloc[0]
+    if first["announced"] > as_of:
+        raise UserError(
+            f"no round had been announced by {as_of:%d %B %Y} (--as-of); the first, "
+            f"{first['round_id']}, was announced on {first['announced']:%d %B %Y}"
+        )

@@ -18,9 +18,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from wwc_analysis.cli.common import add_command
+from wwc_analysis.cli.common import add_command, positive_int
 from wwc_analysis.cli.validate import check_data, failed
 from wwc_analysis.data import paths
+from wwc_analysis.errors import printable
 from wwc_analysis.report.build import ReportError, build_report
 
 DESCRIPTION = """Run the analysis notebooks for one year and publish them as a static HTML report:
@@ -64,13 +65,6 @@ def build_time(args: argparse.Namespace) -> datetime | None:
     return None
 
 
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--year",
@@ -90,7 +84,7 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--jobs",
-        type=_positive_int,
+        type=positive_int,
         default=2,
         metavar="N",
         help="notebooks run at a time (default: 2)",
@@ -168,7 +162,7 @@ def run(args: argparse.Namespace) -> int:
             single_file=args.single_file,
         )
     except ReportError as exc:
-        print(f"wwc report: error: {exc}", file=sys.stderr)
+        print(printable(f"wwc report: error: {exc}"), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("wwc report: interrupted; nothing published", file=sys.stderr)

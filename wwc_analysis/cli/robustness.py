@@ -14,9 +14,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from wwc_analysis.cli.common import add_max_rows, add_read_limits, read_limits
 from wwc_analysis.cli.whatif import default_assessments_path
 from wwc_analysis.data.dataset import Dataset, load, load_assessments
 from wwc_analysis.data.paths import PROJECT_ROOT
+from wwc_analysis.errors import DataValidationError, printable
 from wwc_analysis.report.outputs import SIMULATED_NOTE
 from wwc_analysis.text.robustness import robustness_text
 from wwc_analysis.whatif import RobustnessSpecError, load_robustness_spec, run_robustness
@@ -55,22 +57,27 @@ def register(subparsers) -> argparse.ArgumentParser:
         default="text",
         help="output format (default: text; csv: one tidy table of every figure)",
     )
+    add_max_rows(parser)
+    add_read_limits(parser, what="spec file")
     parser.set_defaults(func=run)
     return parser
 
 
 def run(args: argparse.Namespace) -> int:
     """Execute ``wwc robustness`` and return the exit code: 2, with one line per problem on stderr
-    and no traceback, for a spec or input the user can fix."""
+    and no traceback, for a spec or file the user can fix; a data folder or assessment file that
+    fails validation raises its :class:`DataValidationError` (exit 1, every problem one a line)."""
     try:
         text = _run(args)
     except RobustnessSpecError as exc:
         for problem in exc.problems:
-            print(f"wwc robustness: error: {problem}", file=sys.stderr)
+            print(printable(f"wwc robustness: error: {problem}"), file=sys.stderr)
         return 2
-    except (ValueError, KeyError, OSError) as exc:  # ScenarioError, DataValidationError: ValueError
+    except DataValidationError:
+        raise  # bad data: its problems one a line, exit 1, as every command says them
+    except (ValueError, KeyError, OSError) as exc:  # ScenarioError and the like: ValueError
         msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
-        print(f"wwc robustness: error: {msg}", file=sys.stderr)
+        print(printable(f"wwc robustness: error: {msg}"), file=sys.stderr)
         return 2
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return 0
@@ -81,7 +88,7 @@ def _population(args: argparse.Namespace, data: Dataset) -> tuple[pd.DataFrame, 
     if args.assessments:
         if not path.exists():
             raise FileNotFoundError(f"assessment file {path} does not exist")
-        return load_assessments(path, data.data_dir), path
+        return load_assessments(path, data.data_dir, max_rows=args.max_rows), path
     if data.assessments is None:
         raise FileNotFoundError(f"no assessments: {path} does not exist; give --assessments FILE")
     return data.assessments, path
@@ -96,8 +103,8 @@ def _display_path(path: Path) -> str:
 
 
 def _run(args: argparse.Namespace) -> str:
-    data = load(args.data)
-    spec = load_robustness_spec(args.file, data)
+    data = load(args.data, max_rows=args.max_rows)
+    spec = load_robustness_spec(args.file, data, limits=read_limits(args))
     assessments, path = _population(args, data)
     report = run_robustness(spec, assessments)
     shown = _display_path(path)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from wwc_analysis.cli.common import records
+from wwc_analysis.cli.common import add_max_rows, records
 from wwc_analysis.data.dataset import load, load_assessments
 from wwc_analysis.errors import UserError
 from wwc_analysis.rules.scoring import SCORE_TIERS, score, score_city, score_counts
@@ -64,12 +64,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     s.add_argument("--data", metavar="DIR", help="data directory (default: the project's data/)")
     s.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    add_max_rows(s)
     s.set_defaults(func=cmd_score)
 
 
 def cmd_score(args) -> int:
     """Handler of ``wwc score``: one of three modes, by ``--file``, ``--count`` or ``--met``."""
-    data = load(args.data)
+    data = load(args.data, max_rows=args.max_rows)
     try:
         std = get_standard(args.standard, data)
     except KeyError as exc:
@@ -86,7 +87,7 @@ def score_file(args, std: Standard) -> int:
     path = Path(args.file)
     if not path.exists():
         raise UserError(f"assessment file {path} does not exist")
-    df = load_assessments(path, data_dir=args.data)
+    df = load_assessments(path, data_dir=args.data, max_rows=args.max_rows)
     scores = score(df, std).reset_index()
     scores["share"] = scores["share"].round(4)
     note = "SIMULATED DATA: fictional cities. " if bool(scores["simulated"].any()) else ""

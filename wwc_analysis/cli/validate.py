@@ -14,6 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from wwc_analysis.cli.common import add_max_rows
 from wwc_analysis.data import (
     ASSESSMENTS_FILE,
     CRITERIA_GLOB,
@@ -23,6 +24,8 @@ from wwc_analysis.data import (
     check_dir,
     paths,
 )
+from wwc_analysis.data.read import DEFAULT_MAX_ROWS
+from wwc_analysis.errors import printable
 
 
 def _source(name: str, data_dir: Path, assessments: Path | None) -> str:
@@ -37,11 +40,16 @@ def _count(n: int, word: str) -> str:
     return f"{n} {word}{'s' if n != 1 else ''}"
 
 
-def check_data(data_dir: Path, assessments: Path | None = None, strict: bool = False) -> DirCheck:
-    """Validate ``data_dir``; print every problem and warning to stderr, one a line, then a count
-    line when the check fails (problems, or warnings under ``strict``). Returns what was found; the
-    caller decides the exit code (:func:`failed`)."""
-    found = check_dir(data_dir, assessments)
+def check_data(
+    data_dir: Path,
+    assessments: Path | None = None,
+    strict: bool = False,
+    max_rows: int = DEFAULT_MAX_ROWS,
+) -> DirCheck:
+    """Validate ``data_dir`` (each file of at most ``max_rows`` data rows); print every problem and
+    warning to stderr, one a line, then a count line when the check fails (problems, or warnings
+    under ``strict``). Returns what was found; the caller decides the exit code (:func:`failed`)."""
+    found = check_dir(data_dir, assessments, max_rows)
     for item in [*found.problems, *found.warnings]:
         print(str(item), file=sys.stderr)
     if failed(found, strict):
@@ -49,7 +57,7 @@ def check_data(data_dir: Path, assessments: Path | None = None, strict: bool = F
         if found.warnings:
             counts.append(_count(len(found.warnings), "warning"))
         why = " (--strict: warnings are errors)" if strict and not found.problems else ""
-        print(f"{' and '.join(counts)} found in {data_dir}{why}", file=sys.stderr)
+        print(printable(f"{' and '.join(counts)} found in {data_dir}{why}"), file=sys.stderr)
     return found
 
 
@@ -65,11 +73,11 @@ def run(args: argparse.Namespace) -> int:
     """
     data_dir = Path(args.data_dir) if args.data_dir is not None else paths.DATA_DIR
     assessments = Path(args.assessments) if args.assessments is not None else None
-    found = check_data(data_dir, assessments, strict=args.strict)
+    found = check_data(data_dir, assessments, strict=args.strict, max_rows=args.max_rows)
     if failed(found, args.strict):
         return 1
     frames = found.frames
-    print(f"data directory: {data_dir}")
+    print(printable(f"data directory: {data_dir}"))
     for name in TABLE_ORDER:
         if name not in frames:
             continue
@@ -128,5 +136,6 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
         action="store_true",
         help="treat warnings (likely duplicate cities) as errors: exit 1 when there is any",
     )
+    add_max_rows(parser)
     parser.set_defaults(func=run)
     return parser

@@ -13,8 +13,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from wwc_analysis.cli.common import add_max_rows, add_read_limits, read_limits
 from wwc_analysis.data.dataset import Dataset, load, load_assessments
 from wwc_analysis.data.paths import PROJECT_ROOT, SIMULATED_DIR
+from wwc_analysis.errors import printable
 from wwc_analysis.whatif import (
     ScenarioError,
     ScenarioFile,
@@ -61,6 +63,8 @@ def register(subparsers) -> argparse.ArgumentParser:
         metavar="N",
         help="list at most N changed cities (default 50)",
     )
+    add_max_rows(parser)
+    add_read_limits(parser)
     parser.set_defaults(func=run)
     return parser
 
@@ -75,15 +79,15 @@ def run(args: argparse.Namespace) -> int:
         text = _run(args)
     except (ValueError, KeyError, OSError) as exc:  # ScenarioError, DataValidationError: ValueError
         msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
-        print(f"wwc whatif: error: {msg}", file=sys.stderr)
+        print(printable(f"wwc whatif: error: {msg}"), file=sys.stderr)
         return 2
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return 0
 
 
 def _run(args: argparse.Namespace) -> str:
-    data = load()
-    sf = load_scenario_file(args.file, data)
+    data = load(max_rows=args.max_rows)
+    sf = load_scenario_file(args.file, data, limits=read_limits(args))
     path = Path(args.assessments) if args.assessments else default_assessments_path()
     population = _population(args, sf, data, path)
     note = _simulated_note(population, path) if population is not None else ""
@@ -100,7 +104,7 @@ def _population(
     if args.assessments:
         if not path.exists():
             raise FileNotFoundError(f"assessment file {path} does not exist")
-        population = load_assessments(path, data.data_dir)
+        population = load_assessments(path, data.data_dir, max_rows=args.max_rows)
     elif data.assessments is not None:
         population = data.assessments
     elif sf.city_met is None:

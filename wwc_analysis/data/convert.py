@@ -73,6 +73,8 @@ def _converter(dtype: object) -> tuple[Callable[[str], object], str]:
 
 def _typed_array(dtype: object, values: list[object]) -> object:
     """A pandas array of ``dtype`` (nullable form for int64/bool) from converted values or None."""
+    if dtype is STRING:
+        return pd.array(values, dtype=STRING)
     if isinstance(dtype, pd.CategoricalDtype):
         return pd.Categorical(values, dtype=dtype)
     if dtype in ("int64", "Int64"):
@@ -84,14 +86,21 @@ def _typed_array(dtype: object, values: list[object]) -> object:
     return pd.to_datetime(pd.Series(values, dtype=object)).astype(DATETIME).array
 
 
+#: Codes and distinct typed values of a converted column: ``typed = uniques.take(codes)``.
+Factors = dict[str, tuple[np.ndarray, object]]
+
+
 def convert(
-    raw: pd.DataFrame, table: str, file: str
+    raw: pd.DataFrame, table: str, file: str, factors: Factors | None = None
 ) -> tuple[pd.DataFrame, list[Problem], set[tuple[int, str]], set[str]]:
     """Typed frame (index = line), conversion problems, the cells they concern, nullable fallbacks.
 
-    Each distinct raw value is converted once. A cell that cannot be converted becomes missing and
-    is reported; a non-nullable column that ends up with missing values keeps its nullable
-    counterpart (``Int64``, ``boolean``) so that the schema reports its empty cells as such.
+    Each distinct raw value is converted once (a categorical raw column brings its distinct values
+    with it, from the fast reader). A cell that cannot be converted becomes missing and is
+    reported; a non-nullable column that ends up with missing values keeps its nullable
+    counterpart (``Int64``, ``boolean``) so that the schema reports its empty cells as such. When
+    ``factors`` is given, it receives the codes and distinct typed values of each factorized
+    column, for checks that work on codes.
     """
     problems: list[Problem] = []
     bad: set[tuple[int, str]] = set()
@@ -103,29 +112,56 @@ def convert(
             if column in optional:
                 typed[column] = pd.Series(optional[column], index=raw.index, dtype=dtype)
             continue
-        values = raw[column].astype(object)
-        if dtype is STRING:
+        raw_column = raw[column]
+        categorical = isinstance(raw_column.dtype, pd.CategoricalDtype)
+        if dtype is STRING and not categorical:
+            values = raw_column.astype(object)
             typed[column] = values.where(values != "", None).astype(STRING)
             continue
-        parse, expected = _converter(dtype)
-        codes, uniques = pd.factorize(values)
-        converted: list[object] = []
-        refused = np.zeros(len(uniques), dtype=bool)
-        for i, value in enumerate(uniques):
-            text = str(value).strip()
-            result = None if text == "" else parse(text)
-            if result is _BAD:
-                refused[i], result = True, None
-            converted.append(result)
-        for line, value in raw.loc[refused[codes], column].items():
-            problems.append(Problem(file, int(line), column, value, expected))
-            bad.add((int(line), column))
-        series = pd.Series(_typed_array(dtype, converted).take(codes), index=raw.index)
+        codes, uniques = _factorize(raw_column)
+        converted, refused, expected = _convert_uniques(dtype, uniques)
+        if refused.any():
+            for line, value in raw.loc[refused[codes], column].items():
+                problems.append(Problem(file, int(line), column, value, expected))
+                bad.add((int(line), column))
+        distinct = _typed_array(dtype, converted)
+        if factors is not None:
+            factors[column] = (codes, distinct)
+        # every distinct value occurs in the column: a missing one means an empty cell
+        if dtype in ("int64", "bool") and not pd.isna(distinct).any():
+            values = np.asarray(distinct, dtype=dtype)[codes]
+            typed[column] = pd.Series(values, index=raw.index, copy=False)
+            continue
         if dtype in ("int64", "bool"):
-            if series.isna().any():
-                kept_nullable.add(column)
-            else:
-                series = series.astype(dtype)
-        typed[column] = series
+            kept_nullable.add(column)
+        typed[column] = pd.Series(distinct.take(codes), index=raw.index, copy=False)
     frame = pd.DataFrame(typed, index=raw.index)
     return frame, problems, bad, kept_nullable
+
+
+def _factorize(raw_column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Codes and distinct raw values of a column (a categorical one has them already)."""
+    if isinstance(raw_column.dtype, pd.CategoricalDtype):
+        codes = raw_column.cat.codes.to_numpy().astype(np.intp)
+        return codes, raw_column.cat.categories.to_numpy(dtype=object)
+    codes, uniques = pd.factorize(raw_column.astype(object))
+    return codes, np.asarray(uniques, dtype=object)
+
+
+def _convert_uniques(
+    dtype: object, uniques: np.ndarray
+) -> tuple[list[object], np.ndarray, str | None]:
+    """The converted distinct values (``None`` when missing or refused), which were refused, and
+    what a refusal says. Text is kept verbatim (empty is missing)."""
+    refused = np.zeros(len(uniques), dtype=bool)
+    if dtype is STRING:
+        return [None if value == "" else value for value in uniques], refused, None
+    parse, expected = _converter(dtype)
+    converted: list[object] = []
+    for i, value in enumerate(uniques):
+        text = str(value).strip()
+        result = None if text == "" else parse(text)
+        if result is _BAD:
+            refused[i], result = True, None
+        converted.append(result)
+    return converted, refused, expected

@@ -7,6 +7,7 @@ unreadable row could make a right value look wrong. Each check returns its probl
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from wwc_analysis.data.paths import FILES
@@ -15,23 +16,31 @@ from wwc_analysis.errors import Problem
 
 
 def _check_standard_exists(reader: Reader, table: str) -> list[Problem]:
-    """Every row's ``standard`` in ``table`` (criteria or rounds) is a standard of standards.csv."""
+    """Every row's ``standard`` in ``table`` (criteria or rounds) is a standard of standards.csv:
+    one problem per file and unknown standard, at its first row, counting the rows."""
     frame = reader.get(table).frame
     standards = reader.get("standards").usable("standard")
     if not has_columns(frame, "standard") or standards is None:
         return []
     known = set(standards["standard"].dropna())
-    wrong = frame["standard"].notna() & ~frame["standard"].isin(known)
     expected = f"a standard listed in standards.csv ({', '.join(sorted(known))})"
-    # criteria come from several criteria_<standard>.csv files, each row remembers its own
-    if "_file" in frame.columns:
-        files = frame["_file"]
-    else:
-        files = pd.Series(FILES[table], index=frame.index)
-    return [
-        Problem(files[line], int(line), "standard", frame.at[line, "standard"], expected)
-        for line in frame.index[wrong]
-    ]
+    # criteria come from several criteria_<standard>.csv files, each row remembers its own (and
+    # their line numbers repeat from one file to the next: rows are found by position)
+    files = frame["_file"] if "_file" in frame.columns else pd.Series(FILES[table], frame.index)
+    wrong = (frame["standard"].notna() & ~frame["standard"].isin(known)).to_numpy()
+    rows = pd.DataFrame(
+        {
+            "file": files.to_numpy()[wrong],
+            "line": frame.index.to_numpy()[wrong],
+            "standard": frame["standard"].to_numpy()[wrong],
+        }
+    )
+    problems = []
+    for (file, standard), group in rows.groupby(["file", "standard"], sort=False):
+        first, count = int(group["line"].iloc[0]), len(group)
+        more = f" ({count} rows from line {first})" if count > 1 else ""
+        problems.append(Problem(str(file), first, "standard", standard, expected + more))
+    return problems
 
 
 def _check_criteria_standard(reader: Reader) -> list[Problem]:
@@ -126,19 +135,31 @@ def _check_certifications_round(reader: Reader) -> list[Problem]:
 
 
 def check_assessments(reader: Reader, table: Table) -> list[Problem]:
-    """Rounds exist; criteria are of the round's standard; each city and round lists them all."""
+    """Rounds exist; criteria are of the round's standard; each city and round lists them all.
+
+    Checked only against rounds and criteria without problems in the columns used: a repeated or
+    wrong code there would otherwise give one problem per city and round. When either was read but
+    has such problems, they are listed, then one problem says that the file was not checked, and how
+    much of it."""
     frame = table.frame
+    if not has_columns(frame, "city_id", "round_id", "criterion"):
+        return []
+    references = (
+        (reader.get("rounds"), ("round_id", "standard")),
+        (reader.get("criteria"), ("standard", "code")),
+    )
+    broken = [ref for ref, cols in references if ref.frame is not None and ref.clean(*cols) is None]
+    if broken:  # the reference's own problems say why (they are listed once)
+        return [*broken[-1].problems, _not_checked(frame, table.file, broken[-1])]
     rounds = reader.get("rounds").usable("round_id", "standard")
     criteria = reader.get("criteria").usable("standard", "code")
-    if (
-        not has_columns(frame, "city_id", "round_id", "criterion")
-        or rounds is None
-        or criteria is None
-    ):
+    if rounds is None or criteria is None:
         return []
     file = table.file
     standard_of = dict(zip(rounds["round_id"], rounds["standard"]))
     codes_of, files_of = _criteria_of_standards(criteria)
+    if _assessments_pass(table, standard_of, codes_of):
+        return []
     known = frame["round_id"].notna() & frame["round_id"].isin(standard_of.keys())
     problems = _unknown_round_problems(frame.loc[frame["round_id"].notna() & ~known], file)
     # From here on, vectorised: a simulated file holds tens of thousands of rows.
@@ -160,6 +181,53 @@ def check_assessments(reader: Reader, table: Table) -> list[Problem]:
     if table.complete:  # a row that could not be read may hold a "missing" code
         problems += _incomplete_problems(rows[valid.to_numpy()], groups, codes_of, file)
     return problems
+
+
+def _assessments_pass(
+    table: Table, standard_of: dict[str, str], codes_of: dict[str, list[str]]
+) -> bool:
+    """The fast path of :func:`check_assessments`, on the codes of a file read by the fast path
+    (complete, keys unique and never empty): True when every round is known and has listed
+    criteria, every criterion belongs to its round's standard and every city and round lists as
+    many rows as its standard has criteria (then, keys being unique, every criterion once).
+    ``False`` means only that something fails: the slow path says what, where."""
+    factors = table.factors
+    if (
+        not table.complete
+        or table.problems
+        or not {"city_id", "round_id", "criterion"} <= set(factors)
+    ):
+        return False
+    city, _ = factors["city_id"]
+    rounds, round_values = factors["round_id"]
+    criteria, criterion_values = factors["criterion"]
+    names = [str(v) for v in round_values]
+    if not all(name in standard_of and standard_of[name] in codes_of for name in names):
+        return False
+    listed = [set(codes_of[standard_of[name]]) for name in names]
+    allowed = np.array([[str(c) in codes for c in criterion_values] for codes in listed])
+    if not allowed[rounds, criteria].all():
+        return False
+    needed = np.array([len(codes) for codes in listed])
+    counts = np.bincount(city.astype(np.int64) * len(names) + rounds)
+    present = np.flatnonzero(counts)
+    return bool((counts[present] == needed[present % len(names)]).all())
+
+
+def _not_checked(frame: pd.DataFrame, file: str, reference: Table) -> Problem:
+    """One problem for an assessment file that could not be checked against ``reference``."""
+    groups = len(frame[["city_id", "round_id"]].dropna().drop_duplicates())
+    what = "criteria" if reference.name == "criteria" else "rounds"
+    column = "criterion" if reference.name == "criteria" else "round_id"
+    return Problem(
+        file,
+        None,
+        column,
+        None,
+        f"{'criterion codes' if what == 'criteria' else 'round ids'} checked against "
+        f"{reference.file}, which has problems of its own (listed with it): the {len(frame):,} "
+        f"rows ({groups:,} cities and rounds) of this file were not checked against the {what}",
+    )
 
 
 def _criteria_of_standards(

@@ -1,7 +1,9 @@
 """Load and validate the data files: one loader per table, ``load()`` for all of them.
 
 Every loader reads its file as text first, so that a problem can quote the exact raw value and the
-line it is on (:mod:`~wwc_analysis.data.read`), then converts each column to the dtype of
+line it is on (:mod:`~wwc_analysis.data.read`; a plain CSV file is read in bulk by
+:mod:`~wwc_analysis.data.fastread` and checked in bulk, and read again cell by cell only when it
+has a problem, so the messages are the same), then converts each column to the dtype of
 :data:`wwc_analysis.data.schemas.COLUMNS` (:mod:`~wwc_analysis.data.convert`), validates the typed
 frame with the pandera schema, ``lazy=True`` (:mod:`~wwc_analysis.data.schema_check`), and runs the
 checks that span tables: foreign keys, criteria counts, assessment completeness
@@ -39,6 +41,7 @@ from pathlib import Path
 import pandas as pd
 
 from wwc_analysis.data.paths import ASSESSMENTS_FILE, FILES, resolve_data_dir
+from wwc_analysis.data.read import DEFAULT_MAX_ROWS
 from wwc_analysis.data.table import finished
 from wwc_analysis.data.validate import collect, read_all, validate_dir
 from wwc_analysis.errors import DataValidationError
@@ -119,7 +122,9 @@ def load_crosswalk(data_dir: str | Path | None = None) -> pd.DataFrame:
     return _load_one("crosswalk", data_dir)
 
 
-def load_assessments(path: str | Path, data_dir: str | Path | None = None) -> pd.DataFrame:
+def load_assessments(
+    path: str | Path, data_dir: str | Path | None = None, *, max_rows: int = DEFAULT_MAX_ROWS
+) -> pd.DataFrame:
     """A criteria-level assessment file (long format) from ``.csv`` or ``.xlsx``.
 
     Columns ``city_id, round_id, criterion, met, outcome_met`` and optionally ``simulated``
@@ -132,22 +137,29 @@ def load_assessments(path: str | Path, data_dir: str | Path | None = None) -> pd
     (city_id, round_id, criterion); ``met``/``outcome_met`` are booleans; ``outcome_met`` is
     constant within a city and round; each city and round lists every criterion of the standard.
     Returns the frame with ``df.attrs["simulated"]`` = whether every row is simulated.
+
+    A file of more than ``max_rows`` data rows (default ``DEFAULT_MAX_ROWS``, 2,000,000; an Excel
+    sheet never more than 1,048,576) is refused before it is read in full; raise the limit for a
+    genuine larger file. An Excel formula is never evaluated: a formula cell is a problem.
     """
-    tables, problems = collect(resolve_data_dir(data_dir), ("assessments",), assessments=Path(path))
+    tables, problems = collect(
+        resolve_data_dir(data_dir), ("assessments",), assessments=Path(path), max_rows=max_rows
+    )
     if problems:
         raise DataValidationError(problems)
     return finished("assessments", tables["assessments"].frame)  # type: ignore[arg-type]
 
 
-def load(data_dir: str | Path | None = None) -> Dataset:
+def load(data_dir: str | Path | None = None, *, max_rows: int = DEFAULT_MAX_ROWS) -> Dataset:
     """Every table of ``data_dir`` (default ``paths.DATA_DIR``), validated together.
 
     A researcher's own directory with the same file names loads the same way. ``assessments`` is
     read from ``simulated/assessments.csv`` when that file exists, else it is ``None``. All problems
-    of all files are raised at once in one :class:`DataValidationError`.
+    of all files are raised at once in one :class:`DataValidationError`; a file of more than
+    ``max_rows`` data rows is one of them (``--max-rows`` of the commands).
     """
     directory = resolve_data_dir(data_dir)
-    frames, problems = read_all(directory)
+    frames, problems = read_all(directory, max_rows=max_rows)
     if problems:
         raise DataValidationError(problems)
     return Dataset(

@@ -26,6 +26,12 @@ from wwc_analysis.errors import Problem
 Records = list[tuple[int, list[str]]]
 #: File suffixes read as Excel workbooks (assessment files only).
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+#: The most data rows a table file may hold unless the caller raises it (``max_rows``): far above
+#: any real table (the 20,000-city simulated export has 1.24 M rows), low enough that a hostile file
+#: is refused before it exhausts memory.
+DEFAULT_MAX_ROWS = 2_000_000
+#: The rows of an Excel worksheet (its own limit: a sheet that claims more was not made by Excel).
+EXCEL_MAX_ROWS = 1_048_576
 _MAX_ENCODING_PROBLEMS = 10
 
 
@@ -75,8 +81,11 @@ def decode(data: bytes, file: str) -> tuple[str | None, list[Problem]]:
     return None, problems
 
 
-def csv_records(path: Path, file: str) -> tuple[Records | None, list[Problem]]:
-    """Records of a CSV file as ``(line, fields)``; ``None`` when the file cannot be read at all."""
+def csv_records(
+    path: Path, file: str, max_rows: int = DEFAULT_MAX_ROWS
+) -> tuple[Records | None, list[Problem]]:
+    """Records of a CSV file as ``(line, fields)``; ``None`` when the file cannot be read at all
+    or has more than ``max_rows`` data rows."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -106,6 +115,8 @@ def csv_records(path: Path, file: str) -> tuple[Records | None, list[Problem]]:
             start, previous = previous + 1, reader.line_num
             if not fields or (len(fields) == 1 and not fields[0].strip()):
                 continue  # blank line: no data
+            if len(records) > max_rows:  # the header and max_rows data rows are in
+                return None, [_too_many_rows(file, max_rows, "file")]
             records.append((start, fields))
     except csv.Error as exc:
         problems.append(
@@ -135,34 +146,88 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def excel_records(path: Path, file: str) -> tuple[Records | None, list[Problem]]:
-    """Records of the ``assessments`` sheet (or the first sheet) as ``(excel row, fields)``."""
+def excel_records(
+    path: Path, file: str, max_rows: int = DEFAULT_MAX_ROWS
+) -> tuple[Records | None, list[Problem]]:
+    """Records of the ``assessments`` sheet (or the first sheet) as ``(excel row, fields)``.
+
+    The sheet is streamed (read-only mode), at most ``max_rows`` data rows and never more than
+    Excel's own 1,048,576 rows: a small file whose sheet claims millions of rows is refused at the
+    limit, without building them. A formula is never evaluated: each formula cell is a problem
+    naming it (its field is left empty), not a silently empty cell.
+    """
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
     if not path.exists():
         return None, [Problem(file, None, None, None, f"the file to exist (not found: {path})")]
     try:
-        workbook = load_workbook(path, read_only=False, data_only=True)
+        workbook = load_workbook(path, read_only=True, data_only=False)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         return None, [Problem(file, None, None, None, f"a readable .xlsx workbook ({exc})")]
     try:
         names = workbook.sheetnames
         sheet = workbook["assessments"] if "assessments" in names else workbook.worksheets[0]
-        records = []
-        for number, row in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1):
-            fields = [_cell_text(v) for v in row]
-            while fields and not fields[-1].strip():
-                fields.pop()
-            if fields:
-                records.append((number, fields))
+        sheet.reset_dimensions()  # every row the sheet holds, not the range its header claims
+        records, problems = _sheet_records(sheet, file, min(max_rows, EXCEL_MAX_ROWS))
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        return None, [Problem(file, None, None, None, f"a readable .xlsx workbook ({exc})")]
     finally:
         workbook.close()
     if not records:
-        return None, [
+        return None, problems or [
             Problem(file, None, None, None, "a header row and data rows, but the sheet is empty")
         ]
-    return records, []
+    return records, problems
+
+
+def _sheet_records(sheet, file: str, max_rows: int) -> tuple[Records, list[Problem]]:
+    """The non-blank rows of a read-only sheet, a problem per formula cell, and one for a sheet
+    longer than ``max_rows`` data rows (then no row is kept: the file is not read)."""
+    records: Records = []
+    problems: list[Problem] = []
+    header: list[str] = []
+    for number, row in enumerate(sheet.iter_rows(min_row=1), start=1):
+        if number > max_rows + 1:
+            return [], [_too_many_rows(file, max_rows, "sheet")]
+        fields = []
+        for i, cell in enumerate(row):
+            if getattr(cell, "data_type", None) == "f":
+                column = header[i] if i < len(header) else f"column {i + 1}"
+                problems.append(_formula_problem(file, number, column, cell.value))
+                fields.append("")
+            else:
+                fields.append(_cell_text(cell.value))
+        while fields and not fields[-1].strip():
+            fields.pop()
+        if fields:
+            header = header or fields
+            records.append((number, fields))
+    return records, problems
+
+
+def _formula_problem(file: str, row: int, column: str, formula: object) -> Problem:
+    text = getattr(formula, "text", formula)  # an array formula keeps its text there
+    return Problem(
+        file,
+        row,
+        column,
+        str(text),
+        "a plain value, but the cell holds a formula, which is not evaluated: replace the "
+        "formulas by their values (copy, then paste values) or save the sheet as CSV",
+    )
+
+
+def _too_many_rows(file: str, max_rows: int, what: str) -> Problem:
+    return Problem(
+        file,
+        None,
+        None,
+        None,
+        f"at most {max_rows:,} rows of data, but the {what} has more; nothing was read (a "
+        "genuine file can be read with a higher limit: max_rows, or --max-rows on the command "
+        "line)",
+    )
 
 
 def raw_frame(

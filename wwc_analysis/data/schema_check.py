@@ -11,14 +11,19 @@ from __future__ import annotations
 
 import copy
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from wwc_analysis.data.convert import Factors
 from wwc_analysis.data.schemas import (
+    COLUMNS,
+    PER_VALUE,
     ROW_CHECK_COLUMN,
     SAME_CITY_EXPECTED,
     SAME_OUTCOME_EXPECTED,
     SCHEMAS,
+    STRING,
 )
 from wwc_analysis.errors import Problem
 
@@ -30,13 +35,16 @@ def schema_problems(
     file: str,
     bad: set[tuple[int, str]],
     kept_nullable: set[str],
+    reduce: bool = True,
 ) -> list[Problem]:
     """Validate ``typed`` with the table's schema and translate every failure case into a Problem.
 
     ``raw`` is the frame of strings (for the values quoted), ``bad`` the (line, column) cells whose
-    conversion was already reported and ``kept_nullable`` the columns left nullable by it.
+    conversion was already reported and ``kept_nullable`` the columns left nullable by it. With
+    ``reduce`` pandera runs only the checks found failing in bulk (the same problems, sooner: a
+    check that passes on every distinct value has no failure case).
     """
-    schema = SCHEMAS[table]
+    schema = _failing_part(typed, table, kept_nullable) if reduce else SCHEMAS[table]
     key = list(schema.unique or [])
     if key and not all(c in typed.columns for c in key):
         schema = _without_unique(schema)
@@ -51,6 +59,158 @@ def schema_problems(
     if duplicated:
         problems += _duplicate_problems(typed, sorted(duplicated), key, file, cache)
     return problems
+
+
+def schema_passes(typed: pd.DataFrame, table: str, factors: Factors | None = None) -> bool:
+    """True when ``typed`` certainly passes the table's schema: the fast path of validation.
+
+    The same checks as the schema, run in bulk: each column's dtype and emptiness on the whole
+    column; its checks (element by element, all of them) once per distinct value; the key's
+    uniqueness and the row checks that group rows (same city, same outcome) on integer codes; the
+    other row checks on the frame. ``factors`` (from :func:`~wwc_analysis.data.convert.convert`)
+    saves factorizing again. ``False`` means only that something fails: :func:`schema_problems`
+    then says what, where.
+    """
+    schema = SCHEMAS[table]
+    for name in schema.columns:
+        if name not in typed.columns:
+            return False
+        if typed[name].dtype != pd.api.types.pandas_dtype(COLUMNS[table][name]):
+            return False  # a column left nullable by its conversion holds empty cells
+    failing = _failing_checks(typed, table, factors)
+    return not any(failing.values())
+
+
+def _failing_checks(
+    typed: pd.DataFrame, table: str, factors: Factors | None = None
+) -> dict[str, list]:
+    """The checks of the schema that fail on ``typed``, found in bulk: per column (its emptiness
+    as ``"nullable"``, then its checks), ``"unique"`` and ``"rows"`` (the frame's checks)."""
+    schema = SCHEMAS[table]
+    # codes of text columns only: a text value is kept verbatim, so distinct codes are distinct
+    # values (two spellings of one boolean are not)
+    codes = {k: v for k, v in (factors or {}).items() if COLUMNS[table].get(k) is STRING}
+    failing: dict[str, list] = {}
+    for name, column in schema.columns.items():
+        if name not in typed.columns:
+            continue
+        series = typed[name]
+        if name not in codes and (
+            column.checks or name in (schema.unique or []) or name in GROUPING_COLUMNS
+        ):
+            codes[name] = pd.factorize(series, use_na_sentinel=True)
+        # every distinct value occurs: an empty one (or the code -1) means an empty cell
+        distinct = pd.Series(codes[name][1], dtype=series.dtype) if name in codes else series
+        empty = distinct.isna().any() or (name in codes and (codes[name][0] < 0).any())
+        values = distinct.dropna()
+        failing[name] = (["nullable"] if empty and not column.nullable else []) + [
+            check for check in column.checks if not _passes_on(check, values)
+        ]
+    key = list(schema.unique or [])
+    if key and all(c in codes for c in key):
+        failing["unique"] = ["unique"] if _repeats([codes[c][0] for c in key]) else []
+    failing["rows"] = [
+        check for check in schema.checks if not _row_check_passes(check, typed, codes)
+    ]
+    return failing
+
+
+def _passes_on(check: pa.Check, values: pd.Series) -> bool:
+    """Whether ``check`` passes on every one of the distinct ``values``."""
+    if check.error not in PER_VALUE:
+        return bool(check(values).check_passed)
+    test, all_pass = PER_VALUE[check.error]
+    texts = [str(v) for v in values.to_numpy(dtype=object)]
+    return bool((all_pass is not None and all_pass(texts)) or all(map(test, texts)))
+
+
+def _row_check_passes(check: pa.Check, typed: pd.DataFrame, codes: dict) -> bool:
+    grouped = FAST_ROW_CHECKS.get(check.error)
+    if grouped is not None and all(c in codes for c in GROUPING_COLUMNS if c in typed.columns):
+        try:
+            return grouped(typed, codes)
+        except (KeyError, ValueError, TypeError):  # a column missing or empty: pandera decides
+            return False
+    return bool(check(typed).check_passed)
+
+
+def _failing_part(typed: pd.DataFrame, table: str, kept_nullable: set[str]) -> pa.DataFrameSchema:
+    """The table's schema cut down to what fails on ``typed``: checks that pass on every distinct
+    value are dropped (pandera would find no failure case), and so are the key when no key repeats
+    and the row checks that pass. A column left nullable by its conversion is checked as such:
+    its empty cells are still reported, without pandera computing failure cases of its dtype,
+    which are not reported (the conversion named each cell)."""
+    schema = SCHEMAS[table]
+    failing = _failing_checks(typed, table)
+    updates = {}
+    for name, column in schema.columns.items():
+        keep = [c for c in failing.get(name, column.checks) if c != "nullable"]
+        update: dict = {"checks": keep}
+        if name in kept_nullable:
+            update["dtype"] = {"int64": "Int64", "bool": "boolean"}[str(column.dtype)]
+        updates[name] = update
+    reduced = schema.update_columns(updates)
+    reduced = copy.copy(reduced)
+    reduced.checks = failing["rows"]
+    if failing.get("unique") == []:
+        reduced.unique = None
+    return reduced
+
+
+def _group(codes: list[np.ndarray]) -> np.ndarray:
+    """One code per distinct combination of the given codes (missing, -1, is one more code)."""
+    combined = np.zeros(len(codes[0]), dtype=np.int64)
+    for column in codes:
+        shifted = column.astype(np.int64) + 1
+        size = int(shifted.max(initial=0)) + 1
+        if int(combined.max(initial=0)) + 1 > (1 << 62) // size:  # keep clear of overflow
+            combined = pd.factorize(combined)[0].astype(np.int64)
+        combined = combined * size + shifted
+    return combined
+
+
+def _repeats(codes: list[np.ndarray]) -> bool:
+    """Whether a combination of the columns' codes repeats."""
+    group = _group(codes)
+    if len(group) and int(group.max()) < 8 * len(group):  # few combinations: count them
+        return bool(np.bincount(group).max() > 1)
+    return bool(pd.Series(group).duplicated().any())
+
+
+def _same_within(group: np.ndarray, value: np.ndarray) -> bool:
+    """Whether ``value`` (codes, >= 0) is the same on every row of each ``group``: its least and
+    greatest value in each group are equal."""
+    group = pd.factorize(group)[0] if int(group.max(initial=0)) >= 8 * len(group) else group
+    size = int(group.max(initial=-1)) + 1
+    lowest = np.full(size, np.iinfo(np.int64).max)
+    highest = np.full(size, -1)
+    np.minimum.at(lowest, group, value)
+    np.maximum.at(highest, group, value)
+    return bool((lowest[highest >= 0] == highest[highest >= 0]).all())
+
+
+def _same_city_fast(typed: pd.DataFrame, codes: dict) -> bool:
+    names = _group(
+        [
+            codes[c][0] if c in codes else pd.factorize(typed[c])[0]
+            for c in ("city", "region", "country")
+        ]
+    )
+    return _same_within(_group([codes["city_id"][0]]), names)
+
+
+def _same_outcome_fast(typed: pd.DataFrame, codes: dict) -> bool:
+    group = _group([codes["city_id"][0], codes["round_id"][0]])
+    return _same_within(group, typed["outcome_met"].to_numpy(dtype=np.int64))
+
+
+#: Row checks that compare the rows of a group, done on codes (the pandera checks group strings).
+FAST_ROW_CHECKS = {
+    SAME_CITY_EXPECTED: _same_city_fast,
+    SAME_OUTCOME_EXPECTED: _same_outcome_fast,
+}
+#: Columns whose codes the fast row checks use.
+GROUPING_COLUMNS = ("city_id", "round_id")
 
 
 def _case_problems(

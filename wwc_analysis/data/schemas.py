@@ -39,6 +39,14 @@ ISO_COUNTRY_PATTERN = r"^[A-Z]{2}$"
 NON_BLANK_PATTERN = r"\S"
 
 SOURCES_SEPARATOR = " ; "
+#: Characters refused in every text cell: C0 controls but tab, line feed and carriage return (a
+#: quoted cell may span lines), DEL, C1 controls and the bidirectional overrides. A NUL byte or an
+#: ANSI escape sequence in a data file could drive the terminal that prints it, or hide text.
+CONTROL_IN_TEXT = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+CONTROL_EXPECTED = (
+    "text without control characters (NUL, escape sequences, bidirectional overrides and other "
+    "invisible codes are refused; the value is shown with them escaped)"
+)
 
 # table -> {column: dtype}, in file order.
 COLUMNS: dict[str, dict[str, object]] = {
@@ -166,15 +174,30 @@ def _row_check(column: str, expected: str, fn: Callable[[pd.DataFrame], pd.Serie
     return pa.Check(check, error=expected)
 
 
-def _per_value(test: Callable[[str], bool], expected: str) -> pa.Check:
-    """A check of each text value, evaluated once per distinct value (key columns repeat a lot)."""
+def _per_value(
+    test: Callable[[str], bool],
+    expected: str,
+    all_pass: Callable[[list[str]], bool] | None = None,
+) -> pa.Check:
+    """A check of each text value, evaluated once per distinct value (key columns repeat a lot);
+    ``all_pass``, when given, answers for all distinct values at once whether every one passes
+    (then no value is tested alone)."""
 
     def check(series: pd.Series) -> pd.Series:
         codes, uniques = pd.factorize(series)
-        verdicts = np.array([bool(test(str(v))) for v in uniques] + [True], dtype=bool)
+        values = [str(v) for v in np.asarray(uniques, dtype=object)]
+        if all_pass is not None and all_pass(values):
+            return pd.Series(True, index=series.index)
+        verdicts = np.array([bool(test(v)) for v in values] + [True], dtype=bool)
         return pd.Series(verdicts[codes], index=series.index)  # code -1 (missing) -> True
 
+    PER_VALUE[expected] = (test, all_pass)
     return pa.Check(check, error=expected)
+
+
+#: The test of each per-value check, by its ``error`` text, with its all-at-once form (or
+#: ``None``): the fast path of validation calls them on distinct values directly.
+PER_VALUE: dict[str, tuple[Callable[[str], bool], Callable[[list[str]], bool] | None]] = {}
 
 
 def _matches(pattern: str, expected: str) -> pa.Check:
@@ -183,15 +206,33 @@ def _matches(pattern: str, expected: str) -> pa.Check:
     return _per_value(lambda v: compiled.search(v) is not None, expected)
 
 
+_CONTROL_RE = re.compile(CONTROL_IN_TEXT)
+_no_control = _per_value(
+    lambda v: _CONTROL_RE.search(v) is None,
+    CONTROL_EXPECTED,
+    all_pass=lambda values: _CONTROL_RE.search("\n".join(values)) is None,  # one scan for all
+)
+
+
+#: Not empty nor only blanks (``\S`` and ``str.isspace`` agree on every character).
+_non_blank = _per_value(
+    lambda v: re.search(NON_BLANK_PATTERN, v) is not None,
+    "a non-empty text",
+    all_pass=lambda values: all(map(str.strip, values)),
+)
+
+
 def _one_of(values: tuple[str, ...]) -> pa.Check:
     allowed = frozenset(values)
     return _per_value(lambda v: v in allowed, f"one of {', '.join(values)}")
 
 
 def _text(required: bool = True, *checks: pa.Check) -> pa.Column:
-    """A text column; ``required`` means not empty (nor only blanks)."""
+    """A text column; ``required`` means not empty (nor only blanks). No text cell may hold a
+    control character (tabs and line breaks aside): see :data:`CONTROL_IN_TEXT`."""
+    checks = (_no_control, *checks)
     if required:
-        checks = (_matches(NON_BLANK_PATTERN, "a non-empty text"), *checks)
+        checks = (_non_blank, *checks)
     return pa.Column(STRING, list(checks), nullable=not required)
 
 
@@ -216,10 +257,30 @@ def _sources_ok(value: str) -> bool:
     return all(part.strip() for part in text.split(SOURCES_SEPARATOR))
 
 
+def all_sources_ok(values: list[str]) -> bool:
+    """:func:`_sources_ok` of every value at once: stripped values joined by NUL (which no value
+    holds, else each is tested alone); a value starting or ending with ';' shows next to a NUL or
+    at an end, and an empty entry as a blank part of the joined text split on ' ; ' (a part that
+    spans two values holds their NUL, so it is never blank)."""
+    if not values:
+        return True
+    stripped = [value.strip() for value in values]
+    joined = "\x00".join(stripped)
+    if not all(stripped) or joined.count("\x00") != len(stripped) - 1:
+        return False
+    if joined.startswith(";") or joined.endswith(";") or "\x00;" in joined or ";\x00" in joined:
+        return False
+    return all(part.strip() for part in joined.split(SOURCES_SEPARATOR))
+
+
 def _sources() -> pa.Column:
     return _text(
         True,
-        _per_value(_sources_ok, "one or more sources separated by ' ; ', none of them empty"),
+        _per_value(
+            _sources_ok,
+            "one or more sources separated by ' ; ', none of them empty",
+            all_pass=all_sources_ok,
+        ),
     )
 
 
@@ -473,6 +534,8 @@ __all__ = [
     "ASSESSMENTS_SCHEMA",
     "CERTIFICATIONS_SCHEMA",
     "CITY_ID_PATTERN",
+    "CONTROL_EXPECTED",
+    "CONTROL_IN_TEXT",
     "CROSSWALK_SCHEMA",
     "COHORTS",
     "COHORT_DTYPE",
@@ -488,6 +551,7 @@ __all__ = [
     "LINKED_EXPECTED",
     "MATCH_METHODS",
     "OPTIONAL_COLUMNS",
+    "PER_VALUE",
     "ROUNDS_SCHEMA",
     "ROUND_ID_PATTERN",
     "ROW_CHECK_COLUMN",

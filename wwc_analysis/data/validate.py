@@ -20,22 +20,26 @@ from wwc_analysis.data.cross import CROSS_CHECKS, check_assessments
 from wwc_analysis.data.identity import likely_duplicates, simulated_id_problems
 from wwc_analysis.data.paths import ASSESSMENTS_FILE, TABLE_ORDER, resolve_data_dir
 from wwc_analysis.data.reach_tables import REACH_CHECKS, reach_wanted
+from wwc_analysis.data.read import DEFAULT_MAX_ROWS
 from wwc_analysis.data.table import Reader, Table, finished, read_table
 from wwc_analysis.errors import DataWarning, Problem
 
 
 def collect(
-    data_dir: Path, wanted: tuple[str, ...], assessments: Path | None = None
+    data_dir: Path,
+    wanted: tuple[str, ...],
+    assessments: Path | None = None,
+    max_rows: int = DEFAULT_MAX_ROWS,
 ) -> tuple[dict[str, Table], list[Problem]]:
     """Read the ``wanted`` tables (and those their checks need); return them and every problem.
 
     Problems are those of the wanted tables, of the checks that involve them, and, when a table that
     a check needs could not be read at all, that table's own problems (they say why the check was
-    not run).
+    not run). Each file may hold at most ``max_rows`` data rows.
     """
     if not data_dir.is_dir():
         return {}, [Problem(str(data_dir), None, None, None, "an existing data directory")]
-    reader = Reader(data_dir)
+    reader = Reader(data_dir, max_rows)
     tables: dict[str, Table] = {name: reader.get(name) for name in wanted if name != "assessments"}
     problems: list[Problem] = []
     needed: set[str] = set()
@@ -46,7 +50,8 @@ def collect(
             cross += check(reader)
     if "assessments" in wanted:
         path = assessments if assessments is not None else data_dir / ASSESSMENTS_FILE
-        tables["assessments"] = read_table("assessments", path, _display_name(path, data_dir))
+        name = _display_name(path, data_dir)
+        tables["assessments"] = read_table("assessments", path, name, max_rows)
         needed.update(("rounds", "criteria"))
         cross += check_assessments(reader, tables["assessments"])
         table = tables["assessments"]
@@ -91,18 +96,21 @@ class DirCheck:
 
 
 def check_dir(
-    data_dir: str | Path | None = None, assessments: str | Path | None = None
+    data_dir: str | Path | None = None,
+    assessments: str | Path | None = None,
+    max_rows: int = DEFAULT_MAX_ROWS,
 ) -> DirCheck:
     """Every table of ``data_dir`` (plus an assessment file if given or shipped), all problems and
-    all warnings. ``data_dir`` ``None`` is the project's data. The reach tables (``universe``,
-    ``crosswalk``) are read when the directory holds either file."""
+    all warnings; each file of at most ``max_rows`` data rows. ``data_dir`` ``None`` is the
+    project's data. The reach tables (``universe``, ``crosswalk``) are read when the directory holds
+    either file."""
     directory = resolve_data_dir(data_dir)
     wanted: tuple[str, ...] = ("standards", "criteria", "rounds", "certifications", "unplaced")
     wanted += reach_wanted(directory)  # universe.csv and crosswalk.csv, when the directory has them
     path = Path(assessments) if assessments is not None else directory / ASSESSMENTS_FILE
     if assessments is not None or path.exists():
         wanted += ("assessments",)
-    tables, problems = collect(directory, wanted, assessments=path)
+    tables, problems = collect(directory, wanted, assessments=path, max_rows=max_rows)
     frames = {
         name: finished(name, table.frame)
         for name, table in tables.items()
@@ -116,19 +124,24 @@ def check_dir(
 
 
 def read_all(
-    data_dir: str | Path | None = None, assessments: str | Path | None = None
+    data_dir: str | Path | None = None,
+    assessments: str | Path | None = None,
+    max_rows: int = DEFAULT_MAX_ROWS,
 ) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
-    """Every table of ``data_dir`` (plus an assessment file if given or shipped) and all problems.
+    """Every table of ``data_dir`` (plus an assessment file if given or shipped, of at most
+    ``max_rows`` data rows) and all problems.
 
     ``data_dir`` ``None`` is the project's data. The frames, by table name, are those the loaders
     return; there are none unless every table is valid (``problems`` is empty).
     """
-    found = check_dir(data_dir, assessments)
+    found = check_dir(data_dir, assessments, max_rows)
     return found.frames, found.problems
 
 
 def validate_dir(
-    data_dir: str | Path | None = None, assessments: str | Path | None = None
+    data_dir: str | Path | None = None,
+    assessments: str | Path | None = None,
+    max_rows: int = DEFAULT_MAX_ROWS,
 ) -> list[Problem]:
     """All problems of ``data_dir`` (and of an assessment file, if given); ``[]`` when valid."""
-    return read_all(data_dir, assessments)[1]
+    return read_all(data_dir, assessments, max_rows)[1]

@@ -240,17 +240,21 @@ def assessment_matrix(assessments: pd.DataFrame, standard: Standard) -> Assessme
     if missing:
         raise ValueError(f"assessment frame lacks column(s) {sorted(missing)}")
     col_of = {c: i for i, c in enumerate(std.criteria)}
-    crit = df["criterion"].astype(str)
-    cols = crit.map(col_of)
-    if cols.isna().any():
-        bad = sorted(set(crit[cols.isna()]))
+    # factorized column by column (a MultiIndex of a million string pairs is slow to factorize)
+    crit_codes, crit_values = pd.factorize(df["criterion"].astype(str))
+    col_values = np.array([col_of.get(c, -1) for c in crit_values], dtype=np.int64)
+    if (col_values < 0).any():
+        bad = sorted(str(c) for c in crit_values[col_values < 0])
         raise ValueError(f"criterion code(s) {bad} are not in standard {std.name}")
-    keys = pd.MultiIndex.from_arrays(
-        [df["city_id"].astype(str), df["round_id"].astype(str)], names=["city_id", "round_id"]
+    cols = col_values[crit_codes]
+    city_codes, cities = pd.factorize(df["city_id"].astype(str))
+    round_codes, rounds = pd.factorize(df["round_id"].astype(str))
+    rows, firsts = pd.factorize(city_codes.astype(np.int64) * len(rounds) + round_codes)
+    uniq = pd.MultiIndex.from_arrays(
+        [cities[firsts // len(rounds)], rounds[firsts % len(rounds)]],
+        names=["city_id", "round_id"],
     )
-    rows, uniq = pd.factorize(keys)
     n = len(uniq)
-    cols = cols.to_numpy(dtype=np.int64)
     k = std.criteria_count
     counts = np.bincount(rows * k + cols, minlength=n * k).reshape(n, k)
     if (counts != 1).any():
@@ -265,7 +269,7 @@ def assessment_matrix(assessments: pd.DataFrame, standard: Standard) -> Assessme
     outcome = _per_row(df, "outcome_met", rows, n, default=True)
     simulated = _per_row(df, "simulated", rows, n, default=bool(df.attrs.get("simulated", False)))
     return AssessmentMatrix(
-        pd.MultiIndex.from_tuples(list(uniq), names=["city_id", "round_id"]),
+        uniq,
         m,
         outcome,
         simulated,

@@ -3,29 +3,27 @@
 :func:`parse_robustness_spec` builds a :class:`RobustnessSpec` from a mapping (the schema is in
 ``docs/whatif-cookbook.md``), resolving the standard's name in the
 :class:`~wwc_analysis.data.dataset.Dataset` it is given; :func:`load_robustness_spec` reads the file
-first with :func:`read_mapping`. Every problem of a spec is reported at once, one line each, naming
+first. Every problem of a spec is reported at once, one line each, naming
 the key (``uncertain.thresholds.gold``) and, for a misspelt key or criterion, the closest valid one
 ("did you mean"), as ``wwc whatif --file`` does: :class:`RobustnessSpecError` carries the lines.
 
-:func:`read_mapping` is a thin bounded reader of one YAML or JSON mapping (a size limit, UTF-8,
-``yaml.safe_load`` semantics without aliases or duplicate keys, nesting too deep refused). The
-scenario files of :mod:`~wwc_analysis.whatif.scenario_file` have their own reader; the two can share
-one when it is hardened.
+The file is read as scenario files are, by the bounded reader
+:func:`~wwc_analysis.data.structured.read_structured` (within :class:`ReadLimits`: size, nesting,
+entries, values; duplicate keys and control characters refused), with YAML aliases refused too: a
+spec has no use for them.
 """
 
 from __future__ import annotations
 
 import difflib
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from wwc_analysis.data.dataset import Dataset
+from wwc_analysis.data.structured import ReadLimits, StructuredFileError, read_structured
 from wwc_analysis.rules.standards import TIERS, Standard, get_standard
 from wwc_analysis.whatif.scenario_file import DEFAULT_STANDARD
 from wwc_analysis.whatif.scenarios import ScenarioError
@@ -33,7 +31,6 @@ from wwc_analysis.whatif.sensitivity import GROUPINGS, input_groups
 from wwc_analysis.whatif.uncertain_inputs import METHODS, UncertainInputs, probability_problem
 
 __all__ = [
-    "MAX_SPEC_BYTES",
     "SENSITIVITY_KEYS",
     "SPEC_KEYS",
     "UNCERTAIN_KEYS",
@@ -42,7 +39,6 @@ __all__ = [
     "SensitivityOptions",
     "load_robustness_spec",
     "parse_robustness_spec",
-    "read_mapping",
 ]
 
 SPEC_KEYS = (
@@ -61,8 +57,6 @@ SPEC_KEYS = (
 )
 UNCERTAIN_KEYS = ("thresholds", "core", "outcome", "criteria")
 SENSITIVITY_KEYS = ("samples", "bootstrap", "confidence", "criteria")
-#: A spec file larger than this is refused unread (a spec is a few hundred bytes).
-MAX_SPEC_BYTES = 256 * 1024
 #: The most runs a spec may ask for, in each analysis (bounds the memory: the points of the unit
 #: cube are runs x inputs floats, about 100 MiB at this size with every criterion uncertain).
 MAX_RUNS = 1 << 18
@@ -112,80 +106,6 @@ class RobustnessSpec:
     top: int = 10
 
 
-# --- reading -------------------------------------------------------------------------------------
-
-
-class _SpecLoader(yaml.SafeLoader):
-    """``yaml.safe_load`` that refuses a key given twice and aliases (``*name``)."""
-
-    def compose_node(self, parent, index):
-        if self.check_event(yaml.events.AliasEvent):
-            mark = self.peek_event().start_mark
-            raise yaml.composer.ComposerError(
-                None, None, "aliases (*name) are not allowed in a spec file", mark
-            )
-        return super().compose_node(parent, index)
-
-    def construct_mapping(self, node, deep=False):
-        seen = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"key {key!r} given twice", key_node.start_mark
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
-def _no_duplicates(pairs):
-    keys = [k for k, _ in pairs]
-    dup = sorted({k for k in keys if keys.count(k) > 1})
-    if dup:
-        raise ValueError(f"key {dup[0]!r} given twice")
-    return dict(pairs)
-
-
-def _one_line(exc: Exception) -> str:
-    return " ".join(str(exc).split())
-
-
-def read_mapping(path: str | Path, what: str = "spec file") -> Mapping:
-    """The mapping in the YAML (or, for ``.json``, JSON) file at ``path``; a
-    :class:`RobustnessSpecError` with one line naming the file for an unreadable, oversized, empty,
-    invalid or non-mapping file."""
-    p = Path(path)
-    try:
-        size = p.stat().st_size
-        if size > MAX_SPEC_BYTES:
-            raise RobustnessSpecError(
-                [f"{what} {p} has {size:,} bytes; a spec has at most {MAX_SPEC_BYTES:,}"]
-            )
-        text = p.read_bytes().decode("utf-8")
-    except OSError as exc:
-        raise RobustnessSpecError([f"cannot read {what} {p}: {exc.strerror or exc}"]) from None
-    except UnicodeDecodeError as exc:
-        raise RobustnessSpecError([f"{what} {p} is not UTF-8 text: {exc.reason}"]) from None
-    is_json = p.suffix.lower() == ".json"
-    try:
-        if is_json:
-            spec = json.loads(text, object_pairs_hook=_no_duplicates)
-        else:
-            spec = yaml.load(text, Loader=_SpecLoader)  # a SafeLoader: builds no objects
-    except (yaml.YAMLError, ValueError) as exc:
-        kind = "JSON" if is_json else "YAML"
-        raise RobustnessSpecError([f"{what} {p} is not valid {kind}: {_one_line(exc)}"]) from None
-    except RecursionError:
-        raise RobustnessSpecError([f"{what} {p} is nested too deeply"]) from None
-    if spec is None:
-        raise RobustnessSpecError([f"{what} {p} is empty"])
-    if not isinstance(spec, Mapping):
-        raise RobustnessSpecError(
-            [f"{what} {p} must hold a mapping of keys, got {type(spec).__name__}"]
-        )
-    return spec
-
-
 # --- parsing -------------------------------------------------------------------------------------
 
 
@@ -231,8 +151,15 @@ def _threshold_bounds(v, tier: str, std: Standard, problems: list[str]):
 
 
 def _thresholds(v, std: Standard, problems: list[str]) -> dict:
-    if not isinstance(v, Mapping):
-        v = dict.fromkeys((t.lower() for t in TIERS), v)  # one number for every cut-off
+    if isinstance(v, (list, tuple)):
+        problems.append(
+            "uncertain.thresholds: expected a number of points (3) or a mapping like "
+            f"{{gold: 3, silver: [49, 53]}}, got {v!r}"
+        )
+        return {}
+    if not isinstance(v, Mapping):  # one number for every cut-off: checked once
+        k = _whole(v, "uncertain.thresholds", 1, 100, problems)
+        v = {} if k is None else dict.fromkeys((t.lower() for t in TIERS), k)
     problems += _unknown_keys(v, tuple(t.lower() for t in TIERS), "uncertain.thresholds")
     out = {}
     for tier in TIERS:
@@ -358,6 +285,9 @@ def _round(spec: Mapping, problems: list[str]) -> str:
 
 def _standard(spec: Mapping, data: Dataset, problems: list[str]) -> Standard | None:
     name = spec.get("standard", DEFAULT_STANDARD)
+    if isinstance(name, bool) or not isinstance(name, (str, int)):
+        problems.append(f"standard: expected a standard's name like 2022, got {name!r}")
+        return None
     try:
         return get_standard(str(name), data)
     except KeyError as exc:
@@ -370,7 +300,8 @@ def _scalars(spec: Mapping, problems: list[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     name = spec.get("name", "")
     if not isinstance(name, str):
-        problems.append(f"name: expected text, got {name!r}")
+        hint = " (quote a name that looks like a number)" if isinstance(name, (int, float)) else ""
+        problems.append(f"name: expected text{hint}, got {name!r}")
     out["name"] = str(name)
     out["seed"] = _whole(spec.get("seed", 2022), "seed", 0, 2**63 - 1, problems) or 0
     city = spec.get("city")
@@ -427,10 +358,20 @@ def parse_robustness_spec(spec: Mapping[str, Any], data: Dataset) -> RobustnessS
     )
 
 
-def load_robustness_spec(path: str | Path, data: Dataset) -> RobustnessSpec:
-    """Read a YAML or JSON robustness spec (:func:`read_mapping`) and parse it
-    (:func:`parse_robustness_spec`); each problem's line starts with the file's name."""
-    spec = read_mapping(path)
+def load_robustness_spec(
+    path: str | Path, data: Dataset, *, limits: ReadLimits | None = None
+) -> RobustnessSpec:
+    """Read a YAML or JSON (``.json``) robustness spec as data, within ``limits`` (see
+    :func:`~wwc_analysis.data.structured.read_structured`; aliases refused), and parse it
+    (:func:`parse_robustness_spec`). Raises :class:`RobustnessSpecError`: a file that cannot be
+    read gives one line naming the file (and the line in it); each problem of its content gives
+    one line starting with the file's name."""
+    try:
+        spec = read_structured(path, limits, what="spec file", aliases=False)
+    except StructuredFileError as exc:
+        raise RobustnessSpecError([str(exc)]) from None
+    if spec is None:
+        raise RobustnessSpecError([f"{path}: the spec file is empty"])
     try:
         return parse_robustness_spec(spec, data)
     except RobustnessSpecError as exc:

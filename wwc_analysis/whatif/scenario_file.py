@@ -10,13 +10,14 @@ Dataset's rounds and criteria.
 from __future__ import annotations
 
 import difflib
-import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from wwc_analysis.data.dataset import Dataset, load_assessments
+from wwc_analysis.data.structured import ReadLimits, StructuredFileError, read_structured
 from wwc_analysis.rules.standards import Standard, get_standard
 from wwc_analysis.whatif.paths import effort_weights, met_criteria
 from wwc_analysis.whatif.scenarios import (
@@ -97,12 +98,33 @@ def _bool(v, key: str) -> bool:
     raise ScenarioError(f"{key}: expected true or false, got {v!r}")
 
 
-def _code_list(v, key: str) -> list[str]:
-    if isinstance(v, str):
-        v = v.replace(",", " ").split()
-    if not isinstance(v, list) or not all(isinstance(c, str) for c in v):
+def _code_list(v, key: str, empty: bool = False) -> list[str]:
+    """A list of codes (or one string of codes separated by spaces or commas); none at all only
+    when ``empty``."""
+    codes = v.replace(",", " ").split() if isinstance(v, str) else v
+    if (
+        not isinstance(codes, list)
+        or not all(isinstance(c, str) for c in codes)
+        or not (codes or empty)
+    ):
         raise ScenarioError(f"{key}: expected a list of criterion codes, got {v!r}")
-    return v
+    return codes
+
+
+def _text(v, key: str) -> str:
+    """A text value (a name): a number or a mapping is refused, naming ``key``."""
+    if isinstance(v, str):
+        return v
+    hint = " (quote a name that looks like a number)" if isinstance(v, (int, float)) else ""
+    raise ScenarioError(f"{key}: expected text{hint}, got {v!r}")
+
+
+def _weight(v, key: str) -> float:
+    """An effort weight: a finite number >= 0."""
+    ok = isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v >= 0
+    if not ok:
+        raise ScenarioError(f"{key}: expected a finite number >= 0, got {v!r}")
+    return float(v)
 
 
 def _require_dataset(data, what: str) -> Dataset:
@@ -114,7 +136,10 @@ def _require_dataset(data, what: str) -> Dataset:
 
 
 def _standard(name, data: Dataset, key: str) -> Standard:
-    """The standard called ``name`` in ``data``; unknown: a ScenarioError naming ``key``."""
+    """The standard called ``name`` in ``data`` (text, or a whole number such as 2022 unquoted);
+    another kind of value or an unknown name: a ScenarioError naming ``key``."""
+    if isinstance(name, bool) or not isinstance(name, (str, int)):
+        raise ScenarioError(f"{key}: expected a standard's name like 2022, got {name!r}")
     try:
         return get_standard(str(name), data)
     except KeyError as exc:
@@ -147,8 +172,15 @@ def _cities(spec: Mapping[str, Any]) -> list[str] | None:
     cities = spec.get("cities")
     if cities is None:
         return None
+    if "city" in spec:
+        raise ScenarioError(
+            "'cities' cannot be combined with 'city' (a single-city what-if applies to that city)"
+        )
     if not isinstance(cities, list) or not cities:
         raise ScenarioError(f"cities: expected a non-empty list of city ids, got {cities!r}")
+    for city in cities:
+        if isinstance(city, bool) or not isinstance(city, (str, int)):
+            raise ScenarioError(f"cities: expected city ids, got {city!r}")
     if not any(k in spec for k in ("mark_met", "mark_unmet", "outcome_met")):
         raise ScenarioError(
             "cities: only restricts mark_met, mark_unmet and outcome_met, and none is given"
@@ -182,26 +214,23 @@ def _city(city, cities: list[str] | None) -> dict[str, Any]:
             "'cities' cannot be combined with 'city' (a single-city what-if applies to that city)"
         )
     out: dict[str, Any] = {
-        "city_met": tuple(_code_list(city.get("met", []), "city.met")),
+        "city_met": tuple(_code_list(city.get("met", []), "city.met", empty=True)),
         "city_outcome_met": _bool(city.get("outcome_met", True), "city.outcome_met"),
     }
     if "weights" in city:
         w = city["weights"]
-        numbers = (
-            all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in w.values())
-            if isinstance(w, Mapping)
-            else False
-        )
-        if not numbers:
+        if not isinstance(w, Mapping):
             raise ScenarioError(
                 f"city.weights: expected a mapping of criterion codes to numbers, got {w!r}"
             )
-        out["weights"] = {str(k): float(v) for k, v in w.items()}
+        out["weights"] = {str(k): _weight(v, f"city.weights.{k}") for k, v in w.items()}
     if "default_weight" in city:
-        dw = city["default_weight"]
-        if isinstance(dw, bool) or not isinstance(dw, (int, float)):
-            raise ScenarioError(f"city.default_weight: expected a number, got {dw!r}")
-        out["default_weight"] = float(dw)
+        if "weights" not in city:
+            raise ScenarioError(
+                "city.default_weight only applies together with city.weights (the effort of the "
+                "criteria they leave out)"
+            )
+        out["default_weight"] = _weight(city["default_weight"], "city.default_weight")
     return out
 
 
@@ -229,10 +258,12 @@ def parse_scenario(
     city = _city(spec.get("city"), cities)
     standard = _standard(spec.get("standard", DEFAULT_STANDARD), data, "standard")
     rnd = spec.get("round")
+    if rnd is not None and not isinstance(rnd, str):
+        raise ScenarioError(f'round: expected a round id like "2025-02" (quoted), got {rnd!r}')
     sf = ScenarioFile(
-        scenario=Scenario(changes, name=str(spec.get("name", ""))),
+        scenario=Scenario(changes, name=_text(spec.get("name", ""), "name")),
         standard=standard,
-        round=None if rnd is None else str(rnd),
+        round=rnd,
         **city,
     )
     if validate:
@@ -243,23 +274,23 @@ def parse_scenario(
     return sf
 
 
-def load_scenario_file(path: str | Path, data: Dataset, *, validate: bool = True) -> ScenarioFile:
-    """Read a YAML (``yaml.safe_load``) or JSON scenario file and parse it
-    (:func:`parse_scenario`, standards from ``data``)."""
-    import yaml
-
+def load_scenario_file(
+    path: str | Path,
+    data: Dataset,
+    *,
+    validate: bool = True,
+    limits: ReadLimits | None = None,
+) -> ScenarioFile:
+    """Read a YAML or JSON (``.json``) scenario file as data, within ``limits`` (size, nesting,
+    entries, aliases; duplicate keys refused: see
+    :func:`~wwc_analysis.data.structured.read_structured`), and parse it (:func:`parse_scenario`,
+    standards from ``data``). Every error is a :class:`ScenarioError` naming the file (and the
+    line, when there is one)."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScenarioError(f"cannot read scenario file {p}: {exc.strerror or exc}") from None
-    is_json = p.suffix.lower() == ".json"
-    try:
-        spec = json.loads(text) if is_json else yaml.safe_load(text)
-    except (yaml.YAMLError, json.JSONDecodeError) as exc:
-        raise ScenarioError(
-            f"scenario file {p} is not valid {'JSON' if is_json else 'YAML'}: {exc}"
-        ) from None
+        spec = read_structured(p, limits, what="scenario file")
+    except StructuredFileError as exc:
+        raise ScenarioError(str(exc)) from None
     if spec is None:
         raise ScenarioError(f"scenario file {p} is empty")
     return parse_scenario(spec, data, validate=validate)
