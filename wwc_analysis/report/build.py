@@ -482,7 +482,8 @@ def build_report(
     build = _Build(year, data, out, folder, when, force, cell_timeout, tuple(files), keys)
     progress(
         f"wwc report {year}: {len(runs)} notebook run(s), data {data}, "
-        f"{min(jobs, len(runs))} at a time, as of {build.as_of:%d %B %Y}, building in {folder}"
+        f"{min(jobs, len(runs))} at a time, as of {build.as_of.day} {build.as_of:%B %Y}, "
+        f"building in {folder}"
     )
     try:
         ran = _run_notebooks(build, runs, jobs, progress)
