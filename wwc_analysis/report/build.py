@@ -190,11 +190,11 @@ def year_rounds(year: int, rounds: pd.DataFrame) -> list[str]:
 def plan_runs(sources: Sequence[Path], year: int, rounds: pd.DataFrame) -> list[Run]:
     """One run per notebook, and one per round of ``year`` for a notebook whose metadata says
     ``"wwc": {"per_round": true}`` and which declares a ``round_id`` parameter."""
-    import nbformat
-
     out: list[Run] = []
     for source in sources:
-        meta = nbformat.read(source, as_version=4).metadata.get("wwc", {})
+        # the notebook's JSON as it is (nbformat is not needed to read a metadata key, and an
+        # up-to-date report is recognised without importing it)
+        meta = json.loads(source.read_text(encoding="utf-8")).get("metadata", {}).get("wwc", {})
         if meta.get("per_round") and "round_id" in parameter_defaults(source):
             out += [Run(f"{source.stem}-{r}", source, r) for r in year_rounds(year, rounds)]
         else:
@@ -459,8 +459,6 @@ def build_report(
         raise ReportError(f"jobs must be at least 1, got {jobs}", 2)
     data = Path(data_dir).resolve()
     out = Path(out_dir if out_dir is not None else paths.REPORTS_DIR).resolve()
-    if pdf:
-        _require_weasyprint()
     year = resolve_year(year, rounds)
     sources = _resolve_notebooks(notebooks)
     runs = plan_runs(sources, year, rounds)
@@ -478,6 +476,8 @@ def build_report(
             "data, code and options (wwc report --force builds it again)"
         )
         return final
+    if pdf:  # before any notebook runs (not needed for a report that is up to date)
+        _require_weasyprint()
     folder = Path(tempfile.mkdtemp(prefix=f".build-{year}-", dir=out))
     build = _Build(year, data, out, folder, when, force, cell_timeout, tuple(files), keys)
     progress(

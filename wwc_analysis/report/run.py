@@ -51,6 +51,12 @@ WORKER_CODE = (
     "import sys; from wwc_analysis.report.run import _worker_main; "
     "sys.exit(_worker_main({job_file!r}))"
 )
+#: Optional modules that a library imports if they are installed, slowly, for nothing the report
+#: uses. jsonschema (which nbformat, papermill and nbconvert import) takes ``rfc3987_syntax`` for
+#: its "iri" format check when it is there (JupyterLab's jupyter-events installs it); importing it
+#: compiles 38 grammars, 0.5-1.5 s in every process that reads a notebook. Notebooks never use
+#: that format.
+SLOW_OPTIONAL_IMPORTS = ("rfc3987_syntax",)
 
 Progress = Callable[[str], Any]
 
@@ -80,6 +86,14 @@ class NotebookRun:
             where += f", at {self.error_line}"
         error = f"{self.ename}: {self.evalue}" if self.evalue else self.ename
         return f"{where}: {error}"
+
+
+def skip_slow_optional_imports() -> None:
+    """Make this process go without the :data:`SLOW_OPTIONAL_IMPORTS`: ``None`` in
+    ``sys.modules`` makes their import raise ``ImportError``, which the libraries expect of an
+    optional module. Called by ``wwc report`` and its worker processes only, never on import."""
+    for name in SLOW_OPTIONAL_IMPORTS:
+        sys.modules.setdefault(name, None)
 
 
 # ------------------------------------------------------------------------------------------ jobs
@@ -317,6 +331,7 @@ def _execute(job: Mapping[str, Any]) -> dict:
 
 def _worker_main(job_file: str) -> int:
     """Entry point of the child process: run the job in ``job_file``, write ``job["result"]``."""
+    skip_slow_optional_imports()  # before papermill imports jsonschema
     job = json.loads(Path(job_file).read_text(encoding="utf-8"))
     outcome = _execute(job)
     Path(job["result"]).write_text(json.dumps(outcome), encoding="utf-8")
