@@ -51,7 +51,8 @@ RECORD_PARAMETERS = (
 
 
 def figure_notebook(path: Path) -> Path:
-    """Declares year and output_dir; draws a captioned figure, saves PNG + CSV, writes metrics."""
+    """Declares year and output_dir; draws a captioned (SIMULATED) figure and saves it with
+    save_figure (rendered once), saves a table with save_table, writes metrics."""
     return write_notebook(
         path,
         [
@@ -62,26 +63,29 @@ def figure_notebook(path: Path) -> Path:
                 (
                     f"# {SOURCE_MARKER}\n"
                     "import matplotlib.pyplot as plt\n"
+                    "import pandas as pd\n"
                     "from wwc_analysis.figures import style as plotting\n"
+                    "from wwc_analysis.report.outputs import save_figure, save_table\n"
                     "plotting.set_style()\n"
                     "fig, ax = plt.subplots()\n"
                     "ax.bar(['Silver', 'Gold'], [3, 1],\n"
                     "       color=plotting.tier_colors(['Silver', 'Gold']))\n"
+                    "ax.set_title('Cities by tier')\n"
                     "plotting.caption(fig, 'Source: test data', simulated=True)\n"
-                    "fig.savefig(output_dir + '/bars.png')\n"
+                    "save_figure(fig, 'bars', output_dir)\n"
                     "plt.show()"
                 ),
                 [],
             ),
             (
                 "code",
-                "open(output_dir + '/counts.csv', 'w').write('tier,n\\nSilver,3\\nGold,1\\n')",
+                "_ = save_table(pd.DataFrame({'tier': ['Silver', 'Gold'], 'n': [3, 1]}), 'counts', "
+                "output_dir, index=False)",
                 [],
             ),
             ("code", RECORD_PARAMETERS, []),
         ],
         title="Tiny figure notebook",
-        wwc={"simulated": True},
     )
 
 
@@ -103,3 +107,196 @@ def snapshot(folder: Path) -> dict[str, bytes]:
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
+
+
+# --- a finished build without a kernel (the rendering tests) --------------------------------------
+#: A tiny valid PNG (1 x 1 pixel).
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000005"
+    "0001e2e0a3a90000000049454e44ae426082"
+)
+#: Annual metrics as notebook 04 writes them (metrics_json), two rounds.
+ANNUAL_METRICS = {
+    "year": 2024,
+    "as_of": "2024-12-31",
+    "year_basis": "announcement calendar year (cities label rounds by assessment year)",
+    "metrics": {
+        name: {"name": name, "label": label, "value": value, "basis": basis, "note": note}
+        for name, label, value, basis, note in [
+            ("rounds", "Rounds announced", 2, "reported", "2024-01 (23 Jan 2024)"),
+            (
+                "new_reported",
+                "New cities (sum of reported counts)",
+                21,
+                "sum of reported counts",
+                "12 + 9 by round; no source states the sum",
+            ),
+            ("new_identified", "New cities (identified)", 18, "identified", ""),
+            (
+                "upgraded_reported",
+                "Upgraded cities (reported)",
+                None,
+                "reported",
+                "not reported for 2024-06",
+            ),
+            ("upgraded_identified", "Upgraded cities (identified)", 4, "identified", ""),
+            (
+                "total_certified_reported",
+                "Cities ever certified by end of 2024 (reported)",
+                83,
+                "reported",
+                "",
+            ),
+            (
+                "total_certified_identified",
+                "Cities ever certified by end of 2024 (identified)",
+                77,
+                "identified",
+                "",
+            ),
+            (
+                "latest_silver",
+                "Latest level Silver at end of 2024 (identified)",
+                40,
+                "identified",
+                "",
+            ),
+            (
+                "latest_unknown",
+                "Latest level Unknown at end of 2024 (identified)",
+                5,
+                "identified",
+                "",
+            ),
+            (
+                "countries_identified",
+                "Countries with a certified city by end of 2024 (identified)",
+                8,
+                "identified",
+                "Argentina, Brazil",
+            ),
+        ]
+    },
+}
+HOSTILE = 'Tiers <b>&amp; "co"'
+SOURCE = "https://example.org/source-1"
+
+
+def fake_build(folder: Path) -> list[dict]:
+    """A finished build of two runs without a kernel: executed notebooks with a figure output
+    (file and title in its metadata), a stderr warning, a checked print tagged remove-cell, a wide
+    table with a source link; output folders with manifests, a PNG, CSV tables (one simulated, one
+    with a hostile title). Returns the runs as (name, round_id) dicts."""
+    import base64
+    import json
+
+    from wwc_analysis.report.outputs import SIMULATED_NOTE
+
+    (folder / "executed").mkdir(parents=True)
+    runs = [
+        {"name": "01-levels", "round_id": None},
+        {"name": "02-cohorts-2024-06", "round_id": "2024-06"},
+    ]
+    for i, run in enumerate(runs):
+        name = run["name"]
+        out = folder / name
+        out.mkdir()
+        (out / "levels.png").write_bytes(PNG)
+        (out / "table.csv").write_bytes("\ufeffcity,n,share\nLuján de Cuyo,3,0.5\n".encode())
+        (out / "sim.csv").write_bytes(f"\ufeff{SIMULATED_NOTE}\ntier,n\nSilver,4\n".encode())
+        manifest = [
+            {
+                "file": "levels.png",
+                "kind": "figure",
+                "title": HOSTILE if i else "Cities by level",
+                "caption": "Source: the record.",
+                "simulated": False,
+            },
+            {
+                "file": "sim.png",
+                "kind": "figure",
+                "title": "SIMULATED: tiers",
+                "caption": "SIMULATED DATA",
+                "simulated": True,
+            },
+            {
+                "file": "table.csv",
+                "kind": "table",
+                "title": "Cities",
+                "simulated": False,
+                "note": "",
+                "rows": 1,
+            },
+            {
+                "file": "sim.csv",
+                "kind": "table",
+                "title": "Simulated tiers",
+                "simulated": True,
+                "note": "",
+                "rows": 1,
+            },
+        ]
+        (out / "sim.png").write_bytes(PNG)
+        (out / "outputs.json").write_text(json.dumps({"outputs": manifest}), encoding="utf-8")
+        nb = nbformat.v4.new_notebook()
+        nb.metadata["title"] = "Levels of cities" if not i else "Cohorts"
+        nb.metadata["wwc"] = {
+            "short_title": "Levels" if not i else "Cohorts",
+            "summary": "How the cities grew.",
+            "round_title": "Cohorts of round {round_id}",
+            "round_short_title": "Round {round_id}",
+            "round_summary": "Round {round_id} in detail.",
+        }
+        png = base64.b64encode(PNG).decode()
+        wide = (
+            "<table><tr>"
+            + "".join(f"<th>column {k}</th>" for k in range(12))
+            + "</tr><tr>"
+            + "".join(f"<td>a long cell of text {k}</td>" for k in range(11))
+            + f'<td><a href="{SOURCE}" title="{SOURCE} the press release">[1]</a></td>'
+            + "</tr></table>"
+        )
+        nb.cells = [
+            nbformat.v4.new_markdown_cell(
+                f"# {nb.metadata['title']}\n\n## 1. A section\n\n"
+                "See [the other page](02-cohorts-2024-06.html)."
+            ),
+            nbformat.v4.new_code_cell(
+                "save_figure(...)",
+                outputs=[
+                    nbformat.v4.new_output(
+                        "display_data",
+                        data={"image/png": png, "text/plain": "<Figure>"},
+                        metadata={
+                            "image/png": {
+                                "width": 1,
+                                "wwc": {"file": "levels.png", "title": manifest[0]["title"]},
+                            }
+                        },
+                    ),
+                    nbformat.v4.new_output(
+                        "stream", name="stderr", text="UserWarning: KERNEL-NOISE\n"
+                    ),
+                ],
+            ),
+            nbformat.v4.new_code_cell(
+                "print(report)",
+                metadata={"tags": ["nbval-check-output", "remove-cell"]},
+                outputs=[
+                    nbformat.v4.new_output("stream", name="stdout", text="MONOSPACE-DUPLICATE\n")
+                ],
+            ),
+            nbformat.v4.new_code_cell(
+                "show(table)",
+                outputs=[
+                    nbformat.v4.new_output(
+                        "display_data", data={"text/html": wide, "text/plain": "t"}
+                    )
+                ],
+            ),
+        ]
+        nbformat.write(nb, folder / "executed" / f"{name}.ipynb")
+    metrics = {"01-levels": ANNUAL_METRICS}
+    (folder / "metrics.json").write_text(json.dumps({"notebooks": metrics}), encoding="utf-8")
+    return runs

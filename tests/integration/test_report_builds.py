@@ -5,11 +5,15 @@ tests/unit/test_report.py.
 
 from __future__ import annotations
 
+import base64
 import json
 import re
+from datetime import datetime
 from pathlib import Path
 
+import nbformat
 import pytest
+from bs4 import BeautifulSoup
 
 from tests.notebook_files import (
     PARAMETER_NAMES,
@@ -47,8 +51,15 @@ def built(tmp_path_factory):
             jobs=2,
             pdf=True,
             progress=lines.append,
+            built_at=datetime(2026, 12, 1, 16, 55),
         )
-    return {"final": final, "out": out, "lines": lines, "data": (tmp / "data").resolve()}
+    return {
+        "final": final,
+        "out": out,
+        "lines": lines,
+        "data": (tmp / "data").resolve(),
+        "notebooks": notebooks,
+    }
 
 
 # ------------------------------------------------------------------------- successful build
@@ -73,19 +84,32 @@ def test_build_publishes_latest_year_with_index(built):
 
 def test_no_leftover_build_or_old_folder(built):
     leftovers = [p.name for p in built["out"].iterdir() if p.name.startswith(".")]
-    assert leftovers == []
+    assert leftovers == [".cache"], "only the cache of executed notebooks stays beside the reports"
     assert not (built["final"] / "logs").exists()
 
 
-def test_pages_have_no_code_and_embed_a_png(built):
+def test_pages_have_no_code_and_show_the_png_file(built):
     page = (built["final"] / "01-figure.html").read_text(encoding="utf-8")
     assert SOURCE_MARKER not in page
     assert "plotting.set_style" not in page
     assert not re.search(r'class="[^"]*jp-InputArea-editor', page), "code input rendered"
     assert not re.search(r'class="[^"]*jp-InputPrompt', page), "input prompt rendered"
     assert not re.search(r"In&nbsp;\[\d*\]|Out\[\d+\]:", page), "prompt numbers rendered"
-    assert re.search(r'src="data:image/png;base64,[A-Za-z0-9+/]{100,}', page), "no embedded PNG"
-    assert "<title>Tiny figure notebook</title>" in page  # the notebook's metadata title
+    assert "data:image/png" not in page and "cdnjs" not in page and "<script" not in page
+    soup = BeautifulSoup(page, "html.parser")
+    assert [(i["src"], i["alt"]) for i in soup.find_all("img")] == [
+        ("01-figure/bars.png", "Cities by tier")
+    ]
+    assert soup.title.string == "Tiny figure notebook · WWC Certification report 2024"
+
+
+def test_each_figure_is_rendered_once(built):
+    """The image the executed notebook shows is the very PNG file on disk (one render)."""
+    nb = nbformat.read(built["final"] / "executed" / "01-figure.ipynb", as_version=4)
+    images = [o for c in nb.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
+    assert len(images) == 1, "plt.show() after save_figure must not draw the figure again"
+    data = base64.b64decode(images[0]["data"]["image/png"])
+    assert data == (built["final"] / "01-figure" / "bars.png").read_bytes()
 
 
 def test_index_links_every_page_figure_and_table(built):
@@ -97,15 +121,17 @@ def test_index_links_every_page_figure_and_table(built):
         "01-figure/counts.csv",
         "executed/01-figure.ipynb",
         "metrics.json",
+        "tables.xlsx",
+        "report.pdf",
     ):
         assert f'href="{href}"' in index, href
-    assert "2024" in index
-    assert str(built["data"]) in index
-    assert re.search(r"<dt>Built</dt><dd>\d{4}-\d{2}-\d{2}T", index)
-    assert "labelled as such" in index
-    # the figure notebook declares simulated data in its metadata: badge next to its entry
-    assert re.search(r"Tiny figure notebook</a> <span class=\"badge\">SIMULATED DATA", index)
-    assert not re.search(r"02-annual-summary</a> <span class=\"badge\">", index)
+    soup = BeautifulSoup(index, "html.parser")
+    assert soup.title.string == "What Works Cities Certification: report 2024"
+    figure = soup.select_one("#figures figure")
+    assert figure.img["alt"] == "Cities by tier"
+    # its caption says SIMULATED: the badge marks it, and nothing else
+    assert figure.select(".badge") and len(soup.select(".badge")) == 2  # the figure, its page
+    assert "Built 1 December 2026 at 16:55" in soup.get_text()
 
 
 def test_each_notebook_gets_only_the_parameters_it_declares(built):
@@ -141,6 +167,43 @@ def test_progress_names_each_notebook_with_its_time(built):
     ]
     assert sorted(line.split()[1] for line in done) == ["01-figure", "02-annual-summary"]
     assert built["lines"][-1].startswith("published ")
+
+
+def test_a_rebuild_reuses_what_did_not_change(tmp_path):
+    """Nothing changed: the report is up to date and untouched. Options changed: the executed
+    notebooks come from the cache, no kernel starts. --force: every notebook runs again. A build
+    date inside the year: the notebooks are run as of that date."""
+    notebooks = [
+        figure_notebook(tmp_path / "01-figure.ipynb"),
+        all_parameters_notebook(tmp_path / "02-annual-summary.ipynb"),
+    ]
+    out, when = tmp_path / "reports", datetime(2026, 12, 1, 16, 55)
+
+    def build(**options):
+        lines: list[str] = []
+        options.setdefault("built_at", when)
+        final = build_report(
+            2024, ROUNDS, tmp_path, out, notebooks, progress=lines.append, **options
+        )
+        return final, lines
+
+    final, first = build()
+    assert sum(" ... done in " in line for line in first) == 2
+    before = snapshot(final)
+    _, again = build()
+    assert len(again) == 1 and again[0].startswith("report 2024 is up to date")
+    assert snapshot(final) == before
+    _, cached = build(single_file=True)
+    assert sum(line.startswith("[cached] ") for line in cached) == 2
+    assert not any(" ... done in " in line for line in cached), "no kernel started"
+    assert snapshot(final)["01-figure/bars.png"] == before["01-figure/bars.png"]
+    assert 'src="data:image/png;base64,' in (final / "01-figure.html").read_text()
+    _, forced = build(single_file=True, force=True)
+    assert sum(" ... done in " in line for line in forced) == 2
+    _, midyear = build(built_at=datetime(2024, 6, 30, 12, 0))
+    ran = json.loads((final / "metrics.json").read_text())["notebooks"]["02-annual-summary"]
+    assert ran["parameters"]["as_of"] == "2024-06-30"
+    assert sum(" ... done in " in line for line in midyear) == 1  # 01 takes no as_of: cached
 
 
 # ------------------------------------------------------------------------------- failures

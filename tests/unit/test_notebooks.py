@@ -21,6 +21,7 @@ EXPECTED_PARAMETERS = {
     "02-cohort-comparison": {"year", "round_id", "data_dir", "output_dir"},
     "03-what-if-scoring": {
         "year",
+        "as_of",
         "met",
         "outcome_met",
         "self_assessment",
@@ -29,7 +30,7 @@ EXPECTED_PARAMETERS = {
         "data_dir",
         "output_dir",
     },
-    "04-annual-summary": {"year", "data_dir", "output_dir"},
+    "04-annual-summary": {"year", "as_of", "data_dir", "output_dir"},
     "05-reach": {"year", "as_of", "country", "data_dir", "output_dir"},
 }
 
@@ -87,6 +88,30 @@ def test_metadata_and_stripped_outputs(name):
                 f"cell {cell.source[:40]!r} should be stripped (nbstripout --keep-count)"
             )
     assert 2 <= checked <= 6
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_only_checked_prints_are_hidden_from_the_report(name):
+    """A cell the report's pages leave out (tag remove-cell) is a plain-text print that nbval
+    checks, and the page shows the same numbers formatted: nothing else is hidden from readers."""
+    nb = nbformat.read(_path(name), as_version=4)
+    hidden = [c for c in nb.cells if "remove-cell" in c.metadata.get("tags", [])]
+    for cell in hidden:
+        assert "nbval-check-output" in cell.metadata["tags"], cell.source[:60]
+        assert cell.source.lstrip().startswith("print("), cell.source[:60]
+    assert not any("remove-output" in c.metadata.get("tags", []) for c in nb.cells)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_titles_and_summaries_for_the_report(name):
+    """The index and the navigation need a short title and a one-line summary of every page (and of
+    each round's page for a notebook run once per round)."""
+    meta = nbformat.read(_path(name), as_version=4).metadata["wwc"]
+    assert 0 < len(meta["short_title"]) <= 30
+    assert 60 <= len(meta["summary"]) <= 260
+    if meta.get("per_round"):
+        assert "{round_id}" in meta["round_title"] and "{round_id}" in meta["round_summary"]
+        assert "round_id" in pm.inspect_notebook(str(_path(name)))
 
 
 # --- thin notebooks: parameters, a load, then calls -----------------------------------------------

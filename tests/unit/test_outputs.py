@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
 import matplotlib
@@ -11,14 +12,25 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
+from wwc_analysis.figures.style import caption
+from wwc_analysis.report import outputs
 from wwc_analysis.report.outputs import (
     SIMULATED_NOTE,
+    read_manifest,
     save_figure,
     save_table,
     say,
     show,
+    title_from_name,
     write_metrics,
 )
+
+
+def _text(path) -> str:
+    """A CSV table as Excel reads it: UTF-8 after a byte-order mark."""
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf"), "no byte-order mark: Excel would show LujÃ¡n"
+    return raw[3:].decode("utf-8")
 
 
 def test_nothing_written_without_output_dir(tmp_path, monkeypatch):
@@ -38,22 +50,27 @@ def test_figure_table_metrics(tmp_path):
     assert p.name == "tier-counts-2024.png" and p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     plt.close(fig)
     real = save_table(pd.DataFrame({"a": [1]}), "real", tmp_path)
-    assert not real.read_text().startswith("#")
+    assert not _text(real).startswith("#")
     sim = pd.DataFrame({"a": [1], "simulated": [True]})
-    text = save_table(sim, "sim", tmp_path).read_text()
+    text = _text(save_table(sim, "sim", tmp_path))
     assert text.splitlines()[0] == SIMULATED_NOTE
     attrs = pd.DataFrame({"a": [1]})
     attrs.attrs["simulated"] = True
-    assert save_table(attrs, "sim2", tmp_path).read_text().startswith("# SIMULATED")
+    assert _text(save_table(attrs, "sim2", tmp_path)).startswith("# SIMULATED")
     # a table that rests on simulated data says how, on a second comment line
     noted = save_table(pd.DataFrame({"p": [0.5]}), "p", tmp_path, simulated=True, note="Ranked\nby")
-    assert noted.read_text().splitlines()[:3] == [SIMULATED_NOTE, "# Ranked by", ",p"]
+    assert _text(noted).splitlines()[:3] == [SIMULATED_NOTE, "# Ranked by", ",p"]
     # a real table with a note (the source and licence of data from elsewhere) says it first
     credited = save_table(pd.DataFrame({"p": [0.5]}), "q", tmp_path, note="GeoNames, CC BY 4.0")
-    assert credited.read_text().splitlines()[:2] == ["# GeoNames, CC BY 4.0", ",p"]
+    assert _text(credited).splitlines()[:2] == ["# GeoNames, CC BY 4.0", ",p"]
     from_attrs = pd.DataFrame({"p": [0.5]})
     from_attrs.attrs["note"] = "APPROXIMATE universe"
-    assert save_table(from_attrs, "r", tmp_path).read_text().startswith("# APPROXIMATE universe\n")
+    assert _text(save_table(from_attrs, "r", tmp_path)).startswith("# APPROXIMATE universe\n")
+    # Excel and pandas read the BOM file as UTF-8
+    accents = save_table(
+        pd.DataFrame({"city": ["Luján de Cuyo"]}), "accents", tmp_path, index=False
+    )
+    assert pd.read_csv(accents, encoding="utf-8-sig")["city"].tolist() == ["Luján de Cuyo"]
     m = write_metrics({"n": pd.Series([3]).iloc[0], "d": pd.Timestamp("2024-01-23")}, tmp_path)
     assert json.loads(m.read_text()) == {"n": 3, "d": "2024-01-23"}
     with pytest.raises(ValueError, match="no letters"):
@@ -86,3 +103,70 @@ def test_show_prose_and_tables_in_order(monkeypatch):
     assert show("**Round 2024-01**", None, table, "after") is None
     assert [type(s) for s in shown] == [Markdown, pd.DataFrame, Markdown]
     assert shown[0].data == "**Round 2024-01**" and shown[1] is table and shown[2].data == "after"
+
+
+def test_the_manifest_lists_every_output_in_order(tmp_path):
+    fig, ax = plt.subplots()
+    ax.set_title("Cities by level")
+    caption(fig, "Source: the record.")
+    save_figure(fig, "levels", tmp_path)
+    sim, ax = plt.subplots()
+    sim.suptitle("Tiers of fictional cities")
+    caption(sim, "Source: data/simulated.", simulated=True)
+    save_figure(sim, "sim-tiers", tmp_path)
+    plt.close("all")
+    table = pd.DataFrame({"a": [1, 2, 3]})
+    table.attrs["title"] = "Three rows"
+    save_table(table, "round-2024-01-cities", tmp_path, simulated=True, note="how")
+    save_table(pd.DataFrame({"a": [1]}), "round-2024-01-cities", tmp_path)  # saved again: replaced
+    got = read_manifest(tmp_path)
+    assert [(e["file"], e["kind"]) for e in got] == [
+        ("levels.png", "figure"),
+        ("sim-tiers.png", "figure"),
+        ("round-2024-01-cities.csv", "table"),
+    ]
+    levels, tiers, cities = got
+    assert (levels["title"], levels["simulated"]) == ("Cities by level", False)
+    assert levels["caption"] == "Source: the record."
+    assert (tiers["title"], tiers["simulated"]) == ("Tiers of fictional cities", True)
+    assert tiers["caption"].startswith("SIMULATED DATA")
+    # the later save of the same file wins: its title from the name, real, one row
+    assert cities == {
+        "file": "round-2024-01-cities.csv",
+        "kind": "table",
+        "title": "Round 2024-01 cities",
+        "simulated": False,
+        "note": "",
+        "rows": 1,
+    }
+    assert read_manifest(tmp_path / "nowhere") == []
+
+
+def test_titles_from_file_names():
+    assert title_from_name("round-2024-01-cities") == "Round 2024-01 cities"
+    assert title_from_name("transitions-gold-70") == "Transitions gold 70"
+
+
+def test_a_figure_is_rendered_once_in_a_kernel(tmp_path, monkeypatch):
+    """Inside a kernel the notebook shows the very bytes of the PNG file, with the file and title
+    in the output's metadata, and the figure is closed (plt.show() draws nothing again)."""
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(outputs, "_in_kernel", lambda: True)
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.append((objs, kw)))
+    renders = []
+    fig, ax = plt.subplots(figsize=(4, 3))
+    ax.set_title("One render")
+    real_savefig = fig.savefig
+    monkeypatch.setattr(fig, "savefig", lambda *a, **k: renders.append(1) or real_savefig(*a, **k))
+    path = save_figure(fig, "once", tmp_path)
+    assert len(renders) == 1
+    (bundle,), kw = shown[0]
+    assert kw["raw"] is True
+    assert base64.b64decode(bundle["image/png"]) == path.read_bytes()
+    meta = kw["metadata"]["image/png"]
+    assert meta["wwc"] == {"file": "once.png", "title": "One render"}
+    png_width = int.from_bytes(path.read_bytes()[16:20], "big")
+    assert meta["width"] == png_width * 100 // 150  # shown at the size of a 100-dpi figure
+    assert not plt.fignum_exists(fig.number)

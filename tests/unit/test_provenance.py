@@ -1,17 +1,26 @@
 """The provenance of a report (report.provenance) and how the index page shows it
-(render.provenance_view, templates/_provenance.html.j2), without a build or a git process."""
+(front.provenance_view, templates/_provenance.html.j2), without a build or a git process."""
 
 from __future__ import annotations
 
 import subprocess
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
 from wwc_analysis.data import paths
 from wwc_analysis.data.package import checksums, record_edition
+from wwc_analysis.report import front
 from wwc_analysis.report import provenance as prov
-from wwc_analysis.report import render
+from wwc_analysis.report.document import Options, Report
+
+
+def _index(folder: Path, p) -> str:
+    """The front page of an empty build in ``folder`` with the provenance ``p``."""
+    built = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+    report = Report(folder, 2024, built, date(2024, 12, 31), [], {}, p)
+    return front.index_html(report, [], {}, Options())
 
 
 def test_paths_inside_the_project_are_relative(tmp_path):
@@ -97,11 +106,20 @@ def test_provenance_of_the_shipped_data(monkeypatch):
     assert p["python"]["version"].count(".") == 2
 
 
-def test_the_index_shows_the_provenance_escaped(monkeypatch):
+def test_library_versions_are_those_installed():
+    """Read from the installed metadata without importing the libraries, they are the versions the
+    imported modules report."""
+    import pandas
+
+    got = prov.library_versions()
+    assert set(got) == set(prov.LIBRARIES) and got["pandas"] == pandas.__version__
+
+
+def test_the_index_shows_the_provenance_escaped(monkeypatch, tmp_path):
     commit = "0123456789abcdef" * 2 + "01234567"
     monkeypatch.setattr(prov, "git_state", lambda root=None: {"commit": commit, "dirty": True})
     p = prov.provenance(paths.DATA_DIR, {"03-<w>": {"met": ["DM1", "LC1"], "x": None}}, "now")
-    page = render.index_html(2024, "now", "data", [], {}, p)
+    page = _index(tmp_path, p)
     assert "What this report was built from" in page
     assert "the public record, edition 2 of 2026-12-01 (version 2.0.0)" in page
     assert "git commit 0123456789ab (with uncommitted changes)" in page
@@ -124,12 +142,12 @@ def test_what_a_folder_without_an_edition_or_git_shows(tiny):
         "notebooks": {},
         "built_at": "now",
     }
-    view = render.provenance_view(p)
+    view = front.provenance_view(p)
     assert view["record"].startswith("edition not stated")
     assert view["code"].startswith("not built from a git checkout")
     assert view["files"][0]["size"].endswith("bytes")
 
 
-def test_without_a_provenance_the_index_has_no_block():
-    page = render.index_html(2024, "now", "data", [], {})
+def test_without_a_provenance_the_index_has_no_block(tmp_path):
+    page = _index(tmp_path, None)
     assert 'id="provenance"' not in page

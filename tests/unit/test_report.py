@@ -20,7 +20,7 @@ from wwc_analysis.cli import report as report_cli
 from wwc_analysis.cli.app import main as cli_main
 from wwc_analysis.data.dataset import load_rounds
 from wwc_analysis.report import build as report
-from wwc_analysis.report import publish, render, run
+from wwc_analysis.report import publish, run
 from wwc_analysis.report.build import ReportError, build_report
 
 
@@ -113,11 +113,26 @@ def test_missing_notebook_is_a_usage_error(tmp_path):
 
 def test_pdf_without_weasyprint_says_which_extra(tmp_path, monkeypatch):
     monkeypatch.setitem(__import__("sys").modules, "weasyprint", None)
+    notebook = figure_notebook(tmp_path / "01-figure.ipynb")
+    out = tmp_path / "reports"
     with pytest.raises(ReportError, match=r"pdf extra") as caught:
-        build_report(
-            2024, ROUNDS, tmp_path, out_dir=tmp_path, notebooks=[tmp_path / "x.ipynb"], pdf=True
-        )
+        build_report(2024, ROUNDS, tmp_path, out_dir=out, notebooks=[notebook], pdf=True)
     assert caught.value.exit_code == 2
+    assert [p.name for p in out.iterdir()] == [], "said before any notebook ran"
+
+
+def test_the_report_process_goes_without_slow_optional_modules(monkeypatch):
+    """jsonschema imports rfc3987_syntax when it is installed (JupyterLab brings it), which costs
+    every process that reads a notebook about a second; wwc report and its workers skip it."""
+    import inspect
+    import sys
+
+    monkeypatch.delitem(sys.modules, "rfc3987_syntax", raising=False)
+    run.skip_slow_optional_imports()
+    assert sys.modules["rfc3987_syntax"] is None
+    with pytest.raises(ImportError):
+        import rfc3987_syntax  # noqa: F401
+    assert "skip_slow_optional_imports()" in inspect.getsource(run._worker_main)
 
 
 def test_invalid_metrics_json_is_an_error(tmp_path):
@@ -219,16 +234,22 @@ def test_notebook_job_layout(tmp_path):
     source = tmp_path / "notebooks" / "01-a.ipynb"
     job = run.notebook_job(source, tmp_path / "build", {"year": 2024}, cell_timeout=7)
     assert job == {
+        "name": "01-a",
         "input": str(source),
         "output": str(tmp_path / "build" / "executed" / "01-a.ipynb"),
         "log": str(tmp_path / "build" / "logs" / "01-a.log"),
         "result": str(tmp_path / "build" / "logs" / "01-a.result.json"),
+        "progress": str(tmp_path / "build" / "logs" / "01-a.progress"),
         "cwd": str(source.parent),
         "parameters": {"year": 2024},
         "cell_timeout": 7,
         "start_timeout": run.START_TIMEOUT,
     }
     json.dumps(job)  # the job travels to the child process as a JSON file
+    # a per-round run: its own name for every file, the same notebook and folder
+    rnd = run.notebook_job(source, tmp_path / "build", {}, name="01-a-2024-06")
+    assert rnd["output"].endswith("executed/01-a-2024-06.ipynb") and rnd["input"] == str(source)
+    assert rnd["progress"].endswith("logs/01-a-2024-06.progress")
 
 
 def test_keep_failed_replaces_the_earlier_one_and_a_success_drops_it(tmp_path):
@@ -246,69 +267,21 @@ def test_keep_failed_replaces_the_earlier_one_and_a_success_drops_it(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_index_page_is_unchanged():
-    """The index page from the Jinja2 template is the page ``wwc report`` wrote before the template
-    (tests/fixtures/report-index.html): same markup, same escaping of names, titles and values."""
-    pages = [
-        {
-            "name": "01-tier-distribution",
-            "title": "Tier distribution",
-            "html": "01-tier-distribution.html",
-            "executed": "executed/01-tier-distribution.ipynb",
-            "simulated": True,
-            "figures": [
-                "01-tier-distribution/growth.png",
-                "01-tier-distribution/a \"b\" & 'c'.png",
-            ],
-            "tables": ["01-tier-distribution/levels.csv"],
-        },
-        {
-            "name": "02-cohorts",
-            "title": 'Cohorts <new> & "re-certified"',
-            "html": "02-cohorts.html",
-            "executed": "executed/02-cohorts.ipynb",
-            "simulated": False,
-            "figures": [],
-            "tables": [],
-        },
-        {
-            "name": "04-annual-summary",
-            "title": "04-annual-summary",
-            "html": "04-annual-summary.html",
-            "executed": "executed/04-annual-summary.ipynb",
-            "simulated": False,
-            "figures": [],
-            "tables": ["04-annual-summary/headline.csv", "04-annual-summary/rounds.csv"],
-        },
-    ]
-    metrics = {
-        "01-tier-distribution": {
-            "year": 2024,
-            "share": 0.123456789,
-            "big": 12345.678,
-            "nested": {"rounds": ["2024-01", "2024-06"], "none": None, "text": "a<b>&'\""},
-        },
-        "04-annual-summary": {},
-    }
-    got = render.index_html(
-        2024, "2025-01-31T12:00:00+01:00", Path("/data/wwc & <co>"), pages, metrics
-    )
-    expected = Path(__file__).resolve().parents[1] / "fixtures" / "report-index.html"
-    assert got == expected.read_text(encoding="utf-8")
-
-
-def test_index_template_is_package_data():
-    """An installed package (not only this checkout) carries the index template: a glob of the
-    package data (globbed from the package folder, as setuptools does) finds it."""
+def test_templates_are_package_data():
+    """An installed package (not only this checkout) carries every template and the stylesheet: a
+    glob of the package data (globbed from the package folder, as setuptools does) finds each
+    file of report/templates."""
     import tomllib
 
     root = Path(__file__).resolve().parents[2]
     config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
     globs = config["tool"]["setuptools"]["package-data"]["wwc_analysis"]
-    template = root / "wwc_analysis" / "report" / "templates" / render.INDEX_TEMPLATE
-    assert template.is_file()
+    folder = root / "wwc_analysis" / "report" / "templates"
+    files = {p for p in folder.rglob("*") if p.is_file()}
+    assert folder / "index.html.j2" in files and folder / "report.css" in files
+    assert folder / "nbconvert" / "wwc-page" / "index.html.j2" in files
     shipped = {p for g in globs for p in (root / "wwc_analysis").glob(g)}
-    assert template in shipped, globs
+    assert files <= shipped, sorted(str(p) for p in files - shipped)
 
 
 def test_register_adds_the_report_subcommand():

@@ -75,7 +75,10 @@ def scenarios(population, s2018, std):
 
 
 def test_city_label_and_sentence(std):
-    assert prose.city_label(None) == "the example city of the `met` parameter"
+    assert prose.city_label(None) == "the city of the `met` parameter"
+    mine = whatif.ExampleCity(("DM1",), True, whatif.example.MET_PARAMETER)
+    assert prose.city_label(mine) == "the city of the `met` parameter"
+    assert prose.example_note(mine) == ""
     own = whatif.SelfAssessment(("DM1",), True, "my-town", "2024-01")
     assert prose.city_label(own, "/somewhere/mine.csv") == (
         "city `my-town`, round 2024-01, from the self-assessment file `mine.csv`"
@@ -89,7 +92,34 @@ def test_city_label_and_sentence(std):
     assert "reaches **Not certified** (its share alone would give Silver)." in text
     assert text.endswith(" It does not meet the outcome requirement.")
     assert prose.area_caption(city, "city `x`").endswith("The city: city x; 25 of 43 criteria met.")
+    # a simulated example city is called so in its own sentence; its reasons are a Markdown list
+    assert prose.city_sentence(city, simulated=True).startswith(
+        "The SIMULATED example city meets **25 of 43** criteria"
+    )
+    assert prose.city_reasons(city) == "\n".join(city.explain().splitlines()[1:])
+    assert prose.city_reasons(city).startswith("- ")
     assert prose.area_caption(city, "x").startswith("Criteria and thresholds: the 2022 standard")
+
+
+def test_the_median_simulated_applicant_is_named_and_labelled(std):
+    example = whatif.ExampleCity(
+        ("DM1", "LC1"),
+        False,
+        whatif.example.MEDIAN_APPLICANT,
+        "sim-0042",
+        "2024-06",
+        True,
+        212,
+        "the rounds of 2024",
+    )
+    label = prose.city_label(example)
+    assert label == (
+        "the SIMULATED example city `sim-0042`, the median simulated applicant of the rounds of "
+        "2024 (round 2024-06)"
+    )
+    note = prose.example_note(example)
+    assert "**fictional city** (SIMULATED" in note and "of the 212 simulated assessments" in note
+    assert "median number of criteria met (2;" in note and "-p met" in note
 
 
 def test_paths_text_long_paths_and_rough_peers(population, std):

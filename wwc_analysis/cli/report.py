@@ -10,19 +10,60 @@ the build goes on. The rounds table of the validated folder picks the year and i
 from __future__ import annotations
 
 import argparse
-import functools
+import os
 import sys
+import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 
-from wwc_analysis.cli.common import positive_int
+from wwc_analysis.cli.common import add_command, positive_int
 from wwc_analysis.cli.validate import check_data, failed
 from wwc_analysis.data import paths
 from wwc_analysis.errors import printable
 from wwc_analysis.report.build import ReportError, build_report
+from wwc_analysis.report.run import skip_slow_optional_imports
 
-DESCRIPTION = "Run the analysis notebooks for one year and publish them as a static HTML report."
+DESCRIPTION = """Run the analysis notebooks for one year and publish them as a static HTML report:
+a front page with the year's headline numbers, one page per notebook (one per round for the cohort
+comparison), every table as CSV and in tables.xlsx, and with --pdf the whole report as one PDF.
+
+The data folder is checked first, as by wwc validate. A notebook whose notebook file,
+parameters, data and code have not changed since the last build is not run again (--force runs
+it). A failed build publishes nothing and leaves the previous report as it was."""
+EXAMPLES = """
+  wwc report                          the latest year with a round, into reports/YYYY/
+  wwc report --year 2024 --pdf        the 2024 report, with report.pdf
+  wwc report --year 2024 --force      run every notebook again, even those unchanged
+  wwc report --build-date 2026-12-01  the same bytes on every rebuild (also: SOURCE_DATE_EPOCH)
+"""
+
+
+def _build_date(text: str) -> datetime:
+    """``YYYY-MM-DD`` (midnight) or an ISO date and time, local time unless it says otherwise."""
+    try:
+        return datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a date YYYY-MM-DD or a date and time YYYY-MM-DDTHH:MM, got {text!r}"
+        ) from None
+
+
+def build_time(args: argparse.Namespace) -> datetime | None:
+    """The build time written on the report: ``--build-date``, else ``SOURCE_DATE_EPOCH`` (the
+    reproducible-builds convention: seconds since 1970, UTC), else None (now)."""
+    if args.build_date is not None:
+        return args.build_date
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return datetime.fromtimestamp(int(epoch), UTC)
+        except (ValueError, OverflowError, OSError):
+            raise ReportError(
+                f"SOURCE_DATE_EPOCH must be whole seconds since 1970, got {epoch!r}", 2
+            ) from None
+    return None
 
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -50,7 +91,24 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
         help="notebooks run at a time (default: 2)",
     )
     parser.add_argument(
-        "--pdf", action="store_true", help="also write report.pdf (needs the pdf extra: WeasyPrint)"
+        "--pdf",
+        action="store_true",
+        help="also write report.pdf, the whole report in one document (needs WeasyPrint)",
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="run every notebook, even those unchanged"
+    )
+    parser.add_argument(
+        "--single-file",
+        action="store_true",
+        help="pages that carry their stylesheet and figures inside (larger, but one file each)",
+    )
+    parser.add_argument(
+        "--build-date",
+        type=_build_date,
+        metavar="DATE",
+        help="the build date written on the report (YYYY-MM-DD or YYYY-MM-DDTHH:MM; default: "
+        "now); a year not over yet is counted as of this date",
     )
     parser.set_defaults(func=run)
 
@@ -58,10 +116,12 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
 def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add the ``report`` subcommand to the ``wwc`` CLI; ``args.func(args)`` returns the exit
     code."""
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "report",
         help="run the notebooks for one year and publish the HTML report",
         description=DESCRIPTION,
+        examples=EXAMPLES,
     )
     _add_arguments(parser)
     return parser
@@ -82,7 +142,14 @@ def validated_rounds(data_dir: Path) -> pd.DataFrame:
 
 def run(args: argparse.Namespace) -> int:
     """Handler of ``wwc report``: build, print errors without a traceback, return the exit code."""
+    skip_slow_optional_imports()
     data_dir = Path(args.data if args.data is not None else paths.DATA_DIR).resolve()
+    lock = threading.Lock()  # notebooks run in threads: one progress line at a time
+
+    def progress(line: str) -> None:
+        with lock:
+            print(line, flush=True)
+
     try:
         build_report(
             args.year,
@@ -91,7 +158,10 @@ def run(args: argparse.Namespace) -> int:
             out_dir=args.out,
             jobs=args.jobs,
             pdf=args.pdf,
-            progress=functools.partial(print, flush=True),
+            progress=progress,
+            built_at=build_time(args),
+            force=args.force,
+            single_file=args.single_file,
         )
     except ReportError as exc:
         print(printable(f"wwc report: error: {exc}"), file=sys.stderr)

@@ -67,7 +67,8 @@ RECORD_SOURCE = (
     "(sources on every row)."
 )
 
-_CAPTION_GID = "wwc-caption"
+#: The gid of the caption text :func:`caption` writes (how a caption is found on a figure).
+CAPTION_GID = "wwc-caption"
 _CAPTION_FONTSIZE = 9
 _LOOKUP = {name.casefold(): name for name in TIER_PALETTE}
 
@@ -162,7 +163,7 @@ def caption(fig: Figure, text: str, simulated: bool = False) -> Text:
         raise ValueError("a caption needs text naming the data source")
     full = f"{SIMULATED_LABEL} {text}" if simulated else text
     for artist in list(fig.texts):
-        if artist.get_gid() == _CAPTION_GID:
+        if artist.get_gid() == CAPTION_GID:
             artist.remove()
     width_in = fig.get_figwidth()
     # Average glyph width is about 0.55 em (0.62 em in bold, used for simulated captions); wrap
@@ -179,7 +180,7 @@ def caption(fig: Figure, text: str, simulated: bool = False) -> Text:
         fontsize=_CAPTION_FONTSIZE,
         color="#8B0000" if simulated else "#444444",
         fontweight="bold" if simulated else "normal",
-        gid=_CAPTION_GID,
+        gid=CAPTION_GID,
         transform=fig.transFigure,
     )
 
@@ -201,6 +202,7 @@ def _below_everything(fig: Figure) -> float:
 
 __all__ = [
     "BASIS_PALETTE",
+    "CAPTION_GID",
     "HIGHLIGHT",
     "LEVEL_ORDER",
     "NEGATIVE",

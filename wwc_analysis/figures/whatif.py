@@ -15,10 +15,13 @@ from wwc_analysis.rules.standards import TIERS
 __all__ = ["plot_criteria_by_area", "plot_threshold_sweep", "plot_tier_probabilities"]
 
 
-def plot_criteria_by_area(areas: pd.DataFrame, tier: str, note: str) -> Figure:
+def plot_criteria_by_area(
+    areas: pd.DataFrame, tier: str, note: str, simulated: bool = False
+) -> Figure:
     """Bars of the criteria a city meets in each practice area over the area's size
     (``areas`` from :func:`wwc_analysis.whatif.criteria_met_by_area`), in the colour of the city's
-    ``tier``; ``note`` is the caption naming the source."""
+    ``tier``; ``note`` is the caption naming the source; a ``simulated`` city (a fictional example)
+    gets the SIMULATED caption and title."""
     fig, ax = plt.subplots(figsize=(8, 4.2))
     names, met, size = areas.index[::-1], areas["met"][::-1], areas["criteria"][::-1]
     ax.barh(names, size, color="#E8E8E8", edgecolor="#999999", label="criteria in the area")
@@ -26,11 +29,14 @@ def plot_criteria_by_area(areas: pd.DataFrame, tier: str, note: str) -> Figure:
         names, met, color=TIER_PALETTE[tier], edgecolor="#555555", label=f"met by the city ({tier})"
     )
     ax.bar_label(bars, labels=[f"{m} of {n}" for m, n in zip(met, size)], padding=3)
+    title = "Criteria the city meets, by practice area"
     ax.set(
-        title="Criteria the city meets, by practice area", xlabel="Criteria", ylabel="Practice area"
+        title=f"SIMULATED: {title[0].lower()}{title[1:]}" if simulated else title,
+        xlabel="Criteria",
+        ylabel="Practice area",
     )
     ax.legend(loc="lower right")
-    caption(fig, note)
+    caption(fig, note, simulated=simulated)
     return fig
 
 

@@ -17,7 +17,13 @@
 Every function takes the ``Dataset`` (or the frames) it reads; none loads data.
 """
 
-from wwc_analysis.history.annual import Metric, annual_metrics, metrics_json, rounds_in_year
+from wwc_analysis.history.annual import (
+    Metric,
+    annual_metrics,
+    metrics_json,
+    period_end,
+    rounds_in_year,
+)
 from wwc_analysis.history.assessed import (
     HISTORY_COHORTS,
     assessment_history,
@@ -144,6 +150,7 @@ __all__ = [
     "levels_metrics",
     "levels_over_time",
     "metrics_json",
+    "period_end",
     "milestones",
     "practice_area_profile",
     "reach_over_time",

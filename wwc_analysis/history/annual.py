@@ -6,6 +6,9 @@ A reconstructed round (no program announcement found: :func:`history.rounds.reco
 never counted as *announced*: the ``rounds`` metric is then *identified*, its label and note say
 which rounds are reconstructed.
 
+The counts at the end of a year are counted at ``as_of`` instead when one is given: a report built
+before the year is over says "by 1 December 2026", never "by the end of 2026" (:func:`period_end`).
+
 Years are **announcement calendar years**: the January 2024 round belongs to 2024 even though cities
 call it their "2023" certification (they label rounds by assessment year). The prose and display
 tables of the annual summary are in :mod:`wwc_analysis.text.annual`.
@@ -20,7 +23,7 @@ import pandas as pd
 
 from wwc_analysis.history.cohorts import COHORT_LABELS, REPORTED_COHORTS, round_summary
 from wwc_analysis.history.levels import latest_levels, level_counts
-from wwc_analysis.history.rounds import check_year, cumulative
+from wwc_analysis.history.rounds import check_year, cumulative, to_timestamp
 
 #: The basis of a total of several rounds' reported counts.
 SUM_OF_REPORTED = "sum of reported counts"
@@ -49,6 +52,16 @@ class Metric:
         return d
 
 
+def period_end(year: int, as_of=None) -> tuple[pd.Timestamp, str]:
+    """The date the year's totals are counted at and its words after "by": 31 December and
+    ``"end of 2024"``, or ``as_of`` (when before the year's end) and ``"1 December 2026"``."""
+    end = pd.Timestamp(int(year), 12, 31)
+    when = end if as_of is None else min(end, to_timestamp(as_of))
+    if when == end:
+        return end, f"end of {int(year)}"
+    return when, f"{when.day} {when:%B %Y}"
+
+
 def rounds_in_year(year, data: Dataset) -> pd.DataFrame:
     """The per-round summary (see :func:`cohorts.round_summary`) of the rounds announced in
     ``year``."""
@@ -57,8 +70,9 @@ def rounds_in_year(year, data: Dataset) -> pd.DataFrame:
     return s[s["announced"].dt.year == y].reset_index(drop=True)
 
 
-def annual_metrics(year, data: Dataset) -> list[Metric]:
-    """Headline numbers of an announcement year, reported and identified side by side.
+def annual_metrics(year, data: Dataset, as_of=None) -> list[Metric]:
+    """Headline numbers of an announcement year, reported and identified side by side; the latest
+    levels and countries at the end of the year, or at ``as_of`` (:func:`period_end`).
 
     A reported sum over the year's rounds is given only when every round reported its count;
     otherwise ``value`` is None and the note says which rounds did not report and what is known.
@@ -80,8 +94,8 @@ def annual_metrics(year, data: Dataset) -> list[Metric]:
             ids,
         )
     )
-    out += _total_metrics(y, ids, data)
-    out += _level_metrics(y, data)
+    out += _total_metrics(y, ids, data, as_of)
+    out += _level_metrics(y, data, as_of)
     return out
 
 
@@ -140,8 +154,9 @@ def _cohort_metrics(rs: pd.DataFrame, c: str) -> list[Metric]:
     ]
 
 
-def _total_metrics(y: int, ids: tuple[str, ...], data: Dataset) -> list[Metric]:
+def _total_metrics(y: int, ids: tuple[str, ...], data: Dataset, as_of=None) -> list[Metric]:
     """Cities ever certified after the year's last round, reported and identified."""
+    by = period_end(y, as_of)[1]
     last_id = ids[-1]
     last = cumulative(data).set_index("round_id").loc[last_id]
     rep_total = last["reported_total_certified"]
@@ -152,7 +167,7 @@ def _total_metrics(y: int, ids: tuple[str, ...], data: Dataset) -> list[Metric]:
     return [
         Metric(
             "total_certified_reported",
-            f"Cities ever certified by end of {y} (reported)",
+            f"Cities ever certified by {by} (reported)",
             int(rep_total) if known else None,
             "reported",
             note,
@@ -160,7 +175,7 @@ def _total_metrics(y: int, ids: tuple[str, ...], data: Dataset) -> list[Metric]:
         ),
         Metric(
             "total_certified_identified",
-            f"Cities ever certified by end of {y} (identified)",
+            f"Cities ever certified by {by} (identified)",
             int(last["identified_total_certified"]),
             "identified",
             str(last["status"]),
@@ -169,13 +184,16 @@ def _total_metrics(y: int, ids: tuple[str, ...], data: Dataset) -> list[Metric]:
     ]
 
 
-def _level_metrics(y: int, data: Dataset) -> list[Metric]:
-    """Latest level of each city at the end of the year, and the countries reached."""
-    lv = latest_levels(pd.Timestamp(y, 12, 31), data)
+def _level_metrics(y: int, data: Dataset, as_of=None) -> list[Metric]:
+    """Latest level of each city at the end of the year (or ``as_of``), and the countries
+    reached."""
+    when, by = period_end(y, as_of)
+    at = f"at {by}" if by.startswith("end") else f"on {by}"
+    lv = latest_levels(when, data)
     out = []
     unknown_note = "latest event on record per city; unknown levels are not guessed"
     for tier, n in level_counts(lv["level"]).items():
-        label = f"Latest level {tier} at end of {y} (identified)"
+        label = f"Latest level {tier} {at} (identified)"
         out.append(
             Metric(
                 f"latest_{tier.lower()}",
@@ -189,7 +207,7 @@ def _level_metrics(y: int, data: Dataset) -> list[Metric]:
     out.append(
         Metric(
             "countries_identified",
-            f"Countries with a certified city by end of {y} (identified)",
+            f"Countries with a certified city by {by} (identified)",
             int(lv["country"].nunique()),
             "identified",
             countries,
@@ -198,13 +216,23 @@ def _level_metrics(y: int, data: Dataset) -> list[Metric]:
     return out
 
 
-def metrics_json(year, data: Dataset) -> dict:
-    """The payload written to the report's ``metrics.json``."""
+def metrics_json(year, data: Dataset, as_of=None) -> dict:
+    """The payload written to the report's ``metrics.json`` (``as_of``: the date the year's totals
+    are counted at, 31 December unless the year is not over)."""
+    when = period_end(int(year), as_of)[0]
     return {
         "year": int(year),
+        "as_of": f"{when:%Y-%m-%d}",
         "year_basis": "announcement calendar year (cities label rounds by assessment year)",
-        "metrics": {m.name: m.as_dict() for m in annual_metrics(year, data)},
+        "metrics": {m.name: m.as_dict() for m in annual_metrics(year, data, as_of)},
     }
 
 
-__all__ = ["SUM_OF_REPORTED", "Metric", "annual_metrics", "metrics_json", "rounds_in_year"]
+__all__ = [
+    "SUM_OF_REPORTED",
+    "Metric",
+    "annual_metrics",
+    "metrics_json",
+    "period_end",
+    "rounds_in_year",
+]

@@ -226,9 +226,9 @@ def cohort_geography(members: pd.DataFrame, by: str = "country") -> pd.DataFrame
     return pd.concat(parts, names=["cohort"])
 
 
-def countries_reached(year, data: Dataset) -> pd.DataFrame:
-    """Countries with a certified city by the end of ``year`` (index ``country``, most cities
-    first).
+def countries_reached(year, data: Dataset, as_of=None) -> pd.DataFrame:
+    """Countries with a certified city by the end of ``year``, or by ``as_of`` when given (a year
+    not over yet) (index ``country``, most cities first).
 
     Columns: cities by latest level (``Silver``, ``Gold``, ``Platinum``, ``Unknown``), ``total``,
     ``new_cities`` (cities whose first certification *on record* is in one of the year's rounds:
@@ -237,7 +237,7 @@ def countries_reached(year, data: Dataset) -> pd.DataFrame:
     ``year``).
     """
     y = check_year(year, data)
-    lv = latest_levels(pd.Timestamp(y, 12, 31), data)
+    lv = latest_levels(pd.Timestamp(y, 12, 31) if as_of is None else to_timestamp(as_of), data)
     table = geography(lv)
     announced = data.rounds.set_index("round_id")["announced"]
     first = lv.assign(first_announced=lv["first_round"].map(announced))

@@ -1,4 +1,4 @@
-"""``wwc report``: run the analysis notebooks for one year and publish them as a static HTML report.
+"""``wwc report``: run the analysis notebooks for one year and publish them as a static report.
 
 Steps, in order (:func:`build_report`; the modules named do the work):
 
@@ -6,29 +6,33 @@ Steps, in order (:func:`build_report`; the modules named do the work):
    announced, from the rounds table the caller passes in (``wwc report`` reads it from the data
    folder; this package never loads a table itself). A year without a round is an error (exit 2)
    that lists the years with one.
-2. Run every notebook (``notebooks/[0-9][0-9]-*.ipynb`` unless a list is given) with papermill
-   into a fresh build folder ``OUT/.build-YYYY-xxxx`` beside the target, ``jobs`` notebooks at a
-   time (a thread pool), each in its own child Python process (papermill's ``cwd`` is a
-   process-wide ``chdir``, so two notebooks in one process would race), with the kernel's working
-   directory = the notebook's folder (:mod:`wwc_analysis.report.run`).
+2. Plan the runs: one per notebook (``notebooks/[0-9][0-9]-*.ipynb`` unless a list is given), and
+   one per round of the year for a notebook whose metadata says ``"wwc": {"per_round": true}``
+   (the cohort comparison: ``02-cohort-comparison-2024-01`` and ``...-2024-06``).
+3. Run them with papermill into a fresh build folder ``OUT/.build-YYYY-xxxx`` beside the target,
+   ``jobs`` at a time (the longest first), each in its own child Python process with the kernel's
+   working directory = the notebook's folder (:mod:`wwc_analysis.report.run`). A run whose inputs
+   are those of a cached run (same notebook, parameters, data files, package source and pinned
+   dependencies) is not run again: its executed notebook and outputs are copied from
+   ``OUT/.cache/`` (:mod:`wwc_analysis.report.cache`; ``force=True`` runs everything).
    A notebook receives only the parameters its ``parameters`` cell declares, among:
 
    ============== ==================================================================
    ``year``        the report year (int)
-   ``as_of``       ``"YYYY-12-31"``: the date the year's state is measured at (str)
+   ``as_of``       the date the year's state is measured at (str ``YYYY-MM-DD``): 31 December of
+                   the year, or the build date for a year not over yet
+   ``round_id``    the round of a per-round run (str ``YYYY-MM``)
    ``data_dir``    absolute path of the data folder (str)
-   ``output_dir``  absolute path of the notebook's own output folder ``YYYY/<notebook>/`` (str)
+   ``output_dir``  absolute path of the run's own output folder ``YYYY/<run>/`` (str)
    ============== ==================================================================
 
-   A notebook may write figures (``*.png``), tables (``*.csv``) and ``metrics.json`` (a JSON
-   object) into ``output_dir``. The report merges every ``metrics.json`` into the top-level
-   ``metrics.json`` under ``"notebooks": {"<notebook>": {...}}`` (:func:`merge_metrics`).
-3. When every notebook succeeded: render each executed notebook to HTML without code or prompts
-   (nbconvert ``HTMLExporter``; figures are embedded base64 PNGs), write ``index.html`` linking
-   every page, figure and table (the Jinja2 template ``report/templates/index.html.j2``), and
-   optionally ``report.pdf`` (WeasyPrint, from the annual summary page)
-   (:mod:`wwc_analysis.report.render`).
-4. Publish by an atomic swap: the old ``OUT/YYYY`` is renamed aside, the build folder renamed in,
+   A notebook writes figures (``*.png``), tables (``*.csv``), the manifest ``outputs.json`` and
+   ``metrics.json`` (a JSON object) into ``output_dir`` through :mod:`wwc_analysis.report.outputs`.
+   The report merges every ``metrics.json`` into the top-level ``metrics.json`` under
+   ``"notebooks": {"<run>": {...}}`` (:func:`merge_metrics`).
+4. When every run succeeded: the pages, the index, the Excel workbook and, with ``pdf``, the
+   whole-report PDF (:mod:`wwc_analysis.report.render`).
+5. Publish by an atomic swap: the old ``OUT/YYYY`` is renamed aside, the build folder renamed in,
    the old one removed (and put back if the rename fails) (:mod:`wwc_analysis.report.publish`).
 
 On a failure nothing is published and the previous ``OUT/YYYY`` is left byte-for-byte untouched;
@@ -37,39 +41,44 @@ and the error. The failed build is kept for debugging in ``OUT/.failed-YYYY/`` (
 in ``executed/``, kernel and papermill output in ``logs/``), replacing any earlier failed build; the
 next successful build of that year removes it. Failed notebooks are never rendered to HTML.
 
+The build date (``built_at``, default now) is written on every page and sets ``as_of``; giving the
+same one twice rebuilds the same bytes (pages, index, metrics).
+
 Published layout of ``OUT/YYYY/``::
 
-    index.html                 links to everything below, year, build time, data folder, and
-                               what the report was built from (the provenance)
-    metrics.json               merged metrics of all notebooks, and ``provenance``: the record's
+    index.html                 the front page: the year's headline numbers, the pages, figures
+                               and tables, the downloads and what the report was built from
+    report.css                 the stylesheet every page shares (none with single_file)
+    <run>.html                 one page per run, no code; figures are the PNG files below
+    <run>/                     the run's output folder: figures, tables (CSV, UTF-8 with a BOM),
+                               outputs.json (the manifest), metrics.json
+    tables.xlsx                every table, a sheet each, and a README sheet
+    metrics.json               merged metrics of all runs, and ``provenance``: the record's
                                edition, SHA-256 of every data file, package version, git commit
-                               and dirty flag, Python and library versions, each notebook's
+                               and dirty flag, Python and library versions, each run's
                                parameters, build time (:mod:`wwc_analysis.report.provenance`)
-    <notebook>.html            one page per notebook, no code
-    <notebook>/                the notebook's output_dir: figures, tables, its metrics.json
-    executed/<notebook>.ipynb  the executed notebooks (with code, for provenance)
-    report.pdf                 only with --pdf
-
-A notebook is marked as built on simulated data in the index when its notebook metadata has
-``"wwc": {"simulated": true}``.
+    executed/<run>.ipynb       the executed notebooks (with code, for provenance)
+    report.pdf                 only with --pdf: every page, a table of contents, page numbers
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wwc_analysis.data import paths
-from wwc_analysis.report import publish, render
-from wwc_analysis.report.provenance import notebook_record, provenance, shown_path
+from wwc_analysis.data.package import checksums
+from wwc_analysis.report import cache, publish, render
+from wwc_analysis.report.provenance import notebook_record, provenance
 from wwc_analysis.report.run import (
     CELL_TIMEOUT,
     NotebookRun,
@@ -84,8 +93,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
 NOTEBOOK_PATTERN = "[0-9][0-9]-*.ipynb"
-REPORT_PARAMETERS = ("year", "as_of", "data_dir", "output_dir")
-PDF_SOURCE_SUFFIX = "annual-summary"
+REPORT_PARAMETERS = ("year", "as_of", "round_id", "data_dir", "output_dir")
+#: In a published report: the key of what it was built from (:func:`report_key`).
+REPORT_KEY = ".report-key"
 
 
 class ReportError(Exception):
@@ -130,6 +140,12 @@ def resolve_year(year: int | None, rounds: pd.DataFrame) -> int:
     return int(year)
 
 
+def as_of_date(year: int, built_at: datetime) -> date:
+    """The date a report of ``year`` measures at: 31 December, or the build date for a year not
+    over yet (a report never speaks of a day after it was built)."""
+    return min(date(int(year), 12, 31), built_at.date())
+
+
 # ----------------------------------------------------------------------------------- notebooks
 
 
@@ -153,6 +169,37 @@ def _resolve_notebooks(notebooks: Iterable[str | os.PathLike[str]] | None) -> li
     if duplicated:
         raise ReportError(f"two notebooks share a name (outputs would collide): {duplicated}", 2)
     return found
+
+
+@dataclass(frozen=True)
+class Run:
+    """One notebook run of a report: its ``name`` (the notebook's, or ``<notebook>-<round>``),
+    the ``source`` notebook and, for a per-round run, the ``round_id``."""
+
+    name: str
+    source: Path
+    round_id: str | None = None
+
+
+def year_rounds(year: int, rounds: pd.DataFrame) -> list[str]:
+    """The ids of the rounds announced in ``year``, in date order."""
+    in_year = rounds[rounds["announced"].dt.year == int(year)].sort_values("announced")
+    return [str(r) for r in in_year["round_id"]]
+
+
+def plan_runs(sources: Sequence[Path], year: int, rounds: pd.DataFrame) -> list[Run]:
+    """One run per notebook, and one per round of ``year`` for a notebook whose metadata says
+    ``"wwc": {"per_round": true}`` and which declares a ``round_id`` parameter."""
+    out: list[Run] = []
+    for source in sources:
+        # the notebook's JSON as it is (nbformat is not needed to read a metadata key, and an
+        # up-to-date report is recognised without importing it)
+        meta = json.loads(source.read_text(encoding="utf-8")).get("metadata", {}).get("wwc", {})
+        if meta.get("per_round") and "round_id" in parameter_defaults(source):
+            out += [Run(f"{source.stem}-{r}", source, r) for r in year_rounds(year, rounds)]
+        else:
+            out.append(Run(source.stem, source))
+    return out
 
 
 def _require_weasyprint() -> None:
@@ -194,40 +241,119 @@ def merge_metrics(build_dir: Path, names: Sequence[str]) -> dict[str, dict]:
 
 @dataclass(frozen=True)
 class _Build:
-    """One build in progress: the year, the data folder, and the build folder inside ``out``."""
+    """One build in progress: the year, the data folder, the build folder inside ``out``, the
+    build time, the options, the data files' checksums and each run's cache key."""
 
     year: int
     data_dir: Path
     out: Path
     folder: Path
-    built_at: str
+    built_at: datetime
+    force: bool = False
+    cell_timeout: int = CELL_TIMEOUT
+    data_files: tuple = ()
+    keys: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def final(self) -> Path:
         return self.out / str(self.year)
 
+    @property
+    def as_of(self) -> date:
+        return as_of_date(self.year, self.built_at)
+
+
+def _parameters(year: int, as_of: date, data_dir: Path, run: Run, output_dir: str) -> dict:
+    """The parameters ``run`` receives: those its notebook declares among the report's."""
+    available = {"year": int(year), "as_of": as_of.isoformat(), "data_dir": str(data_dir)}
+    if run.round_id:
+        available["round_id"] = run.round_id
+    return notebook_parameters(run.source, {**available, "output_dir": output_dir})
+
+
+def run_keys(
+    year: int, as_of: date, data_dir: Path, runs: Sequence[Run], data_files: Sequence[dict]
+) -> dict[str, str]:
+    """Each run's cache key (:func:`wwc_analysis.report.cache.run_key`)."""
+    code = cache.code_fingerprint()
+    return {
+        r.name: cache.run_key(r.source, _parameters(year, as_of, data_dir, r, ""), data_files, code)
+        for r in runs
+    }
+
+
+def report_key(
+    keys: Mapping[str, str], year: int, options: render.Options, built_at: datetime | None
+) -> str:
+    """What a published report was built from: its runs' keys, the options, the report's
+    templates and, when one was given, the build time. A report whose key matches is up to date."""
+    payload = {
+        "year": int(year),
+        "runs": list(keys.items()),
+        "options": [options.pdf, options.single_file],
+        "templates": cache.templates_fingerprint(),
+        "built_at": built_at.isoformat() if built_at is not None else None,
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def up_to_date(final: Path, key: str) -> bool:
+    """Whether the report in ``final`` was built from exactly ``key`` (and is still there)."""
+    try:
+        return (final / REPORT_KEY).read_text(encoding="utf-8").strip() == key and (
+            final / "index.html"
+        ).is_file()
+    except OSError:
+        return False
+
+
+def _jobs(build: _Build, runs: Sequence[Run], progress: Progress) -> tuple[list, dict]:
+    """The jobs to run (cached runs restored instead) and each run's parameters as it ran (for
+    the provenance)."""
+    jobs, ran = [], {}
+    for run in runs:
+        out_sub = build.folder / run.name
+        out_sub.mkdir()
+        params = _parameters(build.year, build.as_of, build.data_dir, run, str(out_sub))
+        ran[run.name] = notebook_record(parameter_defaults(run.source), params, build.folder)
+        key = build.keys[run.name]
+        entry = None if build.force else cache.lookup(build.out, build.year, run.name, key)
+        if entry is not None:
+            cache.restore(entry, build.folder / "executed" / f"{run.name}.ipynb", out_sub)
+            progress(f"[cached] {run.name}: same notebook, parameters, data and code as before")
+            continue
+        jobs.append(notebook_job(run.source, build.folder, params, build.cell_timeout, run.name))
+    # the longest first (as long as last time; never seen: first of all), so two jobs end together
+    jobs.sort(key=lambda j: -(cache.last_seconds(build.out, build.year, j["name"]) or 1e9))
+    return jobs, ran
+
 
 def _run_notebooks(
-    build: _Build, sources: Sequence[Path], jobs: int, cell_timeout: int, progress: Progress
+    build: _Build, runs: Sequence[Run], jobs: int, progress: Progress
 ) -> dict[str, dict]:
-    """Step 2: run every notebook into the build folder; raise ``ReportError`` on a failure.
-    Returns each notebook's parameters as it ran, for the provenance."""
+    """Step 3: run every notebook into the build folder; raise ``ReportError`` on a failure.
+    Returns each run's parameters as it ran, for the provenance."""
     (build.folder / "executed").mkdir()
     (build.folder / "logs").mkdir()
-    year = build.year
-    available = {"year": int(year), "as_of": f"{year}-12-31", "data_dir": str(build.data_dir)}
-    job_list, ran = [], {}
-    for source in sources:
-        out_sub = build.folder / source.stem
-        out_sub.mkdir()
-        params = notebook_parameters(source, {**available, "output_dir": str(out_sub)})
-        job_list.append(notebook_job(source, build.folder, params, cell_timeout))
-        ran[source.stem] = notebook_record(parameter_defaults(source), params, build.folder)
-    runs, cancelled = execute_all(job_list, jobs, progress)
-    failures = [r for r in runs if not r.ok]
+    job_list, ran = _jobs(build, runs, progress)
+    done, cancelled = execute_all(job_list, jobs, progress) if job_list else ([], [])
+    for r in done:
+        if r.ok:
+            executed = build.folder / "executed" / f"{r.name}.ipynb"
+            cache.store(
+                build.out,
+                build.year,
+                r.name,
+                build.keys[r.name],
+                executed,
+                build.folder / r.name,
+                r.seconds,
+            )
+    failures = [r for r in done if not r.ok]
     if failures:
-        kept = publish.keep_failed(build.folder, build.out, year)
+        kept = publish.keep_failed(build.folder, build.out, build.year)
         raise ReportError(_failure_message(build, failures, cancelled, kept), 1)
+    cache.prune(build.out, build.year, [r.name for r in runs])
     return ran
 
 
@@ -248,17 +374,24 @@ def _failure_message(
     return "\n".join(lines)
 
 
-def _write_report(build: _Build, ran: dict[str, dict], pdf: bool, progress: Progress) -> None:
-    """Step 3: merged metrics.json (with the provenance), one HTML page per notebook, index.html,
-    report.pdf."""
-    folder, names = build.folder, list(ran)
+def _write_report(
+    build: _Build,
+    runs: Sequence[Run],
+    ran: dict[str, dict],
+    options: render.Options,
+    progress: Progress,
+    explicit_time: datetime | None = None,
+) -> None:
+    """Step 4: merged metrics.json (with the provenance), the pages, the index, the workbook and
+    the PDF."""
+    folder, names = build.folder, [r.name for r in runs]
     metrics = merge_metrics(folder, names)
-    progress(f"rendering {len(names)} page(s) ...")
-    pages = render.render_pages(folder, names)
-    origin = provenance(build.data_dir, ran, build.built_at)
+    built_at = build.built_at.isoformat(timespec="seconds")
+    origin = provenance(build.data_dir, ran, built_at, files=list(build.data_files))
     summary = {
         "year": int(build.year),
-        "built_at": build.built_at,
+        "built_at": built_at,
+        "as_of": build.as_of.isoformat(),
         "data_dir": origin["data"]["path"],
         "provenance": origin,
         "notebooks": metrics,
@@ -266,16 +399,23 @@ def _write_report(build: _Build, ran: dict[str, dict], pdf: bool, progress: Prog
     (folder / "metrics.json").write_text(
         json.dumps(summary, indent=2, default=str, ensure_ascii=False) + "\n", encoding="utf-8"
     )
-    shown = shown_path(build.data_dir)
-    render.write_index(folder, build.year, build.built_at, shown, pages, metrics, origin)
-    if pdf:
-        pdf_name = next((n for n in names if n.endswith(PDF_SOURCE_SUFFIX)), names[-1])
-        progress(f"writing report.pdf from {pdf_name}.html ...")
-        render.write_pdf(folder / f"{pdf_name}.html", folder / "report.pdf")
+    report = render.Report(
+        folder=folder,
+        year=int(build.year),
+        built_at=build.built_at,
+        as_of=build.as_of,
+        runs=[render.RunPage(r.name, r.source, r.round_id) for r in runs],
+        metrics=metrics,
+        provenance=origin,
+    )
+    render.write_all(report, options, progress)
+    (folder / REPORT_KEY).write_text(
+        report_key(build.keys, build.year, options, explicit_time) + "\n", encoding="utf-8"
+    )
 
 
 def _publish(build: _Build) -> None:
-    """Step 4: drop the logs, swap the build in; a failed swap leaves the previous report."""
+    """Step 5: drop the logs, swap the build in; a failed swap leaves the previous report."""
     shutil.rmtree(build.folder / "logs")
     try:
         publish.publish(build.folder, build.final)
@@ -299,6 +439,9 @@ def build_report(
     progress: Progress = print,
     *,
     cell_timeout: int = CELL_TIMEOUT,
+    built_at: datetime | None = None,
+    force: bool = False,
+    single_file: bool = False,
 ) -> Path:
     """Build the report of ``year`` and publish it to ``out_dir/YYYY``; return that folder.
 
@@ -306,30 +449,45 @@ def build_report(
     ``data_dir``, e.g. ``load_rounds(data_dir)``); the notebooks read their data from ``data_dir``.
     ``out_dir`` defaults to ``paths.REPORTS_DIR``, ``notebooks`` to the ``NN-*.ipynb`` files of
     ``paths.NOTEBOOKS_DIR``. ``jobs`` notebooks run at a time; ``cell_timeout`` bounds every cell
-    (seconds). ``progress`` receives one line per step. Raises ``ReportError`` on any failure,
-    after which the previously published report is untouched (see the module docstring).
+    (seconds). ``built_at`` is the build time written on the report (default: now; an aware
+    datetime, or naive for local time); ``force`` runs every notebook even when the cache holds
+    its result; ``single_file`` makes every page carry its stylesheet and figures. ``progress``
+    receives one line per step. Raises ``ReportError`` on any failure, after which the previously
+    published report is untouched (see the module docstring).
     """
     if jobs < 1:
         raise ReportError(f"jobs must be at least 1, got {jobs}", 2)
     data = Path(data_dir).resolve()
     out = Path(out_dir if out_dir is not None else paths.REPORTS_DIR).resolve()
-    if pdf:
-        _require_weasyprint()
     year = resolve_year(year, rounds)
     sources = _resolve_notebooks(notebooks)
+    runs = plan_runs(sources, year, rounds)
     out.mkdir(parents=True, exist_ok=True)
 
     started = time.perf_counter()
-    built_at = datetime.now().astimezone().isoformat(timespec="seconds")
+    when = (built_at or datetime.now()).astimezone().replace(microsecond=0)
+    files = checksums(data)
+    keys = run_keys(year, as_of_date(year, when), data, runs, files)
+    options = render.Options(pdf, single_file)
+    final = out / str(year)
+    if not force and up_to_date(final, report_key(keys, year, options, built_at)):
+        progress(
+            f"report {year} is up to date: {final} was built from the same notebooks, parameters, "
+            "data, code and options (wwc report --force builds it again)"
+        )
+        return final
+    if pdf:  # before any notebook runs (not needed for a report that is up to date)
+        _require_weasyprint()
     folder = Path(tempfile.mkdtemp(prefix=f".build-{year}-", dir=out))
-    build = _Build(year=year, data_dir=data, out=out, folder=folder, built_at=built_at)
+    build = _Build(year, data, out, folder, when, force, cell_timeout, tuple(files), keys)
     progress(
-        f"wwc report {year}: {len(sources)} notebook(s), data {data}, "
-        f"{min(jobs, len(sources))} at a time, building in {folder}"
+        f"wwc report {year}: {len(runs)} notebook run(s), data {data}, "
+        f"{min(jobs, len(runs))} at a time, as of {build.as_of.day} {build.as_of:%B %Y}, "
+        f"building in {folder}"
     )
     try:
-        ran = _run_notebooks(build, sources, jobs, cell_timeout, progress)
-        _write_report(build, ran, pdf, progress)
+        ran = _run_notebooks(build, runs, jobs, progress)
+        _write_report(build, runs, ran, options, progress, built_at)
         _publish(build)
     except BaseException:
         if folder.exists():
@@ -344,10 +502,14 @@ __all__ = [
     "NOTEBOOK_PATTERN",
     "NotebookRun",
     "ReportError",
+    "Run",
+    "as_of_date",
     "build_report",
     "discover_notebooks",
     "merge_metrics",
     "notebook_parameters",
+    "plan_runs",
     "report_years",
     "resolve_year",
+    "year_rounds",
 ]

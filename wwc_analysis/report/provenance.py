@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import ast
 import platform
+import re
 import subprocess
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -82,8 +84,31 @@ def git_state(root: Path | None = None) -> dict | None:
     return {"commit": commit, "dirty": dirty}
 
 
+def _norm(name: str) -> str:
+    return re.sub(r"[-_.]+", "_", name).lower()
+
+
+def installed_versions() -> dict[str, str]:
+    """``{distribution: version}`` of the packages installed on ``sys.path``, read from the names of
+    their ``*.dist-info`` folders (``pandas-3.1.1.dist-info``): no library is imported, so a
+    report rebuilt from its cache does not pay for importing matplotlib and seaborn."""
+    found: dict[str, str] = {}
+    for entry in sys.path:
+        folder = Path(entry or ".")
+        if not folder.is_dir():
+            continue
+        for info in folder.glob("*.dist-info"):
+            dist, _, version = info.name.removesuffix(".dist-info").rpartition("-")
+            found.setdefault(_norm(dist), version)
+    return found
+
+
 def library_versions() -> dict[str, str]:
-    """The version of each of :data:`LIBRARIES` (all of them dependencies of the package)."""
+    """The version of each of :data:`LIBRARIES` (all of them dependencies of the package), from
+    their installed metadata (:func:`installed_versions`), else from the imported module."""
+    installed = installed_versions()
+    if all(_norm(name) in installed for name in LIBRARIES):
+        return {name: installed[_norm(name)] for name in LIBRARIES}
     import ipykernel
     import jinja2
     import matplotlib
@@ -133,14 +158,19 @@ def provenance(
     notebooks: Mapping[str, Mapping[str, Any]],
     built_at: str,
     root: Path | None = None,
+    files: list[dict] | None = None,
 ) -> dict[str, Any]:
     """The provenance of a report built from ``data_dir`` (see the module docstring);
-    ``notebooks`` maps each notebook to its parameters (:func:`notebook_record`)."""
+    ``notebooks`` maps each notebook to its parameters (:func:`notebook_record`); ``files``: the
+    data files' checksums when the caller has them already (``checksums(data_dir)``)."""
     from wwc_analysis import __version__
 
     return {
         "record": record_edition(data_dir),
-        "data": {"path": shown_path(data_dir, root), "files": checksums(data_dir)},
+        "data": {
+            "path": shown_path(data_dir, root),
+            "files": files if files is not None else checksums(data_dir),
+        },
         "package": {"name": "wwc-analysis", "version": __version__},
         "git": git_state(root),
         "python": {

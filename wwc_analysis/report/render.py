@@ -1,221 +1,84 @@
-"""Rendering a finished build: one HTML page per executed notebook, the index page, the PDF.
+"""Rendering a finished build: the pages, the Excel workbook, the index and the PDF, in that order.
 
-Pages come from nbconvert's ``HTMLExporter`` without code or prompts (figures are embedded base64
-PNGs, so a page is one file). The index page is the Jinja2 template ``templates/index.html.j2``
-shipped in this package (every value HTML-escaped). The PDF is WeasyPrint on one rendered page.
+- :mod:`~wwc_analysis.report.pages`: one HTML page per run (nbconvert, the ``wwc-page`` template)
+  and the shared stylesheet;
+- :mod:`~wwc_analysis.report.workbook`: ``tables.xlsx``, every table of the manifests;
+- :mod:`~wwc_analysis.report.front`: ``index.html``, the front page;
+- :mod:`~wwc_analysis.report.pdf`: ``report.pdf``, the whole report (with ``--pdf``).
+
+Everything is rendered from the build folder (executed notebooks, output folders and their
+manifests, metrics) and the build time, never from the clock: two renderings of the same build
+with the same build time give the same bytes.
 """
 
 from __future__ import annotations
 
-import html
-import json
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
-import jinja2
-from markupsafe import Markup
-
-FIGURE_SUFFIXES = (".png", ".svg", ".jpg", ".jpeg")
-TABLE_SUFFIXES = (".csv",)
-INDEX_TEMPLATE = "index.html.j2"
+from wwc_analysis.report import front, pages, workbook
+from wwc_analysis.report.document import EXECUTED, Options, Report, RunPage
+from wwc_analysis.report.outputs import read_manifest
+from wwc_analysis.report.run import Progress
 
 
-# -------------------------------------------------------------------------------------- pages
-
-
-def _render_page(executed: Path, target: Path) -> str:
-    """Write the HTML page of an executed notebook without code or prompts; return its title."""
-    import nbformat
-    from nbconvert import HTMLExporter
-
-    nb = nbformat.read(executed, as_version=4)
-    exporter = HTMLExporter(
-        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
-    )
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": executed.stem}})
-    target.write_text(body, encoding="utf-8")
-    return str(nb.metadata.get("title") or executed.stem)
-
-
-def _is_simulated(executed: Path) -> bool:
+def page_entries(report: Report) -> list[dict[str, Any]]:
+    """One entry per page, in order: ``name``, ``title``, ``short_title``, ``summary``, ``html``,
+    ``executed``, ``round_id``, ``figures`` and ``tables`` (the manifest's entries, each with its
+    path ``href`` relative to the report)."""
     import nbformat
 
-    nb = nbformat.read(executed, as_version=4)
-    return bool(nb.metadata.get("wwc", {}).get("simulated", False))
-
-
-def _outputs(build: Path, name: str, suffixes: tuple[str, ...]) -> list[str]:
-    folder = build / name
-    if not folder.is_dir():
-        return []
-    found = [p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in suffixes]
-    return sorted(p.relative_to(build).as_posix() for p in found)
-
-
-def render_pages(build: Path, names: Sequence[str]) -> list[dict[str, Any]]:
-    """Write ``build/<name>.html`` for every executed notebook ``build/executed/<name>.ipynb``.
-
-    Returns one entry per page for the index: ``name``, ``title`` (the notebook's metadata title,
-    else its name), ``html`` and ``executed`` (links relative to ``build``), ``simulated`` (the
-    notebook's ``wwc.simulated`` metadata), ``figures`` and ``tables`` (files of its output folder).
-    """
-    pages = []
-    for name in names:
-        executed = build / "executed" / f"{name}.ipynb"
-        title = _render_page(executed, build / f"{name}.html")
-        pages.append(
+    out = []
+    for run in report.runs:
+        nb = nbformat.read(report.folder / EXECUTED / f"{run.name}.ipynb", as_version=4)
+        title, short = pages.notebook_titles(nb, run.name, run.round_id)
+        meta = nb.metadata.get("wwc", {})
+        summary = str(meta.get("round_summary" if run.round_id else "summary", "") or "")
+        manifest = [
+            {**e, "href": f"{run.name}/{e['file']}", "page": run.name}
+            for e in read_manifest(report.folder / run.name)
+        ]
+        out.append(
             {
-                "name": name,
+                "name": run.name,
                 "title": title,
-                "html": f"{name}.html",
-                "executed": f"executed/{name}.ipynb",
-                "simulated": _is_simulated(executed),
-                "figures": _outputs(build, name, FIGURE_SUFFIXES),
-                "tables": _outputs(build, name, TABLE_SUFFIXES),
+                "short_title": short,
+                "summary": summary.format(round_id=run.round_id) if run.round_id else summary,
+                "html": f"{run.name}.html",
+                "executed": f"{EXECUTED}/{run.name}.ipynb",
+                "round_id": run.round_id,
+                "figures": [e for e in manifest if e.get("kind") == "figure"],
+                "tables": [e for e in manifest if e.get("kind") == "table"],
             }
         )
-    return pages
+    return out
 
 
-# -------------------------------------------------------------------------------------- index
+def render_pages(report: Report, entries: Sequence[Mapping[str, Any]], single_file: bool) -> None:
+    """Write ``<name>.html`` for every run, and the shared stylesheet (unless single-file)."""
+    infos = [pages.PageInfo(e["name"], e["title"], e["short_title"]) for e in entries]
+    html = pages.exporter()
+    for i, entry in enumerate(entries):
+        context = pages.page_context(infos, i, report.year, report.built_words)
+        executed = report.folder / entry["executed"]
+        pages.render_page(html, executed, report.folder / entry["html"], context, single_file)
+    if not single_file:
+        pages.write_stylesheet(report.folder)
 
 
-def _flatten(value: Any, prefix: str = "") -> list[tuple[str, str]]:
-    """(dotted key, shown value) rows of a metrics object, in order."""
-    if isinstance(value, dict):
-        rows: list[tuple[str, str]] = []
-        for key, item in value.items():
-            rows.extend(_flatten(item, f"{prefix}.{key}" if prefix else str(key)))
-        return rows
-    if isinstance(value, float):
-        return [(prefix, f"{value:,.4g}")]
-    if isinstance(value, (list, tuple)):
-        return [(prefix, json.dumps(value))]
-    return [(prefix, str(value))]
+def write_all(report: Report, options: Options, progress: Progress) -> None:
+    """Render the build: pages, ``tables.xlsx``, with ``options.pdf`` ``report.pdf``, then
+    ``index.html`` (which links them)."""
+    entries = page_entries(report)
+    progress(f"rendering {len(entries)} page(s), tables.xlsx and index.html ...")
+    render_pages(report, entries, options.single_file)
+    sheets = workbook.write_workbook(report, entries)
+    if options.pdf:
+        from wwc_analysis.report import pdf
+
+        progress("writing report.pdf (every page, a table of contents, page numbers) ...")
+        pdf.write_pdf(report, entries)
+    front.write_index(report, entries, sheets, options)
 
 
-def _escape(value: Any) -> Markup:
-    """Every ``{{ value }}`` of the template: HTML-escaped with quotes (``html.escape``), except
-    the markup the template's own macros produce."""
-    if isinstance(value, Markup):
-        return value
-    return Markup(html.escape(str(value)))
-
-
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("wwc_analysis.report", "templates"),
-        autoescape=True,
-        finalize=_escape,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        undefined=jinja2.StrictUndefined,
-    )
-
-
-def _size(n: int) -> str:
-    return f"{n:,} bytes" if n < 10_000 else f"{n / 1024:,.0f} KiB"
-
-
-def _parameter(value: Any) -> str:
-    if value is None:
-        return "not set"
-    if isinstance(value, (list, tuple)):
-        return ", ".join(str(v) for v in value) if value else "(none)"
-    return json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
-
-
-def provenance_view(p: Mapping[str, Any]) -> dict[str, Any]:
-    """The provenance of a report (:func:`wwc_analysis.report.provenance.provenance`) as the
-    words and rows the index page shows (template ``_provenance.html.j2``)."""
-    record = p.get("record")
-    if record and record.get("edition") is not None:
-        said = f"{record.get('title') or 'the record'}, edition {record['edition']}"
-        said += f" of {record['date']}" if record.get("date") else ""
-        said += f" (version {record['version']})" if record.get("version") else ""
-    else:
-        said = "edition not stated: the data folder has no readable datapackage.json"
-    git = p.get("git")
-    if git:
-        state = "with uncommitted changes" if git["dirty"] else "no uncommitted changes"
-        code = f"git commit {git['commit'][:12]} ({state})"
-    else:
-        code = "not built from a git checkout: no commit recorded"
-    python = p.get("python", {})
-    return {
-        "record": said,
-        "data_path": p["data"]["path"],
-        "files": [
-            {"file": f["file"], "size": _size(int(f["bytes"])), "sha256": f["sha256"]}
-            for f in p["data"]["files"]
-        ],
-        "package": f"{p['package']['name']} {p['package']['version']}",
-        "code": code,
-        "python": f"{python.get('implementation', 'Python')} {python.get('version', '')}".strip(),
-        "libraries": ", ".join(f"{k} {v}" for k, v in p.get("libraries", {}).items()),
-        "built_at": p.get("built_at", ""),
-        "notebooks": [
-            {"name": name, "params": [(k, _parameter(v)) for k, v in params.items()]}
-            for name, params in p.get("notebooks", {}).items()
-        ],
-    }
-
-
-def index_html(
-    year: int,
-    built_at: str,
-    data_dir: Path | str,
-    pages: Sequence[Mapping[str, Any]],
-    metrics: Mapping[str, dict],
-    provenance: Mapping[str, Any] | None = None,
-) -> str:
-    """The index page: year, build time, data folder, then every page with its figures, tables
-    and flattened metrics (see :func:`render_pages` for ``pages``), and, given a ``provenance``,
-    what the report was built from (``templates/_provenance.html.j2``)."""
-    entries = [
-        {**page, "metrics": _flatten(metrics[page["name"]]) if page["name"] in metrics else None}
-        for page in pages
-    ]
-    template = _environment().get_template(INDEX_TEMPLATE)
-    return template.render(
-        year=year,
-        built_at=built_at,
-        data_dir=str(data_dir),
-        pages=entries,
-        view=provenance_view(provenance) if provenance is not None else None,
-    )
-
-
-def write_index(
-    build: Path,
-    year: int,
-    built_at: str,
-    data_dir: Path | str,
-    pages: Sequence[Mapping[str, Any]],
-    metrics: Mapping[str, dict],
-    provenance: Mapping[str, Any] | None = None,
-) -> None:
-    """Write ``build/index.html`` (see :func:`index_html`)."""
-    text = index_html(year, built_at, data_dir, pages, metrics, provenance)
-    (build / "index.html").write_text(text, encoding="utf-8")
-
-
-# ---------------------------------------------------------------------------------------- PDF
-
-
-def write_pdf(page: Path, target: Path) -> None:
-    """Print the HTML ``page`` to the PDF ``target`` with WeasyPrint."""
-    import logging
-
-    import weasyprint
-
-    # WeasyPrint warns about every CSS property of the JupyterLab theme it does not support.
-    logger = logging.getLogger("weasyprint")
-    level = logger.level
-    logger.setLevel(logging.ERROR)
-    try:
-        weasyprint.HTML(filename=str(page)).write_pdf(str(target))
-    finally:
-        logger.setLevel(level)
+__all__ = ["EXECUTED", "Options", "Report", "RunPage", "page_entries", "render_pages", "write_all"]

@@ -1,10 +1,12 @@
 """Running the report's notebooks: papermill in child processes, a job file each, failures
 described.
 
-A *job* is a JSON-able dict naming one notebook run: ``input`` (the source notebook), ``output``
-(the executed notebook), ``log`` (the child's stdout/stderr, kernel output included), ``result``
-(where the child writes its outcome), ``cwd`` (the kernel's working directory), ``parameters``
-(only those the notebook declares), ``cell_timeout`` and ``start_timeout`` (seconds).
+A *job* is a JSON-able dict naming one notebook run: ``name`` (the run: the notebook's name, or
+``<notebook>-<round>`` for one run per round), ``input`` (the source notebook), ``output`` (the
+executed notebook), ``log`` (the child's stdout/stderr, kernel output included), ``result`` (where
+the child writes its outcome), ``progress`` (where the child notes the cell it is running),
+``cwd`` (the kernel's working directory), ``parameters`` (only those the notebook declares),
+``cell_timeout`` and ``start_timeout`` (seconds).
 :func:`notebook_job` builds one; :func:`execute_all` runs a list of them ``jobs`` at a time and
 returns a :class:`NotebookRun` per notebook that ran.
 
@@ -12,6 +14,11 @@ Each notebook runs in its own child Python process (``python -c`` importing :fun
 this module), because papermill's ``cwd`` is a process-wide ``chdir``: two notebooks in one process
 would race. A notebook error never raises here: it becomes a failed :class:`NotebookRun` naming the
 cell of the *source* notebook (papermill's injected-parameters cell not counted) and the error.
+
+The child runs papermill with an engine of its own (:class:`_Engine`): papermill's default saves the
+whole executed notebook, images included, before and after every cell; this one saves it once at
+the end (or when the run fails) and instead writes the running cell's number to the job's
+``progress`` file, which the parent reads to say how far a long notebook has got.
 """
 
 from __future__ import annotations
@@ -25,12 +32,18 @@ import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from wwc_analysis.data import paths
 
 KERNEL_NAME = "python3"
+ENGINE_NAME = "wwc"
+#: A notebook running longer than this (seconds) gets progress lines: the cell it is running.
+PROGRESS_AFTER = 8.0
+#: At most one progress line per notebook this often (seconds).
+PROGRESS_EVERY = 8.0
 CELL_TIMEOUT = 600  # seconds per cell, the same budget nbval gets (--nbval-cell-timeout=600)
 START_TIMEOUT = 120  # seconds for a kernel to start (several start at once)
 #: The child process's command: imports this module's worker entry point and runs one job file.
@@ -38,6 +51,12 @@ WORKER_CODE = (
     "import sys; from wwc_analysis.report.run import _worker_main; "
     "sys.exit(_worker_main({job_file!r}))"
 )
+#: Optional modules that a library imports if they are installed, slowly, for nothing the report
+#: uses. jsonschema (which nbformat, papermill and nbconvert import) takes ``rfc3987_syntax`` for
+#: its "iri" format check when it is there (JupyterLab's jupyter-events installs it); importing it
+#: compiles 38 grammars, 0.5-1.5 s in every process that reads a notebook. Notebooks never use
+#: that format.
+SLOW_OPTIONAL_IMPORTS = ("rfc3987_syntax",)
 
 Progress = Callable[[str], Any]
 
@@ -69,41 +88,67 @@ class NotebookRun:
         return f"{where}: {error}"
 
 
+def skip_slow_optional_imports() -> None:
+    """Make this process go without the :data:`SLOW_OPTIONAL_IMPORTS`: ``None`` in
+    ``sys.modules`` makes their import raise ``ImportError``, which the libraries expect of an
+    optional module. Called by ``wwc report`` and its worker processes only, never on import."""
+    for name in SLOW_OPTIONAL_IMPORTS:
+        sys.modules.setdefault(name, None)
+
+
 # ------------------------------------------------------------------------------------------ jobs
+
+
+def declared_parameters(notebook: str | os.PathLike[str]) -> dict[str, str]:
+    """The parameters ``notebook`` declares, each with its default as written in the cell (the
+    literal's source text), from ``papermill.inspect_notebook``; read once per notebook file and
+    modification time."""
+    path = Path(notebook).resolve()
+    return dict(_declared(str(path), path.stat().st_mtime_ns))
+
+
+@lru_cache(maxsize=64)
+def _declared(path: str, mtime_ns: int) -> tuple[tuple[str, str], ...]:
+    import papermill as pm
+
+    found = pm.inspect_notebook(path)
+    return tuple((name, str(info.get("default"))) for name, info in found.items())
 
 
 def notebook_parameters(notebook: str | os.PathLike[str], available: Mapping[str, Any]) -> dict:
     """The subset of ``available`` that ``notebook`` declares in its ``parameters`` cell.
 
-    Uses ``papermill.inspect_notebook``; passing only declared names avoids papermill's "Passed
-    unknown parameter" warnings and keeps the injected cell to what the notebook expects.
+    Passing only declared names avoids papermill's "Passed unknown parameter" warnings and keeps
+    the injected cell to what the notebook expects.
     """
-    import papermill as pm
-
-    declared = pm.inspect_notebook(str(notebook))
+    declared = declared_parameters(notebook)
     return {name: value for name, value in available.items() if name in declared}
 
 
 def parameter_defaults(notebook: str | os.PathLike[str]) -> dict[str, str]:
     """The parameters ``notebook`` declares, each with its default as written in the cell (the
     literal's source text), from ``papermill.inspect_notebook``."""
-    import papermill as pm
-
-    declared = pm.inspect_notebook(str(notebook))
-    return {name: str(info.get("default")) for name, info in declared.items()}
+    return declared_parameters(notebook)
 
 
 def notebook_job(
-    source: Path, build: Path, parameters: Mapping[str, Any], cell_timeout: int = CELL_TIMEOUT
+    source: Path,
+    build: Path,
+    parameters: Mapping[str, Any],
+    cell_timeout: int = CELL_TIMEOUT,
+    name: str | None = None,
 ) -> dict[str, Any]:
-    """The job of running ``source`` in the build folder ``build``: the executed notebook goes to
-    ``build/executed/``, the log and the result file to ``build/logs/``, the kernel runs in the
-    notebook's own folder."""
+    """The job of running ``source`` as the run ``name`` (default: the notebook's name) in the
+    build folder ``build``: the executed notebook goes to ``build/executed/<name>.ipynb``, the log,
+    progress and result files to ``build/logs/``, the kernel runs in the notebook's own folder."""
+    name = name or source.stem
     return {
+        "name": name,
         "input": str(source),
-        "output": str(build / "executed" / source.name),
-        "log": str(build / "logs" / f"{source.stem}.log"),
-        "result": str(build / "logs" / f"{source.stem}.result.json"),
+        "output": str(build / "executed" / f"{name}.ipynb"),
+        "log": str(build / "logs" / f"{name}.log"),
+        "result": str(build / "logs" / f"{name}.result.json"),
+        "progress": str(build / "logs" / f"{name}.progress"),
         "cwd": str(source.parent),
         "parameters": dict(parameters),
         "cell_timeout": int(cell_timeout),
@@ -200,19 +245,71 @@ def _run_failure(exc: Exception, job: Mapping[str, Any], injected: bool) -> dict
 # ------------------------------------------------------------------------------ the child process
 
 
+def _engine(progress_file: str | None):
+    """papermill's nbclient engine, saving the executed notebook once (at the end, or when the run
+    fails) and noting each cell it starts in ``progress_file``: ``<index> <code cells> <first
+    line>`` (index among the code cells, from 1)."""
+    from papermill.engines import NBClientEngine, NotebookExecutionManager
+
+    class _Manager(NotebookExecutionManager):
+        final = False
+
+        def save(self, **kwargs):
+            if self.final:
+                super().save(**kwargs)
+
+        def cell_start(self, cell, cell_index=None, **kwargs):
+            super().cell_start(cell, cell_index, **kwargs)
+            if progress_file and cell.get("cell_type") == "code":
+                code = [c for c in self.nb.cells if c.get("cell_type") == "code"]
+                number = next((i for i, c in enumerate(code, 1) if c is cell), 0)
+                line = _first_line(cell.get("source", ""))[:60]
+                _write_progress(progress_file, number, len(code), line)
+
+        def notebook_complete(self, **kwargs):
+            self.final = True
+            super().notebook_complete(**kwargs)
+
+    class _Engine(NBClientEngine):
+        @classmethod
+        def execute_notebook(cls, nb, kernel_name, output_path=None, **kwargs):
+            kwargs.pop("progress_bar", None), kwargs.pop("autosave_cell_every", None)
+            log_output = kwargs.pop("log_output", False)
+            nb_man = _Manager(nb, output_path=output_path, progress_bar=False)
+            nb_man.notebook_start()
+            try:
+                cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
+            finally:
+                nb_man.cleanup_pbar()
+                nb_man.notebook_complete()
+            return nb_man.nb
+
+    return _Engine
+
+
+def _write_progress(progress_file: str, number: int, total: int, line: str) -> None:
+    """Note the cell started: written to a temporary name and renamed over the file, so the
+    parent, which reads it while the notebook runs, never sees it empty or half-written."""
+    part = f"{progress_file}.part"
+    Path(part).write_text(f"{number} {total} {line}", encoding="utf-8")
+    os.replace(part, progress_file)
+
+
 def _papermill(job: Mapping[str, Any]) -> None:
     """Execute the job's notebook with papermill in *this* process (raises on a failure)."""
     import papermill as pm
+    from papermill.engines import papermill_engines
 
+    papermill_engines.register(ENGINE_NAME, _engine(job.get("progress")))
     pm.execute_notebook(
         job["input"],
         job["output"],
         parameters=job["parameters"],
+        engine_name=ENGINE_NAME,
         kernel_name=KERNEL_NAME,
         cwd=job["cwd"],
         progress_bar=False,
         log_output=False,
-        request_save_on_cell_execute=True,
         start_timeout=job["start_timeout"],
         execution_timeout=job["cell_timeout"],
     )
@@ -229,7 +326,7 @@ def _execute(job: Mapping[str, Any]) -> dict:
     source = Path(job["input"])
     injected = bool(job["parameters"])
     start = time.perf_counter()
-    outcome: dict[str, Any] = {"name": source.stem, "ok": True}
+    outcome: dict[str, Any] = {"name": job.get("name", source.stem), "ok": True}
     try:
         _papermill(job)
     except PapermillExecutionError as exc:
@@ -242,6 +339,7 @@ def _execute(job: Mapping[str, Any]) -> dict:
 
 def _worker_main(job_file: str) -> int:
     """Entry point of the child process: run the job in ``job_file``, write ``job["result"]``."""
+    skip_slow_optional_imports()  # before papermill imports jsonschema
     job = json.loads(Path(job_file).read_text(encoding="utf-8"))
     outcome = _execute(job)
     Path(job["result"]).write_text(json.dumps(outcome), encoding="utf-8")
@@ -275,29 +373,66 @@ def _tail(path: Path, lines: int = 5) -> str:
     return " | ".join(line.strip() for line in text.splitlines()[-lines:] if line.strip())
 
 
-def _run_one(job: Mapping[str, Any]) -> NotebookRun:
+def _progress_note(job: Mapping[str, Any]) -> str:
+    """``'cell 22 of 33 (robust = whatif.run_robustness(...))'`` from the job's progress file."""
+    try:
+        text = Path(job["progress"]).read_text(encoding="utf-8")
+    except (OSError, KeyError):
+        return ""
+    number, _, rest = text.partition(" ")
+    total, _, line = rest.partition(" ")
+    if not (number.isdigit() and total.isdigit()):  # not a whole note: nothing to say this time
+        return ""
+    return f"cell {number} of {total}" + (f" ({line})" if line else "")
+
+
+def _wait(proc: subprocess.Popen, job: Mapping[str, Any], progress: Progress | None) -> int:
+    """Wait for the child; once a notebook has run for ``PROGRESS_AFTER`` seconds, say which cell
+    it is running (at most every ``PROGRESS_EVERY`` seconds, only when it moved on). An
+    interrupted wait kills the child."""
+    start, said, said_at = time.monotonic(), "", -PROGRESS_EVERY
+    try:
+        while True:
+            try:
+                return proc.wait(timeout=0.5)
+            except subprocess.TimeoutExpired:
+                pass
+            now = time.monotonic() - start
+            if progress is None or now < PROGRESS_AFTER or now - said_at < PROGRESS_EVERY:
+                continue
+            note = _progress_note(job)
+            if note and note != said:
+                progress(f"      {job.get('name', '')}: {note}, {now:.0f} s")
+                said, said_at = note, now
+    except BaseException:
+        proc.kill()
+        proc.wait()
+        raise
+
+
+def _run_one(job: Mapping[str, Any], progress: Progress | None = None) -> NotebookRun:
     """Run one notebook in a child Python process (own working directory, environment and log).
 
     A child process per notebook keeps papermill's process-wide ``chdir(cwd)`` from racing with the
     other notebooks and needs no ``if __name__ == "__main__"`` guard in the caller (which
     multiprocessing's spawn would). The child's stdout/stderr, including the kernel's own output,
-    go to ``job["log"]``.
+    go to ``job["log"]``; ``progress`` gets a line now and then while a long notebook runs.
     """
     job_file = Path(job["log"]).with_suffix(".job.json")
     job_file.write_text(json.dumps(dict(job)), encoding="utf-8")
     code = WORKER_CODE.format(job_file=str(job_file))
-    name = Path(job["input"]).stem
+    name = job.get("name", Path(job["input"]).stem)
     start = time.perf_counter()
     with open(job["log"], "ab") as log:
-        proc = subprocess.run(
+        proc = subprocess.Popen(
             [sys.executable, "-c", code],
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
             cwd=job["cwd"],
             env=_child_env(),
-            check=False,
         )
+        returncode = _wait(proc, job, progress)
     result = Path(job["result"])
     if result.is_file():
         outcome = json.loads(result.read_text(encoding="utf-8"))
@@ -309,7 +444,7 @@ def _run_one(job: Mapping[str, Any]) -> NotebookRun:
         ok=False,
         seconds=time.perf_counter() - start,
         ename="WorkerError",
-        evalue=f"the papermill worker exited with code {proc.returncode}: {tail}",
+        evalue=f"the papermill worker exited with code {returncode}: {tail}",
     )
 
 
@@ -326,7 +461,10 @@ def execute_all(
     with cf.ThreadPoolExecutor(
         max_workers=min(jobs, total), thread_name_prefix="wwc-report"
     ) as pool:
-        futures = {pool.submit(_run_one, job): Path(job["input"]).stem for job in jobs_list}
+        futures = {
+            pool.submit(_run_one, job, progress): job.get("name", Path(job["input"]).stem)
+            for job in jobs_list
+        }
         try:
             for future in cf.as_completed(futures):
                 name = futures[future]

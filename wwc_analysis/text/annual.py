@@ -14,7 +14,13 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from wwc_analysis.history.annual import SUM_OF_REPORTED, Metric, annual_metrics, rounds_in_year
+from wwc_analysis.history.annual import (
+    SUM_OF_REPORTED,
+    Metric,
+    annual_metrics,
+    period_end,
+    rounds_in_year,
+)
 from wwc_analysis.history.cohorts import (
     REPORTED_COHORTS,
     classify_events,
@@ -49,10 +55,10 @@ def headline_table(metrics: list[Metric]) -> pd.DataFrame:
     )
 
 
-def key_numbers(year, metrics: list[Metric], rounds: pd.DataFrame) -> str:
+def key_numbers(year, metrics: list[Metric], rounds: pd.DataFrame, as_of=None) -> str:
     """The year's key numbers as plain text: each cohort reported / identified, the total ever
     certified, the rounds, countries and latest levels (``rounds``:
-    :func:`history.rounds_in_year`)."""
+    :func:`history.rounds_in_year`) at the year's end or ``as_of``."""
     v = {m.name: m.value for m in metrics}
     by_name = {m.name: m for m in metrics}
 
@@ -76,8 +82,10 @@ def key_numbers(year, metrics: list[Metric], rounds: pd.DataFrame) -> str:
     lines.append(
         f"  rounds: {', '.join(rounds['round_id'])}; countries: {v['countries_identified']}"
     )
+    by = period_end(int(year), as_of)[1]
     lines.append(
-        f"  latest level at year end: Silver {v['latest_silver']}, "
+        f"  latest level {'at year end' if by.startswith('end') else 'on ' + by}: "
+        f"Silver {v['latest_silver']}, "
         f"Gold {v['latest_gold']}, Platinum {v['latest_platinum']}, "
         f"unknown {v['latest_unknown']}"
     )
@@ -85,21 +93,23 @@ def key_numbers(year, metrics: list[Metric], rounds: pd.DataFrame) -> str:
 
 
 # --- headline sentences ---------------------------------------------------------------------------
-def headline_sentences(year, data: Dataset) -> list[str]:
-    """The year's headline numbers in a few plain sentences, reported and identified side by side.
+def headline_sentences(year, data: Dataset, as_of=None) -> list[str]:
+    """The year's headline numbers in a few plain sentences, reported and identified side by side
+    (totals at the end of the year, or at ``as_of`` for a year not over).
 
     Counts the program reported are summed only over rounds that reported them; wherever the record
     identifies fewer (or more) than was reported, the sentence says so.
     """
     y = check_year(year, data)
     rs = rounds_in_year(y, data)
-    m = {x.name: x for x in annual_metrics(y, data)}
+    m = {x.name: x for x in annual_metrics(y, data, as_of)}
+    by = period_end(y, as_of)[1]
     month = {r.round_id: f"{r.announced:%B}" for r in rs.itertuples()}
     sentences = [_rounds_sentence(y, rs, data)]
     sentences += _cohort_sentences(rs, month)
     last_rebuilt = bool(rs["reconstructed"].iloc[-1])
-    sentences.append(_total_sentence(y, m, month[rs["round_id"].iloc[-1]], last_rebuilt))
-    sentences.append(_levels_sentence(y, m, data))
+    sentences.append(_total_sentence(by, m, month[rs["round_id"].iloc[-1]], last_rebuilt))
+    sentences.append(_levels_sentence(y, m, data, as_of))
     bad = int(rs["disagreements"].sum())
     if bad:
         sentences.append(
@@ -110,10 +120,10 @@ def headline_sentences(year, data: Dataset) -> list[str]:
     return sentences
 
 
-def headline_text(year, data: Dataset) -> str:
+def headline_text(year, data: Dataset, as_of=None) -> str:
     """:func:`headline_sentences` as two paragraphs: the rounds and cohorts, then totals and
     levels."""
-    sentences = headline_sentences(year, data)
+    sentences = headline_sentences(year, data, as_of)
     return " ".join(sentences[:3]) + "\n\n" + " ".join(sentences[3:])
 
 
@@ -224,9 +234,11 @@ def _reported_sentence(reported: list[str], unreported: list[str], subject: str 
     return s + "."
 
 
-def _total_sentence(y: int, m: dict[str, Metric], last_month: str, rebuilt: bool = False) -> str:
-    """Cities ever certified by the end of the year, reported and identified. After a
-    reconstructed round the total (if any) was stated outside any program announcement."""
+def _total_sentence(by: str, m: dict[str, Metric], last_month: str, rebuilt: bool = False) -> str:
+    """Cities ever certified by the end of the year (``by``: "end of 2024", or a date),
+    reported and identified. After a reconstructed round the total (if any) was stated outside
+    any program announcement."""
+    by = f"the {by}" if by.startswith("end") else by
     rep, ident = m["total_certified_reported"].value, m["total_certified_identified"].value
     if rep is None:
         who = (
@@ -238,10 +250,10 @@ def _total_sentence(y: int, m: dict[str, Metric], last_month: str, rebuilt: bool
         )
         return f"{who}; the record identifies {ident} cities certified in all."
     said = (
-        f"By the end of {y} the program reported {rep} cities certified in all"
+        f"By {by} the program reported {rep} cities certified in all"
         if not rebuilt
         else (
-            f"By the end of {y}, {rep} cities had been certified in all, as stated outside any "
+            f"By {by}, {rep} cities had been certified in all, as stated outside any "
             "program announcement (the year's last round is reconstructed)"
         )
     )
@@ -255,12 +267,14 @@ def _total_sentence(y: int, m: dict[str, Metric], last_month: str, rebuilt: bool
     return f"{said} {ident}, {ident - rep} more than reported."
 
 
-def _levels_sentence(y: int, m: dict[str, Metric], data: Dataset) -> str:
+def _levels_sentence(y: int, m: dict[str, Metric], data: Dataset, as_of=None) -> str:
     levels = {t: m[f"latest_{t}"].value for t in ("silver", "gold", "platinum", "unknown")}
-    countries = countries_reached(y, data)
+    countries = countries_reached(y, data, as_of)
     new_countries = list(countries.index[countries["new_country"]])
+    by = period_end(y, as_of)[1]
+    when = "At the end of the year" if by.startswith("end") else f"On {by}"
     s = (
-        f"At the end of the year the latest level on record was Silver for {levels['silver']} "
+        f"{when} the latest level on record was Silver for {levels['silver']} "
         f"cities, Gold for {levels['gold']} and Platinum for {levels['platinum']}"
     )
     s += f", and not known for {levels['unknown']}" if levels["unknown"] else ""
@@ -469,16 +483,17 @@ def round_disagreements(round_id: str, data: Dataset) -> pd.DataFrame:
 
 
 # --- coverage -------------------------------------------------------------------------------------
-def coverage_lines(year, data: Dataset) -> list[str]:
+def coverage_lines(year, data: Dataset, as_of=None) -> list[str]:
     """How complete the record is for ``year``: per round and for the year, what is identified and
-    what is only reported, unknown levels and inferred placements."""
+    what is only reported, unknown levels and inferred placements (totals at the year's end or
+    ``as_of``)."""
     y = check_year(year, data)
     rs = rounds_in_year(y, data)
     ev = classify_events(data)
     lines = [
         _round_coverage(r, ev[ev["round_id"] == r.round_id]) for r in rs.itertuples(index=False)
     ]
-    m = {x.name: x for x in annual_metrics(y, data)}
+    m = {x.name: x for x in annual_metrics(y, data, as_of)}
     if len(rs) > 1:
         parts = [
             _identified_of(m[f"{c}_identified"].value, m[f"{c}_reported"].value, c)
@@ -493,7 +508,8 @@ def coverage_lines(year, data: Dataset) -> list[str]:
         )
     rep_total = m["total_certified_reported"].value
     ident_total = m["total_certified_identified"].value
-    ever = f"Cities ever certified by the end of {y}:"
+    by = period_end(y, as_of)[1]
+    ever = f"Cities ever certified by {'the ' + by if by.startswith('end') else by}:"
     if rep_total is None:
         lines.append(f"{ever} {ident_total} identified; no total was reported")
     else:
@@ -510,12 +526,17 @@ def coverage_lines(year, data: Dataset) -> list[str]:
     return lines
 
 
-def coverage_report(year, data: Dataset, width: int = 110) -> str:
+def coverage_report(year, data: Dataset, width: int = 110, as_of=None) -> str:
     """:func:`coverage_lines` as a plain-text list wrapped at ``width``."""
     return "\n".join(
         textwrap.fill(line, width=width, initial_indent="- ", subsequent_indent="  ")
-        for line in coverage_lines(year, data)
+        for line in coverage_lines(year, data, as_of)
     )
+
+
+def coverage_text(year, data: Dataset, as_of=None) -> str:
+    """:func:`coverage_lines` as a Markdown list, for the report page."""
+    return "\n".join(f"- {line}." for line in coverage_lines(year, data, as_of))
 
 
 def _round_coverage(r, events: pd.DataFrame) -> str:
@@ -549,6 +570,7 @@ __all__ = [
     "countries_table",
     "coverage_lines",
     "coverage_report",
+    "coverage_text",
     "headline_sentences",
     "headline_text",
     "headline_table",

@@ -14,7 +14,7 @@ import pandas as pd
 from wwc_analysis.history.cohorts import COHORT_LABELS, REPORTED_COHORTS
 from wwc_analysis.history.rounds import reconstructed_rounds, round_info
 from wwc_analysis.text.tables import report_table, report_text
-from wwc_analysis.text.words import plural
+from wwc_analysis.text.words import day, plural
 
 if TYPE_CHECKING:  # pragma: no cover
     from pandas.io.formats.style import Styler
@@ -81,7 +81,7 @@ def round_intro(round_id: str, year, data: Dataset) -> str:
         "reconstructed (no program announcement of it was found), dated" if rebuilt else "announced"
     )
     text = (
-        f"**Round {round_id}**, {when} {rnd['announced']:%d %B %Y} (date precision: "
+        f"**Round {round_id}**, {when} {day(rnd['announced'])} (date precision: "
         f"{rnd['date_precision']}), under the {rnd['standard']} standard."
     )
     if rnd["announced"].year != int(year):
@@ -116,6 +116,16 @@ def sizes_text(summary: pd.DataFrame, round_id: str) -> str:
 def sizes_report(sizes: pd.DataFrame) -> str:
     """:func:`history.cohorts.cohort_sizes` as plain text, cohorts labelled for a reader."""
     return report_text(sizes, formats=cohort_formats(sizes))
+
+
+def sizes_table(sizes: pd.DataFrame, round_id: str) -> Styler:
+    """:func:`history.cohorts.cohort_sizes` as a reader table (the page's rendering of
+    :func:`sizes_report`)."""
+    return report_table(
+        sizes,
+        formats=cohort_formats(sizes),
+        caption=f"Cohort sizes of round {round_id}: reported, identified and derived",
+    )
 
 
 # --- the named cities ---------------------------------------------------------------------------
@@ -292,10 +302,20 @@ def by_round_report(table: pd.DataFrame) -> str:
     return report_text(table.rename(columns=relabel))
 
 
+def by_round_table(table: pd.DataFrame, round_id: str) -> Styler:
+    """:func:`history.cohorts.cohort_sizes_table` as a reader table (the page's rendering of
+    :func:`by_round_report`)."""
+    return report_table(
+        table.rename(columns=relabel),
+        caption=f"Cohort sizes of every round up to {round_id}, reported and identified",
+    )
+
+
 __all__ = [
     "COHORT_LABELS",
     "COHORT_NOUNS",
     "by_round_report",
+    "by_round_table",
     "cities",
     "cohort_formats",
     "cohort_label",
@@ -311,6 +331,7 @@ __all__ = [
     "relabel",
     "round_intro",
     "sizes_report",
+    "sizes_table",
     "sizes_text",
     "upgrades_table",
     "upgrades_text",

@@ -44,6 +44,10 @@ the assessments or Dataset it uses: nothing here reads the project's data by its
 ``robustness_spec``, ``robustness``
     Robustness spec files (``wwc robustness --file``) and :func:`run_robustness`, which runs all of
     the above for a spec.
+``example``
+    :func:`choose_city`: the city the what-if notebook scores (a list of codes, a self-assessment
+    file, or by default the median simulated applicant of the year, :func:`median_applicant`);
+    :func:`criteria_codes` reads a list parameter given as a list or as ``"DM1,LC1"``.
 ``checklist``
     The ipywidgets checklist (imported on its own: ``from wwc_analysis.whatif.checklist import
     checklist``, so the engine does not need ipywidgets).
@@ -53,6 +57,12 @@ Prose for notebook readers (and :func:`~wwc_analysis.text.whatif.format_probabil
 """
 
 from wwc_analysis.whatif.compare import Comparison, RuleScenarios, compare, rule_scenarios
+from wwc_analysis.whatif.example import (
+    ExampleCity,
+    choose_city,
+    criteria_codes,
+    median_applicant,
+)
 from wwc_analysis.whatif.loo import CriterionImpacts, add_one, leave_one_out
 from wwc_analysis.whatif.paths import (
     CityWhatIf,
@@ -113,6 +123,7 @@ __all__ = [
     "CityWhatIf",
     "Comparison",
     "CriterionImpacts",
+    "ExampleCity",
     "Design",
     "MarkMet",
     "MarkUnmet",
@@ -136,8 +147,10 @@ __all__ = [
     "apply",
     "apply_arrays",
     "check_criteria",
+    "choose_city",
     "city_from_file",
     "city_stability",
+    "criteria_codes",
     "city_tier_probabilities",
     "city_whatif",
     "compare",
@@ -148,6 +161,7 @@ __all__ = [
     "leave_one_out",
     "load_robustness_spec",
     "load_scenario_file",
+    "median_applicant",
     "met_criteria",
     "parse_robustness_spec",
     "parse_scenario",

@@ -1,0 +1,215 @@
+"""``tables.xlsx``: every table of a report in one Excel workbook, a sheet per table, and a README
+sheet saying what the report was built from and which sheets hold SIMULATED data.
+
+The tables are read back from the CSV files the notebooks wrote (their manifests, ``outputs.json``,
+give each table's title, whether it rests on simulated data and its note), so a sheet holds exactly
+the CSV's cells: whole numbers and decimals as numbers, everything else as text, an empty cell
+empty. A simulated table's sheet starts with the SIMULATED line in bold red, as its CSV does.
+
+Sheet names are at most 31 characters and unique (Excel's rules): the page's number, the round
+for a per-round page, and the table's file name. The file's timestamps are the build time, so the
+same build gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Mapping, Sequence
+from datetime import UTC
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from wwc_analysis.report.outputs import CSV_ENCODING, SIMULATED_NOTE
+
+if TYPE_CHECKING:
+    from wwc_analysis.report.document import Report
+
+WORKBOOK = "tables.xlsx"
+README = "README"
+MAX_SHEET = 31
+_BAD = re.compile(r"[\[\]:*?/\\]")
+#: Shorter words for sheet names that would be over 31 characters.
+_SHORTER = {"simulated": "sim", "geography": "geo", "robustness": "robust", "criteria": "crit"}
+_INT = re.compile(r"-?(0|[1-9]\d{0,14})")
+_FLOAT = re.compile(r"-?\d+\.\d+(e-?\d+)?")
+SIMULATED_FILL = "8B0000"
+
+
+def sheet_names(entries: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    """``{href: sheet name}`` for every table of the pages ``entries`` (see
+    :func:`wwc_analysis.report.render.page_entries`): unique, at most 31 characters, without the
+    characters Excel refuses."""
+    names: dict[str, str] = {}
+    taken = {README.casefold()}
+    for entry in entries:
+        prefix = entry["name"][:2] + (f" {entry['round_id']}" if entry.get("round_id") else "")
+        for table in entry["tables"]:
+            base = _BAD.sub("-", _fit(prefix, Path(table["file"]).stem))
+            name, n = base, 2
+            while name.casefold() in taken:
+                suffix = f" ~{n}"
+                name, n = base[: MAX_SHEET - len(suffix)] + suffix, n + 1
+            taken.add(name.casefold())
+            names[table["href"]] = name
+    return names
+
+
+def _fit(prefix: str, stem: str) -> str:
+    """``prefix stem`` in at most 31 characters: long words shortened, then the last words of the
+    stem dropped (never cut inside a word)."""
+    name = f"{prefix} {stem}"
+    if len(name) <= MAX_SHEET:
+        return name
+    words = [_SHORTER.get(w, w) for w in stem.split("-")]
+    while len(words) > 1 and len(f"{prefix} {'-'.join(words)}") > MAX_SHEET:
+        words.pop()
+    return f"{prefix} {'-'.join(words)}"[:MAX_SHEET]
+
+
+def _cell(text: str) -> Any:
+    if _INT.fullmatch(text):
+        return int(text)
+    if _FLOAT.fullmatch(text):
+        return float(text)
+    return text if text != "" else None
+
+
+def read_table(path: Path) -> tuple[list[str], list[list[Any]]]:
+    """(comment lines, rows) of a CSV table the notebooks wrote: the leading ``# `` lines (the
+    SIMULATED label, a note) apart, every other line a row of cells."""
+    text = path.read_text(encoding=CSV_ENCODING)
+    lines = text.splitlines(keepends=True)
+    comments = []
+    while lines and lines[0].startswith("# "):
+        comments.append(lines.pop(0).strip()[2:])
+    rows = [[_cell(c) for c in row] for row in csv.reader(io.StringIO("".join(lines)))]
+    return comments, rows
+
+
+def _fit_columns(sheet, rows: Sequence[Sequence[Any]], first_row: int) -> None:
+    from openpyxl.utils import get_column_letter
+
+    widths: dict[int, int] = {}
+    for row in rows[:200]:
+        for j, value in enumerate(row, start=1):
+            widths[j] = max(widths.get(j, 6), min(60, len(str(value or "")) + 2))
+    for j, width in widths.items():
+        sheet.column_dimensions[get_column_letter(j)].width = width
+    sheet.freeze_panes = sheet.cell(row=first_row + 1, column=1)
+
+
+def _table_sheet(wb, name: str, table: Mapping[str, Any], folder: Path) -> None:
+    from openpyxl.styles import Font
+
+    sheet = wb.create_sheet(name)
+    comments, rows = read_table(folder / table["href"])
+    r = 1
+    for line in comments:
+        simulated = ("# " + line) == SIMULATED_NOTE
+        sheet.cell(row=r, column=1, value=line).font = Font(
+            bold=simulated, color=SIMULATED_FILL if simulated else "444444"
+        )
+        r += 1
+    header = r
+    for row in rows:
+        for j, value in enumerate(row, start=1):
+            sheet.cell(row=r, column=j, value=value)
+        r += 1
+    for cell in sheet[header]:
+        cell.font = Font(bold=True)
+    _fit_columns(sheet, rows, header)
+
+
+def readme_rows(report: Report, entries: Sequence[Mapping[str, Any]], names: Mapping) -> list:
+    """The README sheet: title, build, record, the SIMULATED rule, then a row per sheet."""
+    p = report.provenance or {}
+    record = p.get("record") or {}
+    edition = (
+        f"{record.get('title') or 'the record'}, edition {record['edition']} of "
+        f"{record.get('date', '')}"
+        if record.get("edition") is not None
+        else "edition not stated (no datapackage.json in the data folder)"
+    )
+    git = p.get("git")
+    code = f"git commit {git['commit'][:12]}" if git else "no git commit recorded"
+    rows: list[list[Any]] = [
+        [f"What Works Cities Certification: report {report.year}, tables"],
+        [f"{report.built_words}; counts as of {report.as_of.day} {report.as_of:%B %Y}"],
+        [f"Data: {edition}; folder {p.get('data', {}).get('path', '')}"],
+        [f"Package: {p.get('package', {}).get('version', '')}; {code}"],
+        [
+            "Sheets marked SIMULATED hold fictional cities generated by wwc_analysis.simulate, "
+            "not real certification results. '–' in a table means not known or not reported."
+        ],
+        [],
+        ["Sheet", "Table", "Page", "CSV file", "Rows", "Simulated", "Note"],
+    ]
+    for entry in entries:
+        for t in entry["tables"]:
+            rows.append(
+                [
+                    names[t["href"]],
+                    t.get("title", ""),
+                    entry["short_title"],
+                    t["href"],
+                    t.get("rows"),
+                    "SIMULATED" if t.get("simulated") else "",
+                    t.get("note") or "",
+                ]
+            )
+    return rows
+
+
+def _readme(wb, rows: list, header_row: int = 7) -> None:
+    from openpyxl.styles import Font
+
+    sheet = wb.active
+    sheet.title = README
+    for i, row in enumerate(rows, start=1):
+        for j, value in enumerate(row, start=1):
+            cell = sheet.cell(row=i, column=j, value=value)
+            if value == "SIMULATED":
+                cell.font = Font(bold=True, color=SIMULATED_FILL)
+    sheet["A1"].font = Font(bold=True, size=14)
+    for cell in sheet[header_row]:
+        cell.font = Font(bold=True)
+    for col, width in zip("ABCDEFG", (26, 44, 24, 48, 7, 11, 60)):
+        sheet.column_dimensions[col].width = width
+
+
+def _fixed_times(path: Path, when) -> None:
+    """Rewrite the workbook's zip entries with the build time as their timestamp."""
+    stamp = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
+    with zipfile.ZipFile(path) as src:
+        items = [(info, src.read(info)) for info in src.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info, data in items:
+            fixed = zipfile.ZipInfo(info.filename, date_time=stamp)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(fixed, data)
+
+
+def write_workbook(report: Report, entries: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    """Write ``tables.xlsx`` into the report folder; return ``{table href: sheet name}``."""
+    from openpyxl import Workbook
+
+    names = sheet_names(entries)
+    wb = Workbook()
+    when = report.built_at.astimezone(UTC).replace(tzinfo=None)
+    wb.properties.created = wb.properties.modified = when
+    wb.properties.creator = "wwc-analysis"
+    wb.properties.title = f"WWC Certification report {report.year}: tables"
+    _readme(wb, readme_rows(report, entries, names))
+    for entry in entries:
+        for table in entry["tables"]:
+            _table_sheet(wb, names[table["href"]], table, report.folder)
+    path = report.folder / WORKBOOK
+    wb.save(path)
+    _fixed_times(path, when)
+    return names
+
+
+__all__ = ["README", "WORKBOOK", "read_table", "readme_rows", "sheet_names", "write_workbook"]
