@@ -22,8 +22,9 @@ def run(capsys, *argv) -> tuple[int, str, str]:
     return code, out, err
 
 
-def test_rounds_table(capsys):
-    code, out, _ = run(capsys, "rounds", "--disagreements", *TINY)
+def test_rounds_wide_table(capsys):
+    """``--format wide``: the full table of before issue 10, one line per round."""
+    code, out, _ = run(capsys, "rounds", "--format", "wide", "--disagreements", *TINY)
     assert code == 0
     lines = out.splitlines()
     row = next(line for line in lines if line.startswith("2024-01"))
@@ -57,6 +58,77 @@ def test_rounds_table(capsys):
         "2024-01 Santos: reported as upgraded, but no earlier certification of this city "
         "is on record"
     ) in out
+
+
+#: The columns of the default table, left to right (an independent list: a column shown under
+#: the wrong header fails test_rounds_table_holds_the_csv_numbers).
+TABLE_COLUMNS = [
+    "round_id",
+    "standard",
+    "reported_new",
+    "identified_new",
+    "derived_new",
+    "reported_upgraded",
+    "identified_upgraded",
+    "derived_upgraded",
+    "reported_recertified",
+    "identified_recertified",
+    "derived_recertified",
+    "identified_unstated",
+    "disagreements",
+    "events",
+    "level_unknown",
+    "reported_total_certified",
+    "identified_total_certified",
+]
+
+
+def rounds_table_rows(out: str) -> dict[str, dict[str, str]]:
+    """The rows of ``wwc rounds``' default table, by round, each cell under its column name."""
+    rows = [line.split() for line in out.splitlines() if line[:4].isdigit()]
+    assert all(len(r) == len(TABLE_COLUMNS) for r in rows), rows
+    return {r[0]: dict(zip(TABLE_COLUMNS, r)) for r in rows}
+
+
+def test_rounds_table_holds_the_csv_numbers(capsys):
+    """Every number of every round in the default table is the CSV's, a missing one the dash."""
+    _, out_csv, _ = run(capsys, "rounds", "--format", "csv", *TINY)
+    code, out, _ = run(capsys, "rounds", *TINY)
+    assert code == 0
+    table = rounds_table_rows(out)
+    rows = list(csv.DictReader(io.StringIO(out_csv)))
+    assert list(table) == [r["round_id"] for r in rows]
+    for r in rows:
+        assert table[r["round_id"]] == {c: r[c] or "–" for c in TABLE_COLUMNS}
+    assert table["2025-02"]["reported_total_certified"] == "–"
+
+
+def test_rounds_table_fits_100_columns_with_grouped_headers_and_a_legend(capsys):
+    code, out, _ = run(capsys, "rounds", "--disagreements", *TINY)
+    assert code == 0
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= 100
+    top, head = lines[0], lines[1]
+    for label in ("New cities", "Upgraded", "Recertified", "Cohort", "Level", "Certified"):
+        assert label in top
+    # each group label starts over its first column: "rep" under New cities, Upgraded...
+    for label in ("New cities", "Upgraded", "Recertified"):
+        assert head[top.index(label) :].startswith("rep id der")
+    assert head[top.index("Cohort") :].startswith("unstated disputed")
+    assert head[top.index("Certified") :].split() == ["rep", "id"]
+    legend = " ".join(out.split("\n\n")[1].split())
+    for words in (
+        "rep = reported by the program",
+        "id = identified in the record",
+        "der = derived from",
+        "– = not reported",
+        "--format wide, csv or json",
+    ):
+        assert words in legend
+    assert "<NA>" not in out and "nan" not in out and "None" not in out
+    assert "3 disagreements" in out
+    assert "  2024-01 Austin: reported as upgraded, but the level of this event is not known" in out
+    assert "\n    certification: 2019-04 (Silver))" in out  # a long reason wraps, indented
 
 
 def test_rounds_csv_and_json_agree(capsys):
