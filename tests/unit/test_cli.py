@@ -179,6 +179,102 @@ def test_score_count_2018(capsys, count, tier):
     assert code == 0 and json.loads(out)["tier"] == tier
 
 
+@pytest.mark.parametrize(
+    "argv, lines",
+    [
+        (
+            ["--count", "30"],
+            [
+                "30 of 43 criteria met (69.8%) under standard 2022: Not certified.",
+                "- core criteria not all met (a city missing any of DM1, LC1 and PA1 is not "
+                "certified)",
+                "- outcome requirement unmet (an internationally recognised standard on at least "
+                "one outcome)",
+                "- with every core criterion and the outcome requirement met it would be Gold",
+                "- 7 more criteria for Platinum (37 of 43, 85%)",
+                "  (pass --core-met if the city meets every core criterion)",
+                "  (pass --outcome-met if the city meets the outcome requirement)",
+            ],
+        ),
+        (
+            ["--count", "21", "--core-met"],
+            [
+                "21 of 43 criteria met (48.8%) under standard 2022: Not certified.",
+                "- outcome requirement unmet (an internationally recognised standard on at least "
+                "one outcome)",
+                "- 1 more criterion for Silver (22 of 43, 51%), with the outcome requirement met",
+                "  (pass --outcome-met if the city meets the outcome requirement)",
+            ],
+        ),
+        (
+            ["--count", "36", "--core-met", "--outcome-met"],
+            [
+                "36 of 43 criteria met (83.7%) under standard 2022: Gold.",
+                "- 1 more criterion for Platinum (37 of 43, 85%)",
+            ],
+        ),
+        (
+            ["--count", "37", "--core-met", "--outcome-met"],
+            [
+                "37 of 43 criteria met (86.0%) under standard 2022: Platinum.",
+                "- Platinum is the highest tier",
+            ],
+        ),
+        (
+            ["--standard", "2018", "--count", "22"],  # no gates in 2018: no hint
+            [
+                "22 of 45 criteria met (48.9%) under standard 2018: Not certified.",
+                "- 1 more criterion for Silver (23 of 45, 51%)",
+            ],
+        ),
+        (
+            ["--standard", "2017", "--count", "3"],
+            [
+                "3 of the 4 Standard components under standard 2017: Gold.",
+                "- 1 more Standard component for Platinum (4 of 4)",
+            ],
+        ),
+    ],
+)
+def test_score_count_explains_itself(capsys, argv, lines):
+    """``--count N`` in sentences, like ``--met``: the tier, what holds it back and the next tier
+    named with the criteria it needs; no raw dump."""
+    code, out, _ = run(capsys, "score", *argv, *TINY)
+    assert code == 0 and out.splitlines() == lines
+
+
+def test_score_count_wraps_long_reasons_at_100_columns(capsys):
+    code, out, _ = run(capsys, "score", "--count", "0", *TINY)
+    assert code == 0 and max(len(line) for line in out.splitlines()) <= 100
+    assert (
+        "- 22 more criteria for Silver (22 of 43, 51%), with every core criterion and the "
+        "outcome requirement\n  met" in out
+    )
+    assert "None" not in out and "reason:" not in out and "to_next_tier" not in out
+
+
+def test_score_count_machine_formats_keep_their_keys(capsys):
+    code, out, _ = run(capsys, "score", "--count", "30", "--format", "json", *TINY)
+    assert code == 0 and json.loads(out) == {
+        "standard": "2022",
+        "met": 30,
+        "total": 43,
+        "share": 0.6977,
+        "threshold_tier": "Gold",
+        "tier": "Not certified",
+        "reason": "core criteria missing; outcome requirement unmet",
+        "to_next_tier": 7,
+    }
+    code, out, _ = run(capsys, "score", "--count", "37", "--format", "csv", "--core-met", *TINY)
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and len(rows) == 1
+    assert (rows[0]["tier"], rows[0]["reason"], rows[0]["to_next_tier"]) == (
+        "Not certified",
+        "outcome requirement unmet",
+        "0",
+    )
+
+
 def test_score_file(capsys, tiny_std2022, tmp_path):
     std = tiny_std2022
     path = tmp_path / "own.csv"

@@ -14,6 +14,7 @@ from wwc_analysis.data.dataset import load, load_assessments
 from wwc_analysis.errors import UserError
 from wwc_analysis.rules.scoring import SCORE_TIERS, score, score_city, score_counts
 from wwc_analysis.rules.standards import Standard, get_standard
+from wwc_analysis.text.scoring import count_text
 
 #: Columns of the table format of ``wwc score --file``.
 FILE_COLUMNS = [
@@ -124,9 +125,14 @@ def score_count(args, std: Standard) -> int:
     }
     if args.format == "json":
         print(json.dumps(result, indent=2))
+    elif args.format == "csv":
+        pd.DataFrame([result]).to_csv(sys.stdout, index=False)
     else:
-        for k, v in result.items():
-            print(f"{k:>15}: {v}")
+        print(count_text(args.count, std, core_met=args.core_met, outcome_met=args.outcome_met))
+        if std.core_required and not args.core_met:
+            print("  (pass --core-met if the city meets every core criterion)")
+        if std.outcome_required and not args.outcome_met:
+            print("  (pass --outcome-met if the city meets the outcome requirement)")
     return 0
 
 
