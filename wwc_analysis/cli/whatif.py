@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,7 @@ from wwc_analysis.cli.common import add_max_rows, add_read_limits, read_limits
 from wwc_analysis.data.dataset import Dataset, load, load_assessments
 from wwc_analysis.data.paths import PROJECT_ROOT, SIMULATED_DIR
 from wwc_analysis.errors import printable
+from wwc_analysis.text.comparison import changed_text, transitions_text
 from wwc_analysis.whatif import (
     ScenarioError,
     ScenarioFile,
@@ -121,14 +123,16 @@ def _population(
     return population
 
 
+#: The line under the assessments' file when they are simulated.
+SIMULATED_LINE = "SIMULATED: fictional cities, not real certification results."
+
+
 def _simulated_note(population: pd.DataFrame, path: Path) -> str:
     has_flag = "simulated" in population.columns
     sim = population["simulated"].to_numpy(dtype=bool) if has_flag else np.zeros(0, bool)
     shown = _display_path(path)
     if sim.any():
-        return (
-            f"Assessments: {shown} - SIMULATED (fictional cities, not real certification results)."
-        )
+        return f"Assessments: {shown}\n{SIMULATED_LINE}"
     return f"Assessments: {shown}"
 
 
@@ -148,7 +152,7 @@ def _city(args, sf: ScenarioFile, population, note: str, path: Path) -> str:
         d["assessments"] = _display_path(path) if population is not None else None
         d["simulated"] = result.simulated_population
         return json.dumps(d, indent=2)
-    return "\n".join(filter(None, [note, result.explain()]))
+    return "\n".join(wrap(line) for line in filter(None, [note, result.explain()]))
 
 
 def _comparison(args, sf: ScenarioFile, population, note: str, path: Path) -> str:
@@ -159,19 +163,29 @@ def _comparison(args, sf: ScenarioFile, population, note: str, path: Path) -> st
         d["assessments"] = _display_path(path)
         return json.dumps(d, indent=2)
     lines = [
-        note,
-        cmp_.explain(flag_simulated=False),
+        wrap(note),
+        wrap(cmp_.explain(flag_simulated=False)),
         "",
-        "Transitions (rows: before, columns: after):",
-        cmp_.transitions.to_string(),
+        "Tiers before and after the scenario:",
+        transitions_text(cmp_),
     ]
     ch = cmp_.changed()
     if len(ch):
         first = f", first {args.max_cities}" if len(ch) > args.max_cities else ""
         lines += ["", f"Cities that change tier ({len(ch)}{first}):"]
-        columns = ["tier_before", "tier_after", "met_before", "met_after", "reason_after"]
-        lines.append(ch.head(args.max_cities)[columns].to_string(sparsify=False))
+        lines.append(changed_text(cmp_, args.max_cities))
     return "\n".join(lines)
+
+
+def wrap(text: str, width: int = 100) -> str:
+    """Each line of ``text`` longer than ``width`` wrapped, its continuation indented two spaces
+    more than the line."""
+    out = []
+    for line in text.splitlines():
+        indent = " " * (len(line) - len(line.lstrip(" ")) + 2)
+        long = len(line) > width
+        out.append(textwrap.fill(line, width, subsequent_indent=indent) if long else line)
+    return "\n".join(out)
 
 
 def _display_path(path: Path) -> str:
