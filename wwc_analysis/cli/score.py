@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from wwc_analysis.cli.common import add_max_rows, records
+from wwc_analysis.cli.common import add_command, add_max_rows, records
 from wwc_analysis.data.dataset import load, load_assessments
 from wwc_analysis.errors import UserError
 from wwc_analysis.rules.scoring import SCORE_TIERS, score, score_city, score_counts
@@ -30,12 +30,28 @@ FILE_COLUMNS = [
 ]
 
 
+DESCRIPTION = """Exact scoring under a standard (2022 unless --standard says otherwise): the share
+of criteria met, the tier reached, what holds a city back and what the next tier needs.
+
+Give the criteria a city meets (--met), or only how many (--count, for a standard whose criteria
+are not listed), or an assessment file of many cities (--file). Under the 2022 standard a city must
+also meet every core criterion (DM1, LC1, PA1) and the outcome requirement: say so with --core-met
+(with --count) and --outcome-met."""
+EXAMPLES = """
+  wwc score --met DM1,LC1,PA1,DM2 --outcome-met    a city meeting these criteria and the outcome
+  wwc score --count 30 --core-met --outcome-met    the tier of 30 criteria met, gates met
+  wwc score --standard 2018 --count 31             under the 2018 standard
+  wwc score --file my-assessments.xlsx --format csv   every city of an assessment file, as CSV
+"""
+
+
 def register(sub: argparse._SubParsersAction) -> None:
-    s = sub.add_parser(
+    s = add_command(
+        sub,
         "score",
         help="score a city (criteria met) or an assessment file under a standard",
-        description="Exact scoring: share of criteria met, tier under the standard, and why a tier "
-        "was missed.",
+        description=DESCRIPTION,
+        examples=EXAMPLES,
     )
     s.add_argument("--standard", default="2022", help="standard: 2017, 2018 or 2022 (default 2022)")
     what = s.add_mutually_exclusive_group(required=True)
@@ -63,8 +79,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument(
         "--core-met", action="store_true", help="with --count: the city meets every core criterion"
     )
-    s.add_argument("--data", metavar="DIR", help="data directory (default: the project's data/)")
-    s.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    s.add_argument("--data", metavar="DIR", help="data folder (default: the project's data/)")
+    s.add_argument(
+        "--format",
+        choices=("table", "csv", "json"),
+        default="table",
+        help="table: sentences and tables for people (default); csv, json: for a program",
+    )
     add_max_rows(s)
     s.set_defaults(func=cmd_score)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from wwc_analysis.cli.common import add_max_rows, add_read_limits, read_limits
+from wwc_analysis.cli.common import add_command, add_max_rows, add_read_limits, read_limits
 from wwc_analysis.data.dataset import Dataset, load, load_assessments
 from wwc_analysis.data.paths import PROJECT_ROOT, SIMULATED_DIR
 from wwc_analysis.errors import printable
@@ -27,18 +27,29 @@ from wwc_analysis.whatif import (
     load_scenario_file,
 )
 
+DESCRIPTION = """Apply a what-if scenario (a YAML or JSON file: other cut-offs, gates on or off,
+criteria marked met or unmet, another standard; see docs/whatif-cookbook.md) to assessments, and
+show how many cities change tier and which. With a 'city' section in the file: that one city's tier
+before and after, and the fewest further criteria to each higher tier.
+
+The assessments are the shipped SIMULATED ones (fictional cities) unless --assessments names a
+file of your own."""
+EXAMPLES = """
+  wwc whatif --file gold70.yaml                   every city's tier with Gold at 70 %
+  wwc whatif --file our-city.yaml                 one city (a 'city' section) and its paths
+  wwc whatif -f gold70.yaml --assessments mine.csv --format json
+"""
+
 
 def register(subparsers) -> argparse.ArgumentParser:
     """Add ``wwc whatif`` to an ``argparse`` subparsers object
     (``parser.set_defaults(func=...)``)."""
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "whatif",
         help="score assessments (or one city) under a what-if scenario file",
-        description=(
-            "Apply a what-if scenario (YAML or JSON, see docs/whatif-cookbook.md) to assessments "
-            "and report each tier change, or, with a 'city' section, one city's tier and paths to "
-            "higher tiers."
-        ),
+        description=DESCRIPTION,
+        examples=EXAMPLES,
     )
     parser.add_argument(
         "--file", "-f", required=True, metavar="SCENARIO.yaml", help="scenario file (YAML or JSON)"
@@ -56,7 +67,7 @@ def register(subparsers) -> argparse.ArgumentParser:
         "--format",
         choices=("table", "json"),
         default="table",
-        help="output format (default: table)",
+        help="table: sentences and tables for people (default); json: for a program",
     )
     parser.add_argument(
         "--max-cities",
