@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
 
@@ -295,6 +296,35 @@ def test_score_file_of_simulated_data_says_so(capsys):
 
     code, out, _ = run(capsys, "score", "--file", str(SIMULATED_DIR / "assessments.csv"))
     assert code == 0 and out.startswith("SIMULATED DATA")
+
+
+def test_score_file_table_for_people(capsys, tiny_std2022, tmp_path):
+    """The table format of --file: headers in words, the share in percent, the dash where no core
+    criterion is missing or nothing keeps a city from its tier, the tier counts headed in words."""
+    std = tiny_std2022
+    path = tmp_path / "own.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["city_id", "round_id", "criterion", "met", "outcome_met"])
+        for i, code in enumerate(std.criteria):
+            w.writerow(["testville-tx-us", "2024-01", code, "true" if i < 37 else "false", "true"])
+            met = "false" if code == "PA1" else "true"
+            w.writerow(["otherton-tx-us", "2024-01", code, met, "false"])
+    code, out, _ = run(capsys, "score", "--file", str(path), *TINY)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split("  ")[0] == "City" and "Not certified because" in lines[0]
+    assert "city_id" not in out and "NaN" not in out and "None" not in out
+    rows = {line.split()[0]: re.split(r"\s{2,}", line) for line in lines[1:3]}
+    assert rows["testville-tx-us"] == [
+        "testville-tx-us", "2024-01", "37", "43", "86.0%", "Platinum", "–", "yes", "–"
+    ]  # fmt: skip
+    assert rows["otherton-tx-us"] == [
+        "otherton-tx-us", "2024-01", "42", "43", "97.7%", "Not certified", "PA1", "no",
+        "core criteria missing; outcome requirement unmet",
+    ]  # fmt: skip
+    assert lines[4].split() == ["Tier", "Assessments"]
+    assert [line.split()[-1] for line in lines[5:]] == ["1", "0", "0", "1"]
 
 
 @pytest.mark.parametrize(

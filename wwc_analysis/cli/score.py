@@ -15,19 +15,22 @@ from wwc_analysis.errors import UserError
 from wwc_analysis.rules.scoring import SCORE_TIERS, score, score_city, score_counts
 from wwc_analysis.rules.standards import Standard, get_standard
 from wwc_analysis.text.scoring import count_text
+from wwc_analysis.text.tables import report_text
 
-#: Columns of the table format of ``wwc score --file``.
-FILE_COLUMNS = [
-    "city_id",
-    "round_id",
-    "met",
-    "total",
-    "share",
-    "tier",
-    "missing_core",
-    "outcome_ok",
-    "reason",
-]
+#: Columns of the table format of ``wwc score --file``, with their headers.
+FILE_COLUMNS = {
+    "city_id": "City",
+    "round_id": "Round",
+    "met": "Met",
+    "total": "of",
+    "share": "Share",
+    "tier": "Tier",
+    "missing_core": "Core missing",
+    "outcome_ok": "Outcome met",
+    "reason": "Not certified because",
+}
+#: How the cells of some columns read in that table.
+FILE_FORMATS = {"share": "{:.1%}", "outcome_ok": lambda v: "yes" if v else "no"}
 
 
 DESCRIPTION = """Exact scoring under a standard (2022 unless --standard says otherwise): the share
@@ -121,8 +124,15 @@ def score_file(args, std: Standard) -> int:
     else:
         if note:
             print(note + "Tiers come from the scoring rules applied to simulated assessments.")
-        print(scores[FILE_COLUMNS].to_string(index=False))
-        print("\n" + scores["tier"].value_counts(sort=False).to_string())
+        shown = scores.assign(
+            share=scores["met"] / scores["total"],  # not the rounded share: 37/43 is 86.0%
+            tier=scores["tier"].astype(str),
+            missing_core=scores["missing_core"].replace("", None),
+            reason=scores["reason"].astype(str).replace("", None),
+        )
+        print(report_text(shown, FILE_COLUMNS, formats=FILE_FORMATS))
+        counts = scores["tier"].value_counts(sort=False).rename_axis("tier").reset_index()
+        print("\n" + report_text(counts, {"tier": "Tier", "count": "Assessments"}))
     return 0
 
 
