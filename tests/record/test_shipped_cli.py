@@ -8,6 +8,7 @@ import csv
 import io
 import json
 
+from tests.unit.test_cli import TABLE_COLUMNS, rounds_table_rows
 from wwc_analysis.cli.app import main
 
 
@@ -17,14 +18,27 @@ def run(capsys, *argv) -> tuple[int, str, str]:
     return code, out, err
 
 
-def test_rounds_table(capsys, expected):
+def test_rounds_wide_table(capsys, expected):
     want = expected["cli"]
-    code, out, _ = run(capsys, "rounds", "--disagreements")
+    code, out, _ = run(capsys, "rounds", "--format", "wide", "--disagreements")
     assert code == 0
     row = next(line for line in out.splitlines() if line.startswith("2024-01"))
     assert row.split() == want["rounds_row_2024_01"]
     assert want["disagreements_said"] in out
     assert want["disagreement_line"] in out
+
+
+def test_rounds_table_holds_the_csv_numbers(capsys):
+    """The default table of the shipped record: every number of every round is the CSV's (a missing
+    one the dash), in 100 columns, and the legend and the disagreements follow."""
+    _, out_csv, _ = run(capsys, "rounds", "--format", "csv")
+    code, out, _ = run(capsys, "rounds", "--disagreements")
+    assert code == 0 and max(len(line) for line in out.splitlines()) <= 100
+    table = rounds_table_rows(out)
+    rows = list(csv.DictReader(io.StringIO(out_csv)))
+    assert list(table) == [r["round_id"] for r in rows]
+    for r in rows:
+        assert table[r["round_id"]] == {c: r[c] or "–" for c in TABLE_COLUMNS}
 
 
 def test_rounds_csv_and_json(capsys, expected):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
 
@@ -22,8 +23,9 @@ def run(capsys, *argv) -> tuple[int, str, str]:
     return code, out, err
 
 
-def test_rounds_table(capsys):
-    code, out, _ = run(capsys, "rounds", "--disagreements", *TINY)
+def test_rounds_wide_table(capsys):
+    """``--format wide``: the full table of before issue 10, one line per round."""
+    code, out, _ = run(capsys, "rounds", "--format", "wide", "--disagreements", *TINY)
     assert code == 0
     lines = out.splitlines()
     row = next(line for line in lines if line.startswith("2024-01"))
@@ -57,6 +59,77 @@ def test_rounds_table(capsys):
         "2024-01 Santos: reported as upgraded, but no earlier certification of this city "
         "is on record"
     ) in out
+
+
+#: The columns of the default table, left to right (an independent list: a column shown under
+#: the wrong header fails test_rounds_table_holds_the_csv_numbers).
+TABLE_COLUMNS = [
+    "round_id",
+    "standard",
+    "reported_new",
+    "identified_new",
+    "derived_new",
+    "reported_upgraded",
+    "identified_upgraded",
+    "derived_upgraded",
+    "reported_recertified",
+    "identified_recertified",
+    "derived_recertified",
+    "identified_unstated",
+    "disagreements",
+    "events",
+    "level_unknown",
+    "reported_total_certified",
+    "identified_total_certified",
+]
+
+
+def rounds_table_rows(out: str) -> dict[str, dict[str, str]]:
+    """The rows of ``wwc rounds``' default table, by round, each cell under its column name."""
+    rows = [line.split() for line in out.splitlines() if line[:4].isdigit()]
+    assert all(len(r) == len(TABLE_COLUMNS) for r in rows), rows
+    return {r[0]: dict(zip(TABLE_COLUMNS, r)) for r in rows}
+
+
+def test_rounds_table_holds_the_csv_numbers(capsys):
+    """Every number of every round in the default table is the CSV's, a missing one the dash."""
+    _, out_csv, _ = run(capsys, "rounds", "--format", "csv", *TINY)
+    code, out, _ = run(capsys, "rounds", *TINY)
+    assert code == 0
+    table = rounds_table_rows(out)
+    rows = list(csv.DictReader(io.StringIO(out_csv)))
+    assert list(table) == [r["round_id"] for r in rows]
+    for r in rows:
+        assert table[r["round_id"]] == {c: r[c] or "–" for c in TABLE_COLUMNS}
+    assert table["2025-02"]["reported_total_certified"] == "–"
+
+
+def test_rounds_table_fits_100_columns_with_grouped_headers_and_a_legend(capsys):
+    code, out, _ = run(capsys, "rounds", "--disagreements", *TINY)
+    assert code == 0
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= 100
+    top, head = lines[0], lines[1]
+    for label in ("New cities", "Upgraded", "Recertified", "Cohort", "Level", "Certified"):
+        assert label in top
+    # each group label starts over its first column: "rep" under New cities, Upgraded...
+    for label in ("New cities", "Upgraded", "Recertified"):
+        assert head[top.index(label) :].startswith("rep id der")
+    assert head[top.index("Cohort") :].startswith("unstated disputed")
+    assert head[top.index("Certified") :].split() == ["rep", "id"]
+    legend = " ".join(out.split("\n\n")[1].split())
+    for words in (
+        "rep = reported by the program",
+        "id = identified in the record",
+        "der = derived from",
+        "– = not reported",
+        "--format wide, csv or json",
+    ):
+        assert words in legend
+    assert "<NA>" not in out and "nan" not in out and "None" not in out
+    assert "3 disagreements" in out
+    assert "  2024-01 Austin: reported as upgraded, but the level of this event is not known" in out
+    assert "\n    certification: 2019-04 (Silver))" in out  # a long reason wraps, indented
 
 
 def test_rounds_csv_and_json_agree(capsys):
@@ -107,6 +180,102 @@ def test_score_count_2018(capsys, count, tier):
     assert code == 0 and json.loads(out)["tier"] == tier
 
 
+@pytest.mark.parametrize(
+    "argv, lines",
+    [
+        (
+            ["--count", "30"],
+            [
+                "30 of 43 criteria met (69.8%) under standard 2022: Not certified.",
+                "- core criteria not all met (a city missing any of DM1, LC1 and PA1 is not "
+                "certified)",
+                "- outcome requirement unmet (an internationally recognised standard on at least "
+                "one outcome)",
+                "- with every core criterion and the outcome requirement met it would be Gold",
+                "- 7 more criteria for Platinum (37 of 43, 85%)",
+                "  (pass --core-met if the city meets every core criterion)",
+                "  (pass --outcome-met if the city meets the outcome requirement)",
+            ],
+        ),
+        (
+            ["--count", "21", "--core-met"],
+            [
+                "21 of 43 criteria met (48.8%) under standard 2022: Not certified.",
+                "- outcome requirement unmet (an internationally recognised standard on at least "
+                "one outcome)",
+                "- 1 more criterion for Silver (22 of 43, 51%), with the outcome requirement met",
+                "  (pass --outcome-met if the city meets the outcome requirement)",
+            ],
+        ),
+        (
+            ["--count", "36", "--core-met", "--outcome-met"],
+            [
+                "36 of 43 criteria met (83.7%) under standard 2022: Gold.",
+                "- 1 more criterion for Platinum (37 of 43, 85%)",
+            ],
+        ),
+        (
+            ["--count", "37", "--core-met", "--outcome-met"],
+            [
+                "37 of 43 criteria met (86.0%) under standard 2022: Platinum.",
+                "- Platinum is the highest tier",
+            ],
+        ),
+        (
+            ["--standard", "2018", "--count", "22"],  # no gates in 2018: no hint
+            [
+                "22 of 45 criteria met (48.9%) under standard 2018: Not certified.",
+                "- 1 more criterion for Silver (23 of 45, 51%)",
+            ],
+        ),
+        (
+            ["--standard", "2017", "--count", "3"],
+            [
+                "3 of the 4 Standard components under standard 2017: Gold.",
+                "- 1 more Standard component for Platinum (4 of 4)",
+            ],
+        ),
+    ],
+)
+def test_score_count_explains_itself(capsys, argv, lines):
+    """``--count N`` in sentences, like ``--met``: the tier, what holds it back and the next tier
+    named with the criteria it needs; no raw dump."""
+    code, out, _ = run(capsys, "score", *argv, *TINY)
+    assert code == 0 and out.splitlines() == lines
+
+
+def test_score_count_wraps_long_reasons_at_100_columns(capsys):
+    code, out, _ = run(capsys, "score", "--count", "0", *TINY)
+    assert code == 0 and max(len(line) for line in out.splitlines()) <= 100
+    assert (
+        "- 22 more criteria for Silver (22 of 43, 51%), with every core criterion and the "
+        "outcome requirement\n  met" in out
+    )
+    assert "None" not in out and "reason:" not in out and "to_next_tier" not in out
+
+
+def test_score_count_machine_formats_keep_their_keys(capsys):
+    code, out, _ = run(capsys, "score", "--count", "30", "--format", "json", *TINY)
+    assert code == 0 and json.loads(out) == {
+        "standard": "2022",
+        "met": 30,
+        "total": 43,
+        "share": 0.6977,
+        "threshold_tier": "Gold",
+        "tier": "Not certified",
+        "reason": "core criteria missing; outcome requirement unmet",
+        "to_next_tier": 7,
+    }
+    code, out, _ = run(capsys, "score", "--count", "37", "--format", "csv", "--core-met", *TINY)
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and len(rows) == 1
+    assert (rows[0]["tier"], rows[0]["reason"], rows[0]["to_next_tier"]) == (
+        "Not certified",
+        "outcome requirement unmet",
+        "0",
+    )
+
+
 def test_score_file(capsys, tiny_std2022, tmp_path):
     std = tiny_std2022
     path = tmp_path / "own.csv"
@@ -127,6 +296,35 @@ def test_score_file_of_simulated_data_says_so(capsys):
 
     code, out, _ = run(capsys, "score", "--file", str(SIMULATED_DIR / "assessments.csv"))
     assert code == 0 and out.startswith("SIMULATED DATA")
+
+
+def test_score_file_table_for_people(capsys, tiny_std2022, tmp_path):
+    """The table format of --file: headers in words, the share in percent, the dash where no core
+    criterion is missing or nothing keeps a city from its tier, the tier counts headed in words."""
+    std = tiny_std2022
+    path = tmp_path / "own.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["city_id", "round_id", "criterion", "met", "outcome_met"])
+        for i, code in enumerate(std.criteria):
+            w.writerow(["testville-tx-us", "2024-01", code, "true" if i < 37 else "false", "true"])
+            met = "false" if code == "PA1" else "true"
+            w.writerow(["otherton-tx-us", "2024-01", code, met, "false"])
+    code, out, _ = run(capsys, "score", "--file", str(path), *TINY)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split("  ")[0] == "City" and "Not certified because" in lines[0]
+    assert "city_id" not in out and "NaN" not in out and "None" not in out
+    rows = {line.split()[0]: re.split(r"\s{2,}", line) for line in lines[1:3]}
+    assert rows["testville-tx-us"] == [
+        "testville-tx-us", "2024-01", "37", "43", "86.0%", "Platinum", "–", "yes", "–"
+    ]  # fmt: skip
+    assert rows["otherton-tx-us"] == [
+        "otherton-tx-us", "2024-01", "42", "43", "97.7%", "Not certified", "PA1", "no",
+        "core criteria missing; outcome requirement unmet",
+    ]  # fmt: skip
+    assert lines[4].split() == ["Tier", "Assessments"]
+    assert [line.split()[-1] for line in lines[5:]] == ["1", "0", "0", "1"]
 
 
 @pytest.mark.parametrize(

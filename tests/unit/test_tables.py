@@ -175,3 +175,28 @@ def test_report_table_row_labels():
     with pytest.raises(ValueError, match="header 'New'"):
         # 'new' would read 'New' too: never a silently lost column
         tables.report_frame(table.assign(new=1))
+
+
+def test_grouped_text(messy):
+    """Two header lines (group labels over their columns, then each column's own header, which may
+    repeat from one group to the next), the dash for a missing value, text left and numbers right,
+    a label longer than its columns followed by blank space, no trailing spaces."""
+    groups = [
+        ("", {"city": "City"}),
+        ("Counted as reported", {"reported": "n", "share": "share"}),
+        ("Level", {"last_known_level": "n"}),
+    ]
+    got = tables.grouped_text(messy, groups, formats={"share": "{:.0%}"})
+    assert got.splitlines() == [
+        "            Counted as reported  Level",
+        "City         n share             n",
+        "Alexandria  13   41%             Gold",
+        "Medellín     –     –             –",
+        "–            4  100%             Silver",
+    ]
+    wide = tables.grouped_text(messy, groups[:2], gap=2, group_gap=3)
+    assert wide.splitlines()[1:3] == ["City          n  share", "Alexandria   13   0.41"]
+    # without any group label, one header line
+    assert tables.grouped_text(messy, [("", ["city"])]).splitlines()[0] == "City"
+    with pytest.raises(KeyError, match="no column 'nope'"):
+        tables.grouped_text(messy, [("", ["nope"])])

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -824,7 +825,7 @@ def test_cli_population_table_and_json(tmp_path, capsys, assessments_file, popul
     text = "name: Gold at 70\nthresholds: {gold: 70}\n"
     code, out, err = _run_cli(tmp_path, text, capsys, "--assessments", str(assessments_file))
     assert code == 0 and err == ""
-    assert "SIMULATED" in out and "Transitions" in out and "threshold Gold 70 %" in out
+    assert "SIMULATED" in out and "threshold Gold 70 %" in out
     assert "Scenario 'Gold at 70':" in out
     code, out, _ = _run_cli(
         tmp_path,
@@ -842,6 +843,44 @@ def test_cli_population_table_and_json(tmp_path, capsys, assessments_file, popul
     assert len(d["changed"]) == expect.summary["down"] and {"city_id", "round_id"} <= set(
         d["changed"][0]
     )
+
+
+def test_cli_tables_for_people(tmp_path, capsys, assessments_file, population, std):
+    """The table format: the transition matrix and the changed cities with headers in words,
+    aligned, no pandas axis-name lines; the numbers those of compare()."""
+    code, out, _ = _run_cli(
+        tmp_path,
+        "mark_unmet: [PA1]\n",
+        capsys,
+        "--assessments",
+        str(assessments_file),
+        "--max-cities",
+        "3",
+    )
+    assert code == 0
+    expect = wi.compare(population, MarkUnmet(["PA1"]), standard=std)
+    lines = out.splitlines()
+    at = lines.index("Tiers before and after the scenario:")
+    assert lines[at + 1].split() == ["After"]
+    assert lines[at + 2].split() == ["Before", "Not", "certified", "Silver", "Gold", "Platinum"]
+    for tier, line in zip(SCORE_TIERS, lines[at + 3 : at + 7]):
+        assert line.startswith(tier)
+        counts = [int(v) for v in line[len(tier) :].split()]
+        assert counts == expect.transitions.loc[tier].tolist()
+        # numbers right-aligned under their headers
+        assert len(line) == len(lines[at + 2])
+    changed = expect.changed().head(3)
+    at = lines.index(f"Cities that change tier ({len(expect.changed())}, first 3):")
+    assert lines[at + 1].split() == ["Tier", "Criteria", "met", "Not", "certified"]
+    heads = ["City", "Round", "before", "after", "before", "after", "because"]
+    assert lines[at + 2].split() == heads
+    for (city, rnd), row, line in zip(changed.index, changed.itertuples(), lines[at + 3 :]):
+        cells = re.split(r"\s{2,}", line.strip())
+        want = [city, rnd, row.tier_before, row.tier_after, row.met_before, row.met_after]
+        assert cells == [str(v) for v in want] + [row.reason_after or "–"]
+    for pandas_noise in ("city_id", "round_id", "tier_before", "met_after", "reason_after", "NaN"):
+        assert pandas_noise not in out
+    assert "\nbefore" not in out and "\nafter" not in out  # no axis-name lines
 
 
 def test_cli_single_city(tmp_path, capsys, assessments_file, std):
@@ -862,6 +901,9 @@ def test_cli_single_city(tmp_path, capsys, assessments_file, std):
         tmp_path, text + weights, capsys, "--assessments", str(assessments_file)
     )
     assert code == 0 and "EVAL4 (Evaluations; effort 1)" in out and "Total effort: 1." in out
+    # long sentences wrap at 100 columns, continued two spaces further in
+    assert max(len(line) for line in out.splitlines()) <= 100
+    assert "\n  " in out.split("To reach", 1)[1]
 
 
 def test_parse_scenario_schema_order(tiny, std):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from wwc_analysis import __version__
 from wwc_analysis.cli import (
     diff,
     reach,
@@ -25,6 +26,7 @@ from wwc_analysis.cli import (
     validate,
     whatif,
 )
+from wwc_analysis.cli.common import PlainHelp
 from wwc_analysis.errors import DataValidationError, UserError, printable
 
 # The commands, in the order `wwc --help` lists them.
@@ -32,11 +34,29 @@ COMMANDS = (rounds, score, validate, diff, whatif, robustness, simulate, reach, 
 DEBUG_HELP = "show the full traceback of an unexpected error (for reporting a bug)"
 
 
+EXAMPLES = """
+  wwc rounds                          the table of every announcement round
+  wwc score --met DM1,LC1,PA1         the tier of a city meeting these criteria
+  wwc validate my-data                every problem of a data folder, one line each
+  wwc report --year 2024              the 2024 report, in reports/2024/
+  wwc COMMAND --help                  what a command does, its options and examples
+"""
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="wwc",
-        description="What Works Cities Certification analysis: rounds, scoring, validation, "
-        "reports.",
+        description="What Works Cities Certification analysis: the public record's rounds and "
+        "cohorts, exact scoring, what-if and robustness analysis of the rules, validation of the "
+        "data, and the yearly report.",
+        epilog="examples:\n" + EXAMPLES.strip("\n"),
+        formatter_class=PlainHelp,
+    )
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=version_line(),
+        help="show the version of wwc-analysis and exit",
     )
     parser.add_argument("--debug", action="store_true", help=DEBUG_HELP)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -49,6 +69,11 @@ def build_parser() -> argparse.ArgumentParser:
             "--debug", action="store_true", default=argparse.SUPPRESS, help=DEBUG_HELP
         )
     return parser
+
+
+def version_line() -> str:
+    """What ``wwc --version`` prints: the command, the package version, the distribution."""
+    return f"wwc {__version__} (wwc-analysis)"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -53,6 +53,8 @@ class PlainHelp(argparse.HelpFormatter):
                         width,
                         initial_indent=indent,
                         subsequent_indent=indent,
+                        break_on_hyphens=False,  # docs/whatif-cookbook.md stays whole
+                        break_long_words=False,
                     )
                 )
         return "\n\n".join(paragraphs)

@@ -15,25 +15,33 @@ import json
 import sys
 from pathlib import Path
 
-from wwc_analysis.cli.common import add_max_rows
+from wwc_analysis.cli.common import add_command, add_max_rows
 from wwc_analysis.data.dataset import Dataset, load
 from wwc_analysis.errors import DataValidationError, printable
 from wwc_analysis.history.diff import diff_datasets
 from wwc_analysis.text.diff import diff_markdown, diff_text
 
+DESCRIPTION = """Compare two data folders (two editions of the record, or the record before and
+after an edit): the certification events added, removed and changed field by field (keyed by city
+id and round), the cities added, removed or renamed, the other tables, and every per-round count
+(reported / identified / derived) and headline metric of a year that moves.
+
+Text for a terminal, Markdown for a pull request, JSON for a program. The reach tables
+(universe.csv, crosswalk.csv) are not part of the record's editions and are not compared."""
+EXAMPLES = """
+  wwc diff data my-data                      what an edit of the record changes
+  wwc diff data my-data --format markdown    the same for a pull request or data/CHANGES.md
+"""
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``wwc diff`` to the ``wwc`` command line."""
-    p = sub.add_parser(
+    p = add_command(
+        sub,
         "diff",
         help="compare two data folders: events, cities, per-round counts, headline metrics",
-        description="Compare two data folders (two editions of the record, or the record before "
-        "and after an edit): certification events added, removed and changed field by field "
-        "(keyed by city_id and round_id), cities added, removed or renamed, the other tables, "
-        "and every per-round count (reported / identified / derived) and headline metric of a "
-        "year that moves. Text for a terminal, Markdown for a pull request, JSON for a program. "
-        "The reach tables (universe.csv, crosswalk.csv) are not part of the record's editions "
-        "and are not compared.",
+        description=DESCRIPTION,
+        examples=EXAMPLES,
     )
     p.add_argument("old", metavar="OLD_DIR", help="the data folder before the change")
     p.add_argument("new", metavar="NEW_DIR", help="the data folder after the change")

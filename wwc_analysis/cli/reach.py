@@ -13,7 +13,7 @@ import argparse
 import json
 import sys
 
-from wwc_analysis.cli.common import add_max_rows, records
+from wwc_analysis.cli.common import add_command, add_max_rows, records
 from wwc_analysis.data.dataset import load
 from wwc_analysis.errors import UserError
 from wwc_analysis.history.reach import BASIS, BY_CHOICES, reach_summary, reach_table
@@ -31,21 +31,36 @@ from wwc_analysis.text.reach import (
 CREDIT = "Universe: GeoNames (geonames.org), CC BY 4.0, via data/universe.csv."
 
 
+DESCRIPTION = """The certified cities identified in the record after the rounds of YEAR, against the
+eligible universe: GeoNames places of the Americas with 30,000 people or more (APPROXIMATE, not the
+program's list). Per group: cities certified and eligible, the certified share, and the residents
+of the certified cities with their share of the eligible population."""
+EXAMPLES = """
+  wwc reach --year 2025                         by country
+  wwc reach --year 2025 --by band --format csv  by population band, for a spreadsheet
+  wwc reach --year 2024 --as-of 2024-06-30      as it stood on a date within the year
+"""
+
+
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
+    p = add_command(
+        sub,
         "reach",
         help="certified cities against the approximate eligible universe, by country, region "
         "or population band",
-        description="Identified certified cities after the rounds of YEAR against the eligible "
-        "universe: GeoNames places of the Americas with 30,000+ people (APPROXIMATE, not the "
-        "program's list). Per group: certified, eligible, certified share, residents and their "
-        "share of the eligible population.",
+        description=DESCRIPTION,
+        examples=EXAMPLES,
     )
     p.add_argument("--year", required=True, help="announcement year (YYYY) with a round")
     p.add_argument("--as-of", metavar="DATE", help="measure at this date (default: 31 Dec YEAR)")
     p.add_argument("--by", choices=BY_CHOICES, default="country", help="grouping (default country)")
-    p.add_argument("--format", choices=("text", "csv", "json"), default="text")
-    p.add_argument("--data", metavar="DIR", help="data directory (default: the project's data/)")
+    p.add_argument(
+        "--format",
+        choices=("text", "csv", "json"),
+        default="text",
+        help="text: for people (default); csv, json: for a program",
+    )
+    p.add_argument("--data", metavar="DIR", help="data folder (default: the project's data/)")
     add_max_rows(p)
     p.set_defaults(func=cmd_reach)
 

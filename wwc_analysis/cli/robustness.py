@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from wwc_analysis.cli.common import add_max_rows, add_read_limits, read_limits
+from wwc_analysis.cli.common import add_command, add_max_rows, add_read_limits, read_limits
 from wwc_analysis.cli.whatif import default_assessments_path
 from wwc_analysis.data.dataset import Dataset, load, load_assessments
 from wwc_analysis.data.paths import PROJECT_ROOT
@@ -23,18 +23,28 @@ from wwc_analysis.report.outputs import SIMULATED_NOTE
 from wwc_analysis.text.robustness import robustness_text
 from wwc_analysis.whatif import RobustnessSpecError, load_robustness_spec, run_robustness
 
+DESCRIPTION = """Score assessments under thousands of runs of uncertain rules declared in a spec
+file (cut-offs, core gates, the outcome requirement, criteria kept; see docs/whatif-cookbook.md):
+each city's tier shares and flip rate, intervals of the tier counts, which uncertain rule matters
+most (sensitivity indices), the criteria left out or met by all, and one city's stability.
+
+The assessments are the shipped SIMULATED ones (fictional cities) unless --assessments names a file
+of your own."""
+EXAMPLES = """
+  wwc robustness --file robust.yaml                     tier counts and shares under the spec
+  wwc robustness -f robust.yaml --format csv > out.csv  every figure in one tidy table
+  wwc robustness -f robust.yaml --assessments mine.csv  your own assessments
+"""
+
 
 def register(subparsers) -> argparse.ArgumentParser:
     """Add ``wwc robustness`` to an ``argparse`` subparsers object."""
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "robustness",
         help="how robust are the tiers? uncertainty and sensitivity analysis of a standard",
-        description=(
-            "Score assessments under thousands of runs of uncertain rules declared in a spec file "
-            "(cut-offs, core gates, the outcome requirement, criteria kept; see "
-            "docs/whatif-cookbook.md): tier shares and flip rates, intervals of the tier counts, "
-            "sensitivity indices, criteria left out or met by all, one city's stability."
-        ),
+        description=DESCRIPTION,
+        examples=EXAMPLES,
     )
     parser.add_argument(
         "--file", "-f", required=True, metavar="SPEC.yaml", help="robustness spec (YAML or JSON)"

@@ -9,32 +9,52 @@ from pathlib import Path
 
 import pandas as pd
 
-from wwc_analysis.cli.common import add_max_rows, records
+from wwc_analysis.cli.common import add_command, add_max_rows, records
 from wwc_analysis.data.dataset import load, load_assessments
 from wwc_analysis.errors import UserError
 from wwc_analysis.rules.scoring import SCORE_TIERS, score, score_city, score_counts
 from wwc_analysis.rules.standards import Standard, get_standard
+from wwc_analysis.text.scoring import count_text
+from wwc_analysis.text.tables import report_text
 
-#: Columns of the table format of ``wwc score --file``.
-FILE_COLUMNS = [
-    "city_id",
-    "round_id",
-    "met",
-    "total",
-    "share",
-    "tier",
-    "missing_core",
-    "outcome_ok",
-    "reason",
-]
+#: Columns of the table format of ``wwc score --file``, with their headers.
+FILE_COLUMNS = {
+    "city_id": "City",
+    "round_id": "Round",
+    "met": "Met",
+    "total": "of",
+    "share": "Share",
+    "tier": "Tier",
+    "missing_core": "Core missing",
+    "outcome_ok": "Outcome met",
+    "reason": "Not certified because",
+}
+#: How the cells of some columns read in that table.
+FILE_FORMATS = {"share": "{:.1%}", "outcome_ok": lambda v: "yes" if v else "no"}
+
+
+DESCRIPTION = """Exact scoring under a standard (2022 unless --standard says otherwise): the share
+of criteria met, the tier reached, what holds a city back and what the next tier needs.
+
+Give the criteria a city meets (--met), or only how many (--count, for a standard whose criteria
+are not listed), or an assessment file of many cities (--file). Under the 2022 standard a city must
+also meet every core criterion (DM1, LC1, PA1) and the outcome requirement: say so with --core-met
+(with --count) and --outcome-met."""
+EXAMPLES = """
+  wwc score --met DM1,LC1,PA1,DM2 --outcome-met    a city meeting these criteria and the outcome
+  wwc score --count 30 --core-met --outcome-met    the tier of 30 criteria met, gates met
+  wwc score --standard 2018 --count 31             under the 2018 standard
+  wwc score --file my-assessments.xlsx --format csv   every city of an assessment file, as CSV
+"""
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    s = sub.add_parser(
+    s = add_command(
+        sub,
         "score",
         help="score a city (criteria met) or an assessment file under a standard",
-        description="Exact scoring: share of criteria met, tier under the standard, and why a tier "
-        "was missed.",
+        description=DESCRIPTION,
+        examples=EXAMPLES,
     )
     s.add_argument("--standard", default="2022", help="standard: 2017, 2018 or 2022 (default 2022)")
     what = s.add_mutually_exclusive_group(required=True)
@@ -62,8 +82,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument(
         "--core-met", action="store_true", help="with --count: the city meets every core criterion"
     )
-    s.add_argument("--data", metavar="DIR", help="data directory (default: the project's data/)")
-    s.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    s.add_argument("--data", metavar="DIR", help="data folder (default: the project's data/)")
+    s.add_argument(
+        "--format",
+        choices=("table", "csv", "json"),
+        default="table",
+        help="table: sentences and tables for people (default); csv, json: for a program",
+    )
     add_max_rows(s)
     s.set_defaults(func=cmd_score)
 
@@ -99,8 +124,15 @@ def score_file(args, std: Standard) -> int:
     else:
         if note:
             print(note + "Tiers come from the scoring rules applied to simulated assessments.")
-        print(scores[FILE_COLUMNS].to_string(index=False))
-        print("\n" + scores["tier"].value_counts(sort=False).to_string())
+        shown = scores.assign(
+            share=scores["met"] / scores["total"],  # not the rounded share: 37/43 is 86.0%
+            tier=scores["tier"].astype(str),
+            missing_core=scores["missing_core"].replace("", None),
+            reason=scores["reason"].astype(str).replace("", None),
+        )
+        print(report_text(shown, FILE_COLUMNS, formats=FILE_FORMATS))
+        counts = scores["tier"].value_counts(sort=False).rename_axis("tier").reset_index()
+        print("\n" + report_text(counts, {"tier": "Tier", "count": "Assessments"}))
     return 0
 
 
@@ -124,9 +156,14 @@ def score_count(args, std: Standard) -> int:
     }
     if args.format == "json":
         print(json.dumps(result, indent=2))
+    elif args.format == "csv":
+        pd.DataFrame([result]).to_csv(sys.stdout, index=False)
     else:
-        for k, v in result.items():
-            print(f"{k:>15}: {v}")
+        print(count_text(args.count, std, core_met=args.core_met, outcome_met=args.outcome_met))
+        if std.core_required and not args.core_met:
+            print("  (pass --core-met if the city meets every core criterion)")
+        if std.outcome_required and not args.outcome_met:
+            print("  (pass --outcome-met if the city meets the outcome requirement)")
     return 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from wwc_analysis.cli.common import add_command
 from wwc_analysis.data.dataset import load
 from wwc_analysis.simulate import (
     DEFAULT_N_CITIES,
@@ -15,15 +16,26 @@ from wwc_analysis.simulate import (
     write_simulated,
 )
 
+DESCRIPTION = """Seeded simulation of fictional applicant cities assessed in the rounds held under
+the 2022 standard: SIMULATED data, never real certification results.
+
+--out writes assessments.csv, cities.csv and README.md (the same arguments give the same bytes);
+--calibration prints how the simulation compares with the public record."""
+EXAMPLES = """
+  wwc simulate --calibration                      the simulation against the public record
+  wwc simulate --out data/simulated               regenerate the shipped files (same bytes)
+  wwc simulate --n-cities 2000 --seed 7 --out /tmp/sim   a larger simulation elsewhere
+"""
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``wwc simulate`` to the ``wwc`` command line."""
-    p = sub.add_parser(
+    p = add_command(
+        sub,
         "simulate",
         help="generate SIMULATED assessments of fictional cities (seeded), print the calibration",
-        description="Seeded simulation of fictional applicant cities assessed in the rounds held "
-        "under the 2022 standard. --out writes assessments.csv, cities.csv and README.md (same "
-        "arguments, same bytes); --calibration prints the comparison with the public record.",
+        description=DESCRIPTION,
+        examples=EXAMPLES,
     )
     p.add_argument(
         "--out", metavar="DIR", help="write the simulated files into DIR (e.g. data/simulated)"

@@ -14,7 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from wwc_analysis.cli.common import add_max_rows
+from wwc_analysis.cli.common import add_command, add_max_rows
 from wwc_analysis.data import (
     ASSESSMENTS_FILE,
     CRITERIA_GLOB,
@@ -99,21 +99,30 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+DESCRIPTION = """Load and check every table of a data folder (criteria_<standard>.csv,
+standards.csv, rounds.csv, certifications.csv, unplaced.csv and, when present,
+simulated/assessments.csv and the reach tables). When all is well it prints the size of each table
+and exits 0; otherwise it prints every problem, one per line (file:line, column, value, what was
+expected), and exits 1.
+
+Warnings (likely duplicate cities: different city ids with the same region, country and name once
+accents, case, punctuation and St./Saint are set aside) are printed too, and fail the check only
+with --strict."""
+EXAMPLES = """
+  wwc validate                           the project's data folder
+  wwc validate my-data --strict          another folder; likely duplicate cities fail it too
+  wwc validate --assessments mine.csv    also an assessment file, against the rounds and criteria
+"""
+
+
 def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add the ``validate`` subcommand to the ``wwc`` parser; ``func`` returns the exit code."""
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "validate",
         help="check a data directory (and an assessment file); list every problem",
-        description=(
-            "Load and validate every table of DIR (criteria_<standard>.csv, standards.csv, "
-            "rounds.csv, certifications.csv, unplaced.csv and, when present, "
-            "simulated/assessments.csv). Prints a summary and exits 0 when all is well; "
-            "otherwise prints every problem, one per line "
-            "(file:line, column, value, what was expected), to stderr and exits 1. Warnings "
-            "(likely duplicate cities: different city_ids with the same region, country and "
-            "name once accents, case, punctuation and St./Saint are set aside) are printed too "
-            "and fail the check only with --strict."
-        ),
+        description=DESCRIPTION,
+        examples=EXAMPLES,
     )
     parser.add_argument(
         "data_dir",

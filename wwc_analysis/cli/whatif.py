@@ -8,15 +8,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import textwrap
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from wwc_analysis.cli.common import add_max_rows, add_read_limits, read_limits
+from wwc_analysis.cli.common import add_command, add_max_rows, add_read_limits, read_limits
 from wwc_analysis.data.dataset import Dataset, load, load_assessments
 from wwc_analysis.data.paths import PROJECT_ROOT, SIMULATED_DIR
 from wwc_analysis.errors import printable
+from wwc_analysis.text.comparison import changed_text, transitions_text
 from wwc_analysis.whatif import (
     ScenarioError,
     ScenarioFile,
@@ -25,18 +27,29 @@ from wwc_analysis.whatif import (
     load_scenario_file,
 )
 
+DESCRIPTION = """Apply a what-if scenario (a YAML or JSON file: other cut-offs, gates on or off,
+criteria marked met or unmet, another standard; see docs/whatif-cookbook.md) to assessments, and
+show how many cities change tier and which. With a 'city' section in the file: that one city's tier
+before and after, and the fewest further criteria to each higher tier.
+
+The assessments are the shipped SIMULATED ones (fictional cities) unless --assessments names a
+file of your own."""
+EXAMPLES = """
+  wwc whatif --file gold70.yaml                   every city's tier with Gold at 70 %
+  wwc whatif --file our-city.yaml                 one city (a 'city' section) and its paths
+  wwc whatif -f gold70.yaml --assessments mine.csv --format json
+"""
+
 
 def register(subparsers) -> argparse.ArgumentParser:
     """Add ``wwc whatif`` to an ``argparse`` subparsers object
     (``parser.set_defaults(func=...)``)."""
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "whatif",
         help="score assessments (or one city) under a what-if scenario file",
-        description=(
-            "Apply a what-if scenario (YAML or JSON, see docs/whatif-cookbook.md) to assessments "
-            "and report each tier change, or, with a 'city' section, one city's tier and paths to "
-            "higher tiers."
-        ),
+        description=DESCRIPTION,
+        examples=EXAMPLES,
     )
     parser.add_argument(
         "--file", "-f", required=True, metavar="SCENARIO.yaml", help="scenario file (YAML or JSON)"
@@ -54,7 +67,7 @@ def register(subparsers) -> argparse.ArgumentParser:
         "--format",
         choices=("table", "json"),
         default="table",
-        help="output format (default: table)",
+        help="table: sentences and tables for people (default); json: for a program",
     )
     parser.add_argument(
         "--max-cities",
@@ -121,14 +134,16 @@ def _population(
     return population
 
 
+#: The line under the assessments' file when they are simulated.
+SIMULATED_LINE = "SIMULATED: fictional cities, not real certification results."
+
+
 def _simulated_note(population: pd.DataFrame, path: Path) -> str:
     has_flag = "simulated" in population.columns
     sim = population["simulated"].to_numpy(dtype=bool) if has_flag else np.zeros(0, bool)
     shown = _display_path(path)
     if sim.any():
-        return (
-            f"Assessments: {shown} - SIMULATED (fictional cities, not real certification results)."
-        )
+        return f"Assessments: {shown}\n{SIMULATED_LINE}"
     return f"Assessments: {shown}"
 
 
@@ -148,7 +163,7 @@ def _city(args, sf: ScenarioFile, population, note: str, path: Path) -> str:
         d["assessments"] = _display_path(path) if population is not None else None
         d["simulated"] = result.simulated_population
         return json.dumps(d, indent=2)
-    return "\n".join(filter(None, [note, result.explain()]))
+    return "\n".join(wrap(line) for line in filter(None, [note, result.explain()]))
 
 
 def _comparison(args, sf: ScenarioFile, population, note: str, path: Path) -> str:
@@ -159,19 +174,29 @@ def _comparison(args, sf: ScenarioFile, population, note: str, path: Path) -> st
         d["assessments"] = _display_path(path)
         return json.dumps(d, indent=2)
     lines = [
-        note,
-        cmp_.explain(flag_simulated=False),
+        wrap(note),
+        wrap(cmp_.explain(flag_simulated=False)),
         "",
-        "Transitions (rows: before, columns: after):",
-        cmp_.transitions.to_string(),
+        "Tiers before and after the scenario:",
+        transitions_text(cmp_),
     ]
     ch = cmp_.changed()
     if len(ch):
         first = f", first {args.max_cities}" if len(ch) > args.max_cities else ""
         lines += ["", f"Cities that change tier ({len(ch)}{first}):"]
-        columns = ["tier_before", "tier_after", "met_before", "met_after", "reason_after"]
-        lines.append(ch.head(args.max_cities)[columns].to_string(sparsify=False))
+        lines.append(changed_text(cmp_, args.max_cities))
     return "\n".join(lines)
+
+
+def wrap(text: str, width: int = 100) -> str:
+    """Each line of ``text`` longer than ``width`` wrapped, its continuation indented two spaces
+    more than the line."""
+    out = []
+    for line in text.splitlines():
+        indent = " " * (len(line) - len(line.lstrip(" ")) + 2)
+        long = len(line) > width
+        out.append(textwrap.fill(line, width, subsequent_indent=indent) if long else line)
+    return "\n".join(out)
 
 
 def _display_path(path: Path) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import html
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -150,6 +150,45 @@ def report_text(
     return "\n".join([line(frame.columns), *(line(row) for row in frame.itertuples(index=False))])
 
 
+#: Column groups of :func:`grouped_text`: each a label over its columns, and the columns (names,
+#: or names mapped to their own headers).
+Groups = Sequence[tuple[str, Mapping[str, str | None] | Sequence[str]]]
+
+
+def grouped_text(
+    df: pd.DataFrame, groups: Groups, *, formats: Formats = None, gap: int = 1, group_gap: int = 2
+) -> str:
+    """A table for a terminal whose columns are grouped under a label: two header lines (the group
+    labels, then each column's own header), then one line per row, as :func:`report_text` writes
+    them (``–`` for missing values, text left and numbers right, no trailing spaces).
+
+    ``groups`` is a sequence of ``(label, columns)``: a column alone may take its label as its
+    whole header (``("", {"round_id": "Round"})``) or split it on two lines (``("Level",
+    {"level_unknown": "unknown"})``). Columns of a group are ``gap`` spaces apart, groups
+    ``group_gap``; a label longer than its columns leaves blank space after them.
+    """
+    # the frame's columns keep their names (headers may repeat from one group to the next)
+    names = [str(c) for _, cols in groups for c in _as_mapping(cols)]
+    frame, numeric, _ = _report_frame(df, dict(zip(names, names)), False, formats)
+    lines: list[list[str]] = [[] for _ in range(len(frame) + 2)]
+    for label, cols in groups:
+        cols = _as_mapping(cols)
+        heads = [readable(c) if h is None else h for c, h in cols.items()]
+        widths = [max([len(h), *(len(v) for v in frame[c])]) for c, h in zip(cols, heads)]
+        width = max(len(label), sum(widths) + gap * (len(widths) - 1))
+        right = [c in numeric for c in cols]
+        lines[0].append(label.ljust(width))
+        for line, values in zip(lines[1:], [heads, *frame[list(cols)].itertuples(index=False)]):
+            cells = [v.rjust(w) if r else v.ljust(w) for v, w, r in zip(values, widths, right)]
+            line.append((" " * gap).join(cells).ljust(width))
+    sep = " " * group_gap
+    return "\n".join(sep.join(cells).rstrip() for cells in lines if "".join(cells).strip())
+
+
+def _as_mapping(columns) -> Mapping[str, str | None]:
+    return columns if isinstance(columns, Mapping) else dict.fromkeys(columns)
+
+
 def report_table(
     df: pd.DataFrame,
     columns: Columns = None,
@@ -213,4 +252,4 @@ def _headers(names: Iterable[str], labels: Mapping, frame: pd.DataFrame, what: s
     return out
 
 
-__all__ = ["MISSING", "readable", "report_frame", "report_table", "report_text"]
+__all__ = ["MISSING", "grouped_text", "readable", "report_frame", "report_table", "report_text"]
