@@ -21,7 +21,7 @@ import pandas as pd
 from wwc_analysis.cli.common import add_command, positive_int
 from wwc_analysis.cli.validate import check_data, failed
 from wwc_analysis.data import paths
-from wwc_analysis.errors import printable
+from wwc_analysis.errors import Terminated, printable
 from wwc_analysis.report.build import ReportError, build_report
 
 DESCRIPTION = """Run the analysis notebooks for one year and publish them as a static HTML report:
@@ -164,7 +164,11 @@ def run(args: argparse.Namespace) -> int:
     except ReportError as exc:
         print(printable(f"wwc report: error: {exc}"), file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:
-        print("wwc report: interrupted; nothing published", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (Terminated): the build cleaned up
+        published = getattr(exc, "published", None)
+        said = f"interrupted after publishing {published}" if published else "interrupted"
+        if not published:
+            said += "; nothing published"
+        print(printable(f"wwc report: {said}"), file=sys.stderr)
+        return exc.exit_code if isinstance(exc, Terminated) else 130
     return 0

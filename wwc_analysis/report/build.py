@@ -67,7 +67,7 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
+import signal
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -77,7 +77,8 @@ from typing import TYPE_CHECKING
 
 from wwc_analysis.data import paths
 from wwc_analysis.data.package import checksums
-from wwc_analysis.report import cache, publish, render
+from wwc_analysis.errors import Terminated
+from wwc_analysis.report import cache, folders, publish, render
 from wwc_analysis.report.provenance import notebook_record, provenance
 from wwc_analysis.report.run import (
     CELL_TIMEOUT,
@@ -351,7 +352,8 @@ def _run_notebooks(
             )
     failures = [r for r in done if not r.ok]
     if failures:
-        kept = publish.keep_failed(build.folder, build.out, build.year)
+        with folders.out_lock(build.out):
+            kept = publish.keep_failed(build.folder, build.out, build.year)
         raise ReportError(_failure_message(build, failures, cancelled, kept), 1)
     cache.prune(build.out, build.year, [r.name for r in runs])
     return ran
@@ -414,15 +416,60 @@ def _write_report(
     )
 
 
-def _publish(build: _Build) -> None:
-    """Step 5: drop the logs, swap the build in; a failed swap leaves the previous report."""
+def _publish(build: _Build) -> list[int]:
+    """Step 5: drop the logs, swap the build in; a failed swap leaves the previous report.
+    Returns the signals that came while publishing (to be acted on once it is done)."""
     shutil.rmtree(build.folder / "logs")
+    with publish.held_signals() as held:
+        try:
+            with folders.out_lock(build.out):
+                publish.publish(build.folder, build.final)
+        except OSError as exc:
+            raise ReportError(
+                f"could not publish {build.final}: {exc}; the previous report is in place"
+            ) from exc
+    return held
+
+
+def _interrupted_after_publishing(signum: int, final: Path) -> KeyboardInterrupt:
+    """The interrupt of a signal held while publishing; ``published`` says the report is out."""
+    exc = Terminated(signum) if signum == signal.SIGTERM else KeyboardInterrupt()
+    exc.published = final  # type: ignore[attr-defined]
+    return exc
+
+
+# ------------------------------------------------------------------------- the reports folder
+
+
+def _unwritable(out: Path, exc: OSError) -> ReportError:
+    reason = exc.strerror or type(exc).__name__
+    return ReportError(f"cannot write in the reports folder {out}: {reason}; nothing was built", 2)
+
+
+def _prepare_out(out: Path, year: int, progress: Progress) -> None:
+    """Make the reports folder and remove what killed runs left in it; a folder that is a file,
+    or cannot be written, is refused (exit 2) before anything is built."""
+    for path in (out, out / str(year)):
+        if (path.exists() or path.is_symlink()) and not path.is_dir():
+            raise ReportError(
+                f"{path} exists and is not a folder; the report of {year} goes to "
+                f"{out / str(year)}: choose another reports folder, or move the file away",
+                2,
+            )
     try:
-        publish.publish(build.folder, build.final)
+        out.mkdir(parents=True, exist_ok=True)
+        removed = folders.remove_stale(out)
     except OSError as exc:
-        raise ReportError(
-            f"could not publish {build.final}: {exc}; the previous report is in place"
-        ) from exc
+        raise _unwritable(out, exc) from None
+    if removed:
+        progress(f"removed what killed runs left in {out}: {', '.join(removed)}")
+
+
+def _build_folder(out: Path, year: int) -> folders.BuildFolder:
+    try:
+        return folders.BuildFolder(out, year)
+    except OSError as exc:
+        raise _unwritable(out, exc) from None
 
 
 # -------------------------------------------------------------------------------------- build
@@ -464,7 +511,7 @@ def build_report(
     year = resolve_year(year, rounds)
     sources = _resolve_notebooks(notebooks)
     runs = plan_runs(sources, year, rounds)
-    out.mkdir(parents=True, exist_ok=True)
+    _prepare_out(out, year, progress)
 
     started = time.perf_counter()
     when = (built_at or datetime.now()).astimezone().replace(microsecond=0)
@@ -478,7 +525,8 @@ def build_report(
             "data, code and options (wwc report --force builds it again)"
         )
         return final
-    folder = Path(tempfile.mkdtemp(prefix=f".build-{year}-", dir=out))
+    holder = _build_folder(out, year)
+    folder = holder.path
     build = _Build(year, data, out, folder, when, force, cell_timeout, tuple(files), keys)
     progress(
         f"wwc report {year}: {len(runs)} notebook run(s), data {data}, "
@@ -487,13 +535,17 @@ def build_report(
     try:
         ran = _run_notebooks(build, runs, jobs, progress)
         _write_report(build, runs, ran, options, progress, built_at)
-        _publish(build)
-    except BaseException:
+        held = _publish(build)
+    except BaseException:  # a failure, Ctrl-C or SIGTERM: nothing of this build stays
         if folder.exists():
             shutil.rmtree(folder, ignore_errors=True)
         raise
+    finally:
+        holder.release()
     publish.drop_failed(out, year)
     progress(f"published {build.final / 'index.html'} in {time.perf_counter() - started:.1f} s")
+    if held:
+        raise _interrupted_after_publishing(held[0], build.final)
     return build.final
 
 

@@ -19,16 +19,29 @@ The child runs papermill with an engine of its own (:class:`_Engine`): papermill
 whole executed notebook, images included, before and after every cell; this one saves it once at
 the end (or when the run fails) and instead writes the running cell's number to the job's
 ``progress`` file, which the parent reads to say how far a long notebook has got.
+
+No process outlives a run cut short. Each worker starts a session (process group) of its own, and
+:func:`execute_all`, when it is interrupted (Ctrl-C, or SIGTERM turned into
+:class:`~wwc_analysis.errors.Terminated` by the command line) or fails, stops every worker it
+started with all the processes under it (the kernel, which jupyter_client starts in a session of
+its own, and anything the kernel started): :func:`stop_process_tree`. A worker whose parent dies
+without a word (SIGKILL) gets SIGTERM from the kernel (Linux ``PR_SET_PDEATHSIG``), on which it
+kills its kernel and exits 143. Every worker and kernel carries ``WWC_REPORT_BUILD=<build folder>``
+in its environment, which names the build it belongs to.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
+import ctypes
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -47,6 +60,10 @@ PROGRESS_EVERY = 8.0
 CELL_TIMEOUT = 600  # seconds per cell, the same budget nbval gets (--nbval-cell-timeout=600)
 START_TIMEOUT = 120  # seconds for a kernel to start (several start at once)
 #: The child process's command: imports this module's worker entry point and runs one job file.
+#: Seconds a stopped worker gets to stop its kernel before everything left is killed.
+STOP_GRACE = 1.0
+#: In the environment of every worker and kernel: the build folder they work for.
+BUILD_ENV = "WWC_REPORT_BUILD"
 WORKER_CODE = (
     "import sys; from wwc_analysis.report.run import _worker_main; "
     "sys.exit(_worker_main({job_file!r}))"
@@ -315,25 +332,62 @@ def _execute(job: Mapping[str, Any]) -> dict:
     return outcome
 
 
+def kill_children(pid: int, timeout: float = STOP_GRACE) -> None:
+    """SIGKILL every process under ``pid`` (children first listed, then waited for)."""
+    import psutil
+
+    try:
+        tree = psutil.Process(pid).children(recursive=True)
+    except psutil.Error:
+        return
+    for child in tree:
+        with contextlib.suppress(psutil.Error):
+            child.kill()
+    psutil.wait_procs(tree, timeout=timeout)
+
+
+def _on_terminate(signum: int, frame: object) -> None:
+    """The worker's SIGTERM handler: kill the kernel (and all under it), exit 128 + signum."""
+    signal.signal(signum, signal.SIG_IGN)
+    kill_children(os.getpid())
+    os._exit(128 + signum)
+
+
+def _die_with_parent(parent_pid: int | None) -> None:
+    """Get SIGTERM when the parent dies (Linux), and stop now if it died already."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM, 0, 0, 0)  # PDEATHSIG
+    if parent_pid and os.getppid() != parent_pid:
+        os._exit(128 + signal.SIGTERM)
+
+
 def _worker_main(job_file: str) -> int:
-    """Entry point of the child process: run the job in ``job_file``, write ``job["result"]``."""
+    """Entry point of the child process: run the job in ``job_file``, write ``job["result"]``
+    (atomically: a worker killed while writing leaves no half a result)."""
+    signal.signal(signal.SIGTERM, _on_terminate)
     job = json.loads(Path(job_file).read_text(encoding="utf-8"))
+    _die_with_parent(job.get("parent_pid"))
     outcome = _execute(job)
-    Path(job["result"]).write_text(json.dumps(outcome), encoding="utf-8")
+    result = Path(job["result"])
+    partial = result.with_name(result.name + ".part")
+    partial.write_text(json.dumps(outcome), encoding="utf-8")
+    os.replace(partial, result)
     return 0
 
 
 # ----------------------------------------------------------------------------- the parent process
 
 
-def _child_env() -> dict[str, str]:
+def _child_env(build: str = "") -> dict[str, str]:
     """Environment of the worker (and so of its kernel).
 
     A non-inline ``MPLBACKEND`` (e.g. ``Agg`` from a CI runner) is dropped: the kernel would inherit
     it and silently draw no figure. The project root goes first on ``PYTHONPATH`` so the worker
-    imports this very package.
+    imports this very package. ``WWC_REPORT_BUILD`` names the build folder.
     """
     env = dict(os.environ)
+    env[BUILD_ENV] = build
     if "inline" not in env.get("MPLBACKEND", "inline"):
         del env["MPLBACKEND"]
     env["PYTHONPATH"] = os.pathsep.join(
@@ -360,6 +414,63 @@ def _progress_note(job: Mapping[str, Any]) -> str:
     return f"cell {number} of {total}" + (f" ({line[0]})" if line and line[0] else "")
 
 
+def stop_process_tree(proc: subprocess.Popen, grace: float = STOP_GRACE) -> None:
+    """Stop a worker started in a session of its own, and every process under it.
+
+    The processes under it are listed first (a kernel is in a session of its own, and a killed
+    worker's children would be lost to it); the worker's group gets SIGTERM (on which it kills its
+    kernel) and ``grace`` seconds, then whatever is left of the group and of the list is killed.
+    """
+    import psutil
+
+    try:
+        tree = psutil.Process(proc.pid).children(recursive=True)
+    except psutil.Error:
+        tree = []
+    if proc.poll() is None:
+        with contextlib.suppress(OSError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=grace)
+    with contextlib.suppress(OSError):
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    for child in tree:
+        with contextlib.suppress(psutil.Error):
+            child.kill()
+    proc.wait()
+    psutil.wait_procs(tree, timeout=grace)
+
+
+class _Workers:
+    """The workers of one :func:`execute_all`: each started in a session of its own, all stopped
+    (with their kernels) when the run is cut short; none starts after that."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running: set[subprocess.Popen] = set()
+        self._stopped = False
+
+    def start(self, args: list[str], **kwargs: Any) -> subprocess.Popen | None:
+        with self._lock:
+            if self._stopped:
+                return None
+            proc = subprocess.Popen(args, start_new_session=True, **kwargs)
+            self._running.add(proc)
+            return proc
+
+    def finished(self, proc: subprocess.Popen) -> None:
+        with self._lock:
+            self._running.discard(proc)
+
+    def stop_all(self) -> None:
+        with self._lock:
+            self._stopped = True
+            running = list(self._running)
+        for proc in running:
+            stop_process_tree(proc)
+
+
 def _wait(proc: subprocess.Popen, job: Mapping[str, Any], progress: Progress | None) -> int:
     """Wait for the child; once a notebook has run for ``PROGRESS_AFTER`` seconds, say which cell
     it is running (at most every ``PROGRESS_EVERY`` seconds, only when it moved on). An
@@ -379,34 +490,42 @@ def _wait(proc: subprocess.Popen, job: Mapping[str, Any], progress: Progress | N
                 progress(f"      {job.get('name', '')}: {note}, {now:.0f} s")
                 said, said_at = note, now
     except BaseException:
-        proc.kill()
-        proc.wait()
+        stop_process_tree(proc)
         raise
 
 
-def _run_one(job: Mapping[str, Any], progress: Progress | None = None) -> NotebookRun:
+def _run_one(
+    job: Mapping[str, Any], progress: Progress | None = None, workers: _Workers | None = None
+) -> NotebookRun:
     """Run one notebook in a child Python process (own working directory, environment and log).
 
     A child process per notebook keeps papermill's process-wide ``chdir(cwd)`` from racing with the
     other notebooks and needs no ``if __name__ == "__main__"`` guard in the caller (which
     multiprocessing's spawn would). The child's stdout/stderr, including the kernel's own output,
-    go to ``job["log"]``; ``progress`` gets a line now and then while a long notebook runs.
+    go to ``job["log"]``; ``progress`` gets a line now and then while a long notebook runs. A run
+    that ``workers`` refuses to start (the build was cut short) is a failed run, "not started".
     """
     job_file = Path(job["log"]).with_suffix(".job.json")
-    job_file.write_text(json.dumps(dict(job)), encoding="utf-8")
+    job_file.write_text(json.dumps({**job, "parent_pid": os.getpid()}), encoding="utf-8")
     code = WORKER_CODE.format(job_file=str(job_file))
     name = job.get("name", Path(job["input"]).stem)
     start = time.perf_counter()
+    workers = workers or _Workers()
     with open(job["log"], "ab") as log:
-        proc = subprocess.Popen(
+        proc = workers.start(
             [sys.executable, "-c", code],
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
             cwd=job["cwd"],
-            env=_child_env(),
+            env=_child_env(str(Path(job["output"]).parent.parent)),
         )
-        returncode = _wait(proc, job, progress)
+        if proc is None:
+            return NotebookRun(name=name, ok=False, seconds=0.0, ename="NotStarted")
+        try:
+            returncode = _wait(proc, job, progress)
+        finally:
+            workers.finished(proc)
     result = Path(job["result"])
     if result.is_file():
         outcome = json.loads(result.read_text(encoding="utf-8"))
@@ -432,11 +551,12 @@ def execute_all(
     total = len(jobs_list)
     runs: list[NotebookRun] = []
     cancelled: list[str] = []
+    workers = _Workers()
     with cf.ThreadPoolExecutor(
         max_workers=min(jobs, total), thread_name_prefix="wwc-report"
     ) as pool:
         futures = {
-            pool.submit(_run_one, job, progress): job.get("name", Path(job["input"]).stem)
+            pool.submit(_run_one, job, progress, workers): job.get("name", Path(job["input"]).stem)
             for job in jobs_list
         }
         try:
@@ -452,8 +572,9 @@ def execute_all(
                 if not run.ok:
                     for other in futures:
                         other.cancel()
-        except BaseException:
+        except BaseException:  # Ctrl-C, SIGTERM: no worker or kernel may outlive the build
             for other in futures:
                 other.cancel()
+            workers.stop_all()
             raise
     return runs, cancelled
