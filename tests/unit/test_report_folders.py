@@ -227,3 +227,27 @@ def test_sigterm_raises_terminated_in_the_main_thread_once(monkeypatch):
     assert app.main(["rounds"]) == 143
     assert seen == [143]
     assert signal.getsignal(signal.SIGTERM) == before
+
+
+# ------------------------------------------------------------------ one error printed once (14)
+
+
+def test_one_error_in_every_notebook_is_printed_once(tmp_path):
+    from wwc_analysis.report.run import NotebookRun
+
+    error = dict(ok=False, seconds=1.0, ename="KeyError", evalue="'cohort'")
+    failures = [
+        NotebookRun("01-tiers", cell_index=3, cell_first_line="load()", **error),
+        NotebookRun("02-cohorts-2024-01", cell_index=4, **error),
+        NotebookRun("04-annual", ename="ValueError", evalue="empty", ok=False, seconds=1.0),
+    ]
+    build = build_module._Build(
+        2024, tmp_path, tmp_path, tmp_path / ".build-2024-x", datetime(2026, 1, 1)
+    )
+    message = build_module._failure_message(build, failures, ["05-reach"], tmp_path / ".failed")
+    assert message.count("KeyError: 'cohort'") == 1
+    assert "  the same error in 2 notebooks: KeyError: 'cohort'\n" in message
+    assert "    in 01-tiers.ipynb, cell 3 ('load()')\n" in message
+    assert "    in 02-cohorts-2024-01.ipynb, cell 4\n" in message
+    assert "  04-annual.ipynb: ValueError: empty\n" in message
+    assert message.startswith("report 2024 not published: 3 notebook(s) failed\n")

@@ -362,9 +362,18 @@ def _run_notebooks(
 def _failure_message(
     build: _Build, failures: Sequence[NotebookRun], cancelled: Sequence[str], kept: Path
 ) -> str:
-    """What ``wwc report`` says when notebooks failed: each failure, and where to look."""
+    """What ``wwc report`` says when notebooks failed: each error once (with every notebook and
+    cell where it happened), and where to look."""
     lines = [f"report {build.year} not published: {len(failures)} notebook(s) failed"]
-    lines += [f"  {r.describe_failure()}" for r in failures]
+    by_error: dict[str, list[NotebookRun]] = {}
+    for r in failures:
+        by_error.setdefault(r.error(), []).append(r)
+    for error, runs in by_error.items():
+        if len(runs) == 1:
+            lines.append(f"  {runs[0].describe_failure()}")
+            continue
+        lines.append(f"  the same error in {len(runs)} notebooks: {error}")
+        lines += [f"    in {r.where()}" for r in runs]
     if cancelled:
         lines.append(f"  not run after the failure: {', '.join(sorted(cancelled))}")
     first = failures[0].name

@@ -86,8 +86,8 @@ class NotebookRun:
     cell_first_line: str = ""
     error_line: str = ""
 
-    def describe_failure(self) -> str:
-        """One-line description: notebook, cell and error."""
+    def where(self) -> str:
+        """The notebook, the cell (index and first line) and the line where it failed."""
         where = f"{self.name}.ipynb"
         if self.cell_index is not None:
             where += f", cell {self.cell_index}"
@@ -95,8 +95,15 @@ class NotebookRun:
                 where += f" ({self.cell_first_line!r})"
         if self.error_line:
             where += f", at {self.error_line}"
-        error = f"{self.ename}: {self.evalue}" if self.evalue else self.ename
-        return f"{where}: {error}"
+        return where
+
+    def error(self) -> str:
+        """The error: ``"KeyError: 'x'"``."""
+        return f"{self.ename}: {self.evalue}" if self.evalue else self.ename
+
+    def describe_failure(self) -> str:
+        """One-line description: notebook, cell and error."""
+        return f"{self.where()}: {self.error()}"
 
 
 # ------------------------------------------------------------------------------------------ jobs
