@@ -235,7 +235,7 @@ def test_sigterm_raises_terminated_in_the_main_thread_once(monkeypatch):
 def test_one_error_in_every_notebook_is_printed_once(tmp_path):
     from wwc_analysis.report.run import NotebookRun
 
-    error = dict(ok=False, seconds=1.0, ename="KeyError", evalue="'cohort'")
+    error = {"ok": False, "seconds": 1.0, "ename": "KeyError", "evalue": "'cohort'"}
     failures = [
         NotebookRun("01-tiers", cell_index=3, cell_first_line="load()", **error),
         NotebookRun("02-cohorts-2024-01", cell_index=4, **error),
