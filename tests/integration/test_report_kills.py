@@ -4,7 +4,7 @@ byte-identical, the next run removes the killed run's build folder and succeeds.
 test kills at random (seeded) moments of whole builds.
 
 The command runs in a child process as a user runs it, with the report's notebooks pointed at tiny
-throwaway ones (tests/notebook_files.py) and the tiny record as its data.
+throwaway ones (tests/notebook_files.py) and the shipped data (validated first, as always).
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from pathlib import Path
 import psutil
 import pytest
 
-from tests.conftest import TINY_DIR
 from tests.notebook_files import all_parameters_notebook, figure_notebook, snapshot, write_notebook
+from wwc_analysis.data import paths
 from wwc_analysis.report.run import BUILD_ENV
 
 #: The ``wwc`` command with the report's notebooks folder replaced by ``argv[1]``.
@@ -37,7 +37,7 @@ KILLS = int(os.environ.get("WWC_FAULT_KILLS", "4"))
 
 
 def _start(notebooks: Path, out: Path, *args: str) -> subprocess.Popen:
-    argv = ["report", "--year", "2024", "--data", str(TINY_DIR), "--out", str(out), *args]
+    argv = ["report", "--year", "2024", "--data", str(paths.DATA_DIR), "--out", str(out), *args]
     return subprocess.Popen(
         [sys.executable, "-c", CHILD, str(notebooks), *argv],
         stdout=subprocess.PIPE,

@@ -67,7 +67,6 @@ import hashlib
 import json
 import os
 import shutil
-import signal
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -77,9 +76,8 @@ from typing import TYPE_CHECKING
 
 from wwc_analysis.data import paths
 from wwc_analysis.data.package import checksums
-from wwc_analysis.errors import Terminated
 from wwc_analysis.report import cache, folders, publish, render
-from wwc_analysis.report.provenance import notebook_record, provenance
+from wwc_analysis.report.provenance import notebook_record, provenance, simulated_stand_in
 from wwc_analysis.report.run import (
     CELL_TIMEOUT,
     NotebookRun,
@@ -254,6 +252,7 @@ class _Build:
     cell_timeout: int = CELL_TIMEOUT
     data_files: tuple = ()
     keys: Mapping[str, str] = field(default_factory=dict)
+    stand_in: Mapping | None = None
 
     @property
     def final(self) -> Path:
@@ -399,6 +398,8 @@ def _write_report(
     metrics = merge_metrics(folder, names)
     built_at = build.built_at.isoformat(timespec="seconds")
     origin = provenance(build.data_dir, ran, built_at, files=list(build.data_files))
+    if build.stand_in is not None:
+        origin["simulated"] = dict(build.stand_in)
     summary = {
         "year": int(build.year),
         "built_at": built_at,
@@ -440,13 +441,6 @@ def _publish(build: _Build) -> list[int]:
     return held
 
 
-def _interrupted_after_publishing(signum: int, final: Path) -> KeyboardInterrupt:
-    """The interrupt of a signal held while publishing; ``published`` says the report is out."""
-    exc = Terminated(signum) if signum == signal.SIGTERM else KeyboardInterrupt()
-    exc.published = final  # type: ignore[attr-defined]
-    return exc
-
-
 # ------------------------------------------------------------------------- the reports folder
 
 
@@ -482,6 +476,26 @@ def _build_folder(out: Path, year: int) -> folders.BuildFolder:
 
 
 # -------------------------------------------------------------------------------------- build
+
+
+def _steps(
+    build: _Build,
+    runs: Sequence[Run],
+    jobs: int,
+    options: render.Options,
+    progress: Progress,
+    explicit_time: datetime | None,
+) -> list[int]:
+    """Steps 3 to 5 in the build folder; returns the signals held while publishing. On a
+    failure, Ctrl-C or SIGTERM nothing of the build stays (a failed build is kept aside)."""
+    try:
+        ran = _run_notebooks(build, runs, jobs, progress)
+        _write_report(build, runs, ran, options, progress, explicit_time)
+        return _publish(build)
+    except BaseException:
+        if build.folder.exists():
+            shutil.rmtree(build.folder, ignore_errors=True)
+        raise
 
 
 def build_report(
@@ -524,8 +538,8 @@ def build_report(
 
     started = time.perf_counter()
     when = (built_at or datetime.now()).astimezone().replace(microsecond=0)
-    files = checksums(data)
-    keys = run_keys(year, as_of_date(year, when), data, runs, files)
+    files, stand_in = checksums(data), simulated_stand_in(data)
+    keys = run_keys(year, as_of_date(year, when), data, runs, [*files, *filter(None, [stand_in])])
     options = render.Options(pdf, single_file)
     final = out / str(year)
     if not force and up_to_date(final, report_key(keys, year, options, built_at)):
@@ -536,25 +550,19 @@ def build_report(
         return final
     holder = _build_folder(out, year)
     folder = holder.path
-    build = _Build(year, data, out, folder, when, force, cell_timeout, tuple(files), keys)
+    build = _Build(year, data, out, folder, when, force, cell_timeout, tuple(files), keys, stand_in)
     progress(
         f"wwc report {year}: {len(runs)} notebook run(s), data {data}, "
         f"{min(jobs, len(runs))} at a time, as of {build.as_of:%d %B %Y}, building in {folder}"
     )
     try:
-        ran = _run_notebooks(build, runs, jobs, progress)
-        _write_report(build, runs, ran, options, progress, built_at)
-        held = _publish(build)
-    except BaseException:  # a failure, Ctrl-C or SIGTERM: nothing of this build stays
-        if folder.exists():
-            shutil.rmtree(folder, ignore_errors=True)
-        raise
+        held = _steps(build, runs, jobs, options, progress, built_at)
     finally:
         holder.release()
     publish.drop_failed(out, year)
     progress(f"published {build.final / 'index.html'} in {time.perf_counter() - started:.1f} s")
     if held:
-        raise _interrupted_after_publishing(held[0], build.final)
+        raise publish.interrupted_after_publishing(held[0], build.final)
     return build.final
 
 

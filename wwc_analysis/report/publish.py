@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+from wwc_analysis.errors import Terminated
 from wwc_analysis.report.folders import exchange
 
 #: The signals :func:`held_signals` holds back.
@@ -88,3 +89,10 @@ def held_signals() -> Iterator[list[int]]:
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)
+
+
+def interrupted_after_publishing(signum: int, final: Path) -> KeyboardInterrupt:
+    """The interrupt of a signal held while publishing; ``published`` says the report is out."""
+    exc = Terminated(signum) if signum == signal.SIGTERM else KeyboardInterrupt()
+    exc.published = final  # type: ignore[attr-defined]
+    return exc
