@@ -221,8 +221,10 @@ def cohort_geography(members: pd.DataFrame, by: str = "country") -> pd.DataFrame
     labelled = members if "cohort" in members.columns else label_cohorts(members)
     groups = labelled.groupby("cohort", observed=True)
     parts = {str(c): geography(g, by=by) for c, g in groups if len(g)}
-    if not parts:
-        return pd.DataFrame(columns=[*LEVEL_BUCKETS, "total"])
+    if not parts:  # a round without a city on record: the same shape, no row
+        names = ["cohort", "country", *(["region"] if by == "region" else [])]
+        empty = pd.MultiIndex.from_arrays([[] for _ in names], names=names)
+        return pd.DataFrame(0, index=empty, columns=[*LEVEL_BUCKETS, "total"], dtype="int64")
     return pd.concat(parts, names=["cohort"])
 
 

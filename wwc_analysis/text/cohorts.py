@@ -242,6 +242,8 @@ def upgrades_table(upgrades: pd.DataFrame, round_id: str) -> Styler | None:
 def geography_text(members: pd.DataFrame, geo: pd.DataFrame, round_id: str) -> str:
     """The countries of the round's cities, per cohort (``geo``:
     :func:`history.cohort_geography`)."""
+    if members.empty:
+        return f"No city of round {round_id} is on record, so there are no countries to show."
     per_cohort = " ".join(
         f"{cohort_label(c).capitalize()}: "
         + ", ".join(f"{country} {n}" for country, n in geo.loc[c, "total"].items())
