@@ -152,3 +152,11 @@ def test_the_progress_note_of_a_long_notebook(tmp_path):
     (tmp_path / "p").write_text("4 9 ")
     assert run._progress_note(job) == "cell 4 of 9"
     json.dumps(job)
+
+
+@pytest.mark.parametrize("text", ["", "2", "2 ", "22 3x robust", "\x00\x00"])
+def test_a_progress_note_read_half_written_is_no_note(tmp_path, text):
+    """The parent read the progress file while the worker was rewriting it (truncated, then
+    written): "not enough values to unpack" ended a whole build as an unexpected error."""
+    (tmp_path / "p").write_text(text)
+    assert run._progress_note({"progress": str(tmp_path / "p"), "name": "03-w"}) == ""

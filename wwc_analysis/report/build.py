@@ -77,6 +77,20 @@ from typing import TYPE_CHECKING
 from wwc_analysis.data import paths
 from wwc_analysis.data.package import checksums
 from wwc_analysis.report import cache, folders, publish, render
+from wwc_analysis.report.plan import (
+    NOTEBOOK_PATTERN,
+    ReportError,
+    Run,
+    _require_weasyprint,
+    _resolve_notebooks,
+    as_of_date,
+    discover_notebooks,
+    plan_runs,
+    report_years,
+    resolve_year,
+    unmet_needs,
+    year_rounds,
+)
 from wwc_analysis.report.provenance import notebook_record, provenance, simulated_stand_in
 from wwc_analysis.report.run import (
     CELL_TIMEOUT,
@@ -91,125 +105,9 @@ from wwc_analysis.report.run import (
 if TYPE_CHECKING:
     import pandas as pd
 
-NOTEBOOK_PATTERN = "[0-9][0-9]-*.ipynb"
 REPORT_PARAMETERS = ("year", "as_of", "round_id", "data_dir", "output_dir")
 #: In a published report: the key of what it was built from (:func:`report_key`).
 REPORT_KEY = ".report-key"
-
-
-class ReportError(Exception):
-    """A report build that cannot go on; ``exit_code`` is what ``wwc report`` exits with.
-
-    2 means the request itself is wrong (unknown year, missing notebook, bad option); 1 means the
-    build failed (a notebook raised, publishing failed).
-    """
-
-    def __init__(self, message: str, exit_code: int = 1):
-        super().__init__(message)
-        self.exit_code = exit_code
-
-
-# --------------------------------------------------------------------------------------- years
-
-
-def report_years(rounds: pd.DataFrame) -> list[int]:
-    """Calendar years in which at least one round was announced, ascending.
-
-    ``rounds`` is the rounds table (``announced`` datetime64), e.g. ``Dataset.rounds``.
-    """
-    announced = rounds["announced"].dropna()
-    return sorted({int(y) for y in announced.dt.year})
-
-
-def resolve_year(year: int | None, rounds: pd.DataFrame) -> int:
-    """``year`` if a round was announced in it, else the latest such year when ``year`` is None.
-
-    Raises ``ReportError`` (exit code 2) listing the years that have a round.
-    """
-    years = report_years(rounds)
-    if not years:
-        raise ReportError(
-            "the rounds table has no announced round, so there is no year to report", 2
-        )
-    if year is None:
-        return years[-1]
-    if year not in years:
-        listed = ", ".join(str(y) for y in years)
-        raise ReportError(f"no round was announced in {year}; years with a round: {listed}", 2)
-    return int(year)
-
-
-def as_of_date(year: int, built_at: datetime) -> date:
-    """The date a report of ``year`` measures at: 31 December, or the build date for a year not
-    over yet (a report never speaks of a day after it was built)."""
-    return min(date(int(year), 12, 31), built_at.date())
-
-
-# ----------------------------------------------------------------------------------- notebooks
-
-
-def discover_notebooks(notebooks_dir: str | os.PathLike[str] | None = None) -> list[Path]:
-    """The report notebooks: ``NN-*.ipynb`` in ``notebooks_dir`` (default ``paths.NOTEBOOKS_DIR``),
-    sorted by name."""
-    folder = Path(notebooks_dir) if notebooks_dir is not None else paths.NOTEBOOKS_DIR
-    return sorted(p.resolve() for p in folder.glob(NOTEBOOK_PATTERN) if p.is_file())
-
-
-def _resolve_notebooks(notebooks: Iterable[str | os.PathLike[str]] | None) -> list[Path]:
-    found = discover_notebooks() if notebooks is None else [Path(p).resolve() for p in notebooks]
-    if not found:
-        where = paths.NOTEBOOKS_DIR if notebooks is None else "the given list"
-        raise ReportError(f"no notebooks to run in {where}", 2)
-    missing = [str(p) for p in found if not p.is_file()]
-    if missing:
-        raise ReportError(f"notebook not found: {', '.join(missing)}", 2)
-    stems = [p.stem for p in found]
-    duplicated = sorted({s for s in stems if stems.count(s) > 1})
-    if duplicated:
-        raise ReportError(f"two notebooks share a name (outputs would collide): {duplicated}", 2)
-    return found
-
-
-@dataclass(frozen=True)
-class Run:
-    """One notebook run of a report: its ``name`` (the notebook's, or ``<notebook>-<round>``),
-    the ``source`` notebook and, for a per-round run, the ``round_id``."""
-
-    name: str
-    source: Path
-    round_id: str | None = None
-
-
-def year_rounds(year: int, rounds: pd.DataFrame) -> list[str]:
-    """The ids of the rounds announced in ``year``, in date order."""
-    in_year = rounds[rounds["announced"].dt.year == int(year)].sort_values("announced")
-    return [str(r) for r in in_year["round_id"]]
-
-
-def plan_runs(sources: Sequence[Path], year: int, rounds: pd.DataFrame) -> list[Run]:
-    """One run per notebook, and one per round of ``year`` for a notebook whose metadata says
-    ``"wwc": {"per_round": true}`` and which declares a ``round_id`` parameter."""
-    import nbformat
-
-    out: list[Run] = []
-    for source in sources:
-        meta = nbformat.read(source, as_version=4).metadata.get("wwc", {})
-        if meta.get("per_round") and "round_id" in parameter_defaults(source):
-            out += [Run(f"{source.stem}-{r}", source, r) for r in year_rounds(year, rounds)]
-        else:
-            out.append(Run(source.stem, source))
-    return out
-
-
-def _require_weasyprint() -> None:
-    try:
-        import weasyprint  # noqa: F401
-    except (ImportError, OSError) as exc:
-        raise ReportError(
-            "--pdf needs WeasyPrint, which is not importable here "
-            f"({type(exc).__name__}: {exc}); install the pdf extra: pip install -e '.[pdf]'",
-            2,
-        ) from exc
 
 
 # ------------------------------------------------------------------------------------- metrics
@@ -253,6 +151,7 @@ class _Build:
     data_files: tuple = ()
     keys: Mapping[str, str] = field(default_factory=dict)
     stand_in: Mapping | None = None
+    skipped: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def final(self) -> Path:
@@ -400,6 +299,8 @@ def _write_report(
     origin = provenance(build.data_dir, ran, built_at, files=list(build.data_files))
     if build.stand_in is not None:
         origin["simulated"] = dict(build.stand_in)
+    if build.skipped:
+        origin["not_run"] = dict(build.skipped)
     summary = {
         "year": int(build.year),
         "built_at": built_at,
@@ -533,7 +434,8 @@ def build_report(
         _require_weasyprint()
     year = resolve_year(year, rounds)
     sources = _resolve_notebooks(notebooks)
-    runs = plan_runs(sources, year, rounds)
+    skipped = {s.stem: why for s in sources if (why := unmet_needs(s, data))}
+    runs = plan_runs([s for s in sources if s.stem not in skipped], year, rounds)
     _prepare_out(out, year, progress)
 
     started = time.perf_counter()
@@ -550,7 +452,11 @@ def build_report(
         return final
     holder = _build_folder(out, year)
     folder = holder.path
-    build = _Build(year, data, out, folder, when, force, cell_timeout, tuple(files), keys, stand_in)
+    build = _Build(
+        year, data, out, folder, when, force, cell_timeout, tuple(files), keys, stand_in, skipped
+    )
+    for name, why in skipped.items():
+        progress(f"not run: {name}: {why}")
     progress(
         f"wwc report {year}: {len(runs)} notebook run(s), data {data}, "
         f"{min(jobs, len(runs))} at a time, as of {build.as_of:%d %B %Y}, building in {folder}"

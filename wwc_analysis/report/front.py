@@ -185,6 +185,7 @@ def index_html(
         record=record_words(p),
         cards=headline_cards(report.metrics),
         pages=[_page_view(e, sheets) for e in entries],
+        not_run=sorted((p or {}).get("not_run", {}).items()),
         downloads=downloads,
         css=stylesheet() if options.single_file else None,
         css_href=STYLESHEET,

@@ -274,7 +274,9 @@ def _engine(progress_file: str | None):
                 code = [c for c in self.nb.cells if c.get("cell_type") == "code"]
                 number = next((i for i, c in enumerate(code, 1) if c is cell), 0)
                 line = _first_line(cell.get("source", ""))[:60]
-                Path(progress_file).write_text(f"{number} {len(code)} {line}", encoding="utf-8")
+                partial = Path(progress_file + ".part")  # replaced whole: never read half-written
+                partial.write_text(f"{number} {len(code)} {line}", encoding="utf-8")
+                os.replace(partial, progress_file)
 
         def notebook_complete(self, **kwargs):
             self.final = True
@@ -415,9 +417,11 @@ def _progress_note(job: Mapping[str, Any]) -> str:
     """``'cell 22 of 33 (robust = whatif.run_robustness(...))'`` from the job's progress file."""
     try:
         text = Path(job["progress"]).read_text(encoding="utf-8")
-    except (OSError, KeyError):
+    except (OSError, KeyError, UnicodeDecodeError):
         return ""
-    number, total, *line = text.split(" ", 2)
+    number, total, *line = [*text.split(" ", 2), "", ""][:3]
+    if not (number.isdigit() and total.isdigit()):
+        return ""  # not written yet (or, from an older worker, being written)
     return f"cell {number} of {total}" + (f" ({line[0]})" if line and line[0] else "")
 
 
