@@ -39,7 +39,13 @@ def test_the_geography_of_a_round_without_cities(no_events, by):
     assert list(geo.columns) == ["Silver", "Gold", "Platinum", "Unknown", "total"]
     said = text.cohorts.geography_text(members, geo, EMPTY_ROUND)
     assert said == "No city of round 2024-06 is on record, so there are no countries to show."
-    text.cohorts.geography_table(geo, EMPTY_ROUND).to_html()  # a table with its headers
+    assert text.cohorts.geography_table(geo, EMPTY_ROUND) is None  # show() skips it
+    assert text.cohorts.region_table(geo, EMPTY_ROUND) is None
+    assert text.cohorts.members_text(members, EMPTY_ROUND) == (
+        "The record names no city of round 2024-06: there is no city to list."
+    )
+    named = history.round_cities(members)
+    assert text.cohorts.members_table(named, EMPTY_ROUND) is None
     fig = figures.cohort_geography(geo, EMPTY_ROUND)
     try:
         assert isinstance(fig, Figure)
