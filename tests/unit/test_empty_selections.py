@@ -110,3 +110,25 @@ def _provenance(folder, not_run):
     origin = provenance(folder, {}, "2026-12-01T12:00:00")
     origin["not_run"] = not_run
     return origin
+
+
+def test_the_what_if_city_comes_from_the_assessments_the_notebook_uses(record):
+    """A data folder without simulated assessments: notebook 03 used the shipped file standing in
+    for its population, but chose its city from ``data.assessments`` (None) and failed."""
+    from wwc_analysis.whatif import choose_city
+
+    bare = dataclasses.replace(record, assessments=None)
+    with pytest.raises(ValueError, match="the data folder has no simulated assessments"):
+        choose_city(None, True, None, bare, 2024)
+    chosen = choose_city(None, True, None, bare, 2024, assessments=record.assessments)
+    assert chosen == choose_city(None, True, None, record, 2024)
+    assert chosen.simulated
+
+
+def test_the_annual_summary_reads_the_same_simulated_assessments(record, std2022):
+    """Notebook 04 read ``data.assessments`` alone: on a folder without simulated assessments it
+    said none fell in the year while the other pages used the shipped file standing in."""
+    bare = dataclasses.replace(record, assessments=None)
+    tiers = history.simulated_tiers(2024, bare, std2022)
+    assert not tiers.empty
+    assert tiers.equals(history.simulated_tiers(2024, record, std2022))

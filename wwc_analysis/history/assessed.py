@@ -297,10 +297,11 @@ def simulated_scope(
 
 def simulated_history(year, data: Dataset, std: Standard) -> pd.DataFrame:
     """SIMULATED: :func:`assessment_history` of the simulated assessments of the year's rounds
-    (empty when none falls in the year)."""
+    (empty when none falls in the year). The assessments are those of every simulated section:
+    :func:`simulated_assessments` (the shipped file when the data folder has none)."""
     ids = list(rounds_in_year(year, data)["round_id"])
-    a = data.assessments
-    if a is None or not a["round_id"].isin(ids).any():
+    a = simulated_assessments(data)
+    if not a["round_id"].isin(ids).any():
         return pd.DataFrame()
     hist = assessment_history(a[a["round_id"].isin(ids)], data, std)
     hist.attrs["simulated"] = True
