@@ -8,7 +8,11 @@ Steps, in order (:func:`build_report`; the modules named do the work):
    that lists the years with one.
 2. Plan the runs: one per notebook (``notebooks/[0-9][0-9]-*.ipynb`` unless a list is given), and
    one per round of the year for a notebook whose metadata says ``"wwc": {"per_round": true}``
-   (the cohort comparison: ``02-cohort-comparison-2024-01`` and ``...-2024-06``).
+   (the cohort comparison: ``02-cohort-comparison-2024-01`` and ``...-2024-06``). A notebook
+   whose metadata names tables it needs (``"needs": ["universe.csv", ...]``) that the data folder
+   lacks is left out, with the reason (in the progress and on the front page)
+   (:mod:`wwc_analysis.report.plan`). The reports folder must be a writable folder (else exit 2);
+   what killed runs left in it is removed first (:mod:`wwc_analysis.report.folders`).
 3. Run them with papermill into a fresh build folder ``OUT/.build-YYYY-xxxx`` beside the target,
    ``jobs`` at a time (the longest first), each in its own child Python process with the kernel's
    working directory = the notebook's folder (:mod:`wwc_analysis.report.run`). A run whose inputs
@@ -40,6 +44,14 @@ the message names the notebook, the cell (0-based index in the source notebook, 
 and the error. The failed build is kept for debugging in ``OUT/.failed-YYYY/`` (executed notebooks
 in ``executed/``, kernel and papermill output in ``logs/``), replacing any earlier failed build; the
 next successful build of that year removes it. Failed notebooks are never rendered to HTML.
+
+Ctrl-C and SIGTERM (turned into :class:`~wwc_analysis.errors.Terminated` by the command line)
+remove the build folder and stop every worker with its kernel; a signal that comes while
+publishing is held until the swap is done (the run then says it published). A build folder holds a
+``flock`` on its lock file for as long as its run lives, so the next run removes the folders of
+killed runs (SIGKILL included), and only those. When the data folder has no simulated assessments,
+the shipped file that stands in is named in the provenance (``simulated``) and is part of every
+run's cache key.
 
 The build date (``built_at``, default now) is written on every page and sets ``as_of``; giving the
 same one twice rebuilds the same bytes (pages, index, metrics).
