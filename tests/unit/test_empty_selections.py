@@ -132,3 +132,34 @@ def test_the_annual_summary_reads_the_same_simulated_assessments(record, std2022
     tiers = history.simulated_tiers(2024, bare, std2022)
     assert not tiers.empty
     assert tiers.equals(history.simulated_tiers(2024, record, std2022))
+
+
+def test_a_place_of_the_record_with_no_city_yet_is_an_empty_selection(record):
+    """Notebook 01 with a country of the record that had no certified city yet on the date: a
+    ValueError ("no country 'Guatemala'") instead of a sentence. A typo still raises."""
+    latest = history.latest_levels("2023-12-31", record)
+    with pytest.raises(ValueError, match="no country 'Guatemal'"):
+        history.filter_place(latest, "Guatemal", data=record)
+    with pytest.raises(ValueError, match="no country 'Guatemala'"):
+        history.filter_place(latest, "Guatemala")  # without the record: as before
+    empty = history.filter_place(latest, "guatemala", data=record)
+    assert empty.empty and list(empty.columns) == list(latest.columns)
+    place = text.levels.place_label("Guatemala", None)
+    assert text.levels.latest_text(empty, place, "2023-12-31") == (
+        "On 31 December 2023 the record identifies no certified city in Guatemala."
+    )
+    assert text.levels.unknown_table(empty, place, "2023-12-31") is None
+    by_country = history.geography(empty, by="country")
+    by_region = history.geography(empty, by="region")
+    assert text.levels.geography_text(empty, by_country, by_region, place) == (
+        "No certified city in Guatemala is on record: no country or region to show."
+    )
+    assert text.levels.country_table(by_country, place) is None
+    assert text.levels.region_table(by_region, place) is None
+    for fig in (
+        figures.by_country(by_country, "2023-12-31", place),
+        figures.by_region(by_region, place),
+    ):
+        words = " ".join(t.get_text() for t in [*fig.texts, *fig.axes[0].texts])
+        plt.close(fig)
+        assert "No certified city on record" in words and "place filter: Guatemala" in words
