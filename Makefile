@@ -12,12 +12,14 @@ LOCK := requirements.lock
 # Report year: empty means the latest announcement year with a round (wwc report decides).
 YEAR ?=
 PYTEST_ARGS ?=
+# Extra options of `make lab`, e.g. LAB_ARGS="--no-browser --port 8899".
+LAB_ARGS ?=
 # Test processes (pytest-xdist -n): `logical` is one per CPU the system reports (`auto` counts
 # physical cores: 1 on a 2-vCPU machine); JOBS=0 runs every test in this process. How the files are
 # shared out (one file per worker, slow tiers first) is in pyproject.toml's addopts.
 JOBS ?= logical
 
-.PHONY: help venv report test test-fast nbval lint format lock strip simulate universe universe-deps benchmark clean
+.PHONY: help venv lab report test test-fast nbval lint format lock strip simulate universe universe-deps benchmark clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -33,6 +35,14 @@ $(STAMP): pyproject.toml $(LOCK)
 	@touch $@
 
 venv: $(STAMP) ## Create .venv and install the project with the pinned versions of requirements.lock
+
+lab: $(STAMP) ## Start JupyterLab on notebooks/ with the project's kernel (LAB_ARGS="--no-browser ...")
+	@# JUPYTER_PATH puts the venv's kernelspec `python3` (Python 3 (wwc-analysis), registered by
+	@# `make venv`) before a user's or the system's own `python3`, which would lack wwc_analysis.
+	@# In a container running as root, JupyterLab refuses to start without --allow-root.
+	JUPYTER_PATH="$(CURDIR)/$(VENV)/share/jupyter" JUPYTER_PREFER_ENV_PATH=1 \
+		$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)/notebooks" \
+		$(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 report: $(STAMP) ## Build the annual report into reports/YEAR/ (YEAR=YYYY, default: latest year with a round)
 	$(BIN)/wwc report $(if $(YEAR),--year $(YEAR))

@@ -4,6 +4,9 @@ with their defaults; their structure: tests/unit/test_notebooks.py.)"""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import nbformat
 import papermill as pm
 import pytest
@@ -69,3 +72,30 @@ def test_runs_with_other_parameters(name, tmp_path, monkeypatch):
 
 def test_every_notebook_is_run_here():
     assert sorted(OTHER_PARAMETERS) == sorted(p.stem for p in NOTEBOOKS_DIR.glob("*.ipynb"))
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        ["-y", "met: [DM1, LC1]"],  # a YAML list
+        ["-p", "met", "DM1,LC1"],  # one string of codes (papermill -p passes a string)
+    ],
+    ids=["yaml-list", "comma-separated"],
+)
+def test_a_list_parameter_from_the_papermill_command_line(given, tmp_path):
+    """The README's two ways of giving `met` to papermill score the same two criteria."""
+    executed = tmp_path / "out.ipynb"
+    command = [sys.executable, "-m", "papermill", "-k", "python3", "--no-progress-bar"]
+    command += ["--cwd", str(NOTEBOOKS_DIR), str(NOTEBOOKS_DIR / "03-what-if-scoring.ipynb")]
+    command += [str(executed), "-p", "year", "2024", "-p", "output_dir", str(tmp_path / "out")]
+    run = subprocess.run([*command, *given], capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-3000:]
+    nb = nbformat.read(executed, as_version=4)
+    printed = " ".join(
+        o.get("text", "") + o.get("data", {}).get("text/markdown", "")
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+    )
+    assert "2 of 43 criteria met" in printed, printed[:2000]
+    assert "median simulated applicant" not in printed

@@ -12,7 +12,6 @@ import html
 import json
 import re
 
-import nbformat
 import papermill as pm
 import pytest
 from papermill.exceptions import PapermillExecutionError
@@ -72,7 +71,11 @@ def test_page_has_no_code_and_embeds_figures(page):
     # no code cell input
     assert 'class="jp-CodeMirrorEditor' not in page and 'class="highlight' not in page
     assert "summary.headline_sentences(" not in page and "plt.show()" not in page
-    assert page.count("data:image/png;base64") >= 4  # levels, growth, countries, simulated tiers
+    # the figures are the PNG files (levels, growth, countries, simulated tiers), with titles
+    images = re.findall(r'<img alt="([^"]+)"[^>]*src="04-annual-summary/([a-z-]+\.png)"', page)
+    images += re.findall(r'<img[^>]*src="04-annual-summary/([a-z-]+\.png)"[^>]*alt="([^"]+)"', page)
+    assert len(images) >= 4 and "data:image/png" not in page
+    assert "No description has been provided" not in page
     for junk in ("Traceback", "PosixPath(", "&lt;NA&gt;", "<Axes:", "<Figure size"):
         assert junk not in page, junk
 
@@ -92,18 +95,22 @@ def test_page_states_reported_vs_identified(page_text, record):
     assert 'cities call their "2023" certification' in page_text
 
 
-def test_simulated_section_is_labelled(report, page_text):
+def test_simulated_section_is_labelled(report, page, page_text):
     start = page_text.index(
         "SIMULATED DATA: fictional cities. Criteria-level results of real cities"
     )
     section = page_text[start:]
     assert "SIMULATED: gate failures of the fictional applicants, rounds of 2024" in section
-    assert "SIMULATED 2024-01:" in section
+    assert "SIMULATED 2024-01:" not in section, "the checked print is not shown: the figure is"
+    assert 'alt="SIMULATED: tier reached by fictional applicants' in page
     table = report / NAME / "simulated-tiers.csv"
-    assert table.read_text(encoding="utf-8").startswith("# SIMULATED DATA")
-    nb = nbformat.read(report / "executed" / f"{NAME}.ipynb", as_version=4)
-    assert nb.metadata["wwc"]["simulated"] is True
-    assert "SIMULATED DATA" in (report / "index.html").read_text(encoding="utf-8")
+    assert table.read_text(encoding="utf-8-sig").startswith("# SIMULATED DATA")
+    # on the front page the badge marks the simulated outputs, and only those
+    manifest = json.loads((report / NAME / "outputs.json").read_text(encoding="utf-8"))["outputs"]
+    simulated = {o["file"] for o in manifest if o["simulated"]}
+    assert simulated == {"simulated-tiers.png", "simulated-tiers.csv", "simulated-gates.csv"}
+    index = (report / "index.html").read_text(encoding="utf-8")
+    assert index.count('<span class="badge" title=') == len(simulated)
 
 
 def test_outputs_written(report):

@@ -6,7 +6,8 @@ on simulated data carries the label; the 2025 report shows edition 2's 18 of 21 
 cities identified after 2025-02; every report records its provenance.
 
 The years: 2018 (a round the simulation does not cover), 2022 (the reconstructed round), 2024 (two
-rounds: sums) and 2025 (edition 2's round). One build each, module-scoped.
+rounds: sums) and 2025 (edition 2's round). One build each, module-scoped; 2024's with its PDF,
+whose text must keep every page, every source link and every column header of the HTML pages.
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ from __future__ import annotations
 import json
 import re
 
+import pypdf
 import pytest
 from bs4 import BeautifulSoup
 
 from wwc_analysis.data import paths
-from wwc_analysis.report.build import build_report, discover_notebooks
+from wwc_analysis.report.build import build_report, discover_notebooks, plan_runs
 
 YEARS = (2018, 2022, 2024, 2025)
 #: Sentences of the first edition's reports that must never come back.
@@ -42,7 +44,9 @@ SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z*\d])")
 def reports(tmp_path_factory, record):
     out = tmp_path_factory.mktemp("words")
     return {
-        year: build_report(year, record.rounds, paths.DATA_DIR, out_dir=out, progress=lambda _: 0)
+        year: build_report(
+            year, record.rounds, paths.DATA_DIR, out_dir=out, pdf=year == 2024, progress=lambda _: 0
+        )
         for year in YEARS
     }
 
@@ -113,7 +117,7 @@ def test_the_reconstructed_round_of_2022(reports):
     assert "Round 2022-03: reconstructed, dated about 30 March 2022" in summary
     rounds = _metrics(final)["notebooks"]["04-annual-summary"]["metrics"]["rounds"]
     assert rounds["basis"] == "identified" and "reconstructed" in rounds["label"]
-    cohorts = _page_text(final / "02-cohort-comparison.html")
+    cohorts = _page_text(final / "02-cohort-comparison-2022-03.html")  # the year's one round
     assert "Round 2022-03 , reconstructed (no program announcement of it was found)" in cohorts
     levels = _page_text(final / "01-tier-distribution.html")
     assert "6 rounds: 5 announced by the program and 1 reconstructed round (2022-03)" in levels
@@ -137,7 +141,7 @@ def test_sums_of_reported_counts_in_2024(reports):
 def test_what_rests_on_simulated_data_carries_the_label(reports, year):
     final = reports[year]
     for csv in final.rglob("*.csv"):
-        first = csv.read_text(encoding="utf-8").splitlines()[0]
+        first = csv.read_text(encoding="utf-8-sig").splitlines()[0]  # Excel's BOM first
         if csv.name.startswith("simulated-") or csv.name in (
             "tier-probabilities.csv",
             "paths-to-higher-tiers.csv",
@@ -160,14 +164,62 @@ def test_the_2025_report_shows_edition_2(reports):
 
 
 @pytest.mark.parametrize("year", YEARS)
-def test_every_report_records_its_provenance(reports, year):
+def test_every_report_records_its_provenance(reports, year, record):
     m = _metrics(reports[year])
     p = m["provenance"]
     assert (p["record"]["edition"], p["data"]["path"]) == (2, "data")
     assert m["data_dir"] == "data"
     used = {"certifications.csv", "rounds.csv", "universe.csv", "crosswalk.csv"}
     assert {f["file"] for f in p["data"]["files"]} >= used
-    assert set(p["notebooks"]) == {nb.stem for nb in discover_notebooks()}
+    runs = plan_runs(discover_notebooks(), year, record.rounds)  # a cohort run per round
+    assert set(p["notebooks"]) == {r.name for r in runs}
     assert all(n["year"] == year for n in p["notebooks"].values())
     index = (reports[year] / "index.html").read_text(encoding="utf-8")
     assert "What this report was built from" in index and "edition 2 of 2026-12-01" in index
+
+
+def test_the_2024_report_has_a_cohort_page_for_each_round(reports):
+    final = reports[2024]
+    for round_id in ("2024-01", "2024-06"):
+        text = _page_text(final / f"02-cohort-comparison-{round_id}.html")
+        assert f"Round {round_id} , announced" in text, round_id  # its own round, not the last
+        assert f"Cities of round {round_id}" in text, round_id
+        index = (final / "index.html").read_text(encoding="utf-8")
+        assert f'href="02-cohort-comparison-{round_id}.html"' in index, round_id
+
+
+def _flat(text: str) -> str:
+    """Text without white space: the PDF breaks long addresses and headers across lines."""
+    return re.sub(r"\s+", "", text)
+
+
+def test_the_2024_pdf_keeps_every_page_source_link_and_column(reports):
+    final = reports[2024]
+    reader = pypdf.PdfReader(final / "report.pdf")
+    texts = [page.extract_text() for page in reader.pages]
+    flat = _flat("".join(texts))
+    targets = {
+        annot.get_object()["/A"]["/URI"]
+        for page in reader.pages
+        for annot in page.get("/Annots") or []
+        if "/URI" in annot.get_object().get("/A", {})
+    }
+    # page numbers on every page, the build date on the cover
+    assert all(f"Page {n} of {len(texts)}" in t for n, t in enumerate(texts, 1))
+    assert "Built " in texts[0]
+    pages = sorted(final.glob("0*.html"))
+    assert len(pages) == 6  # five notebooks, the cohort comparison once per round
+    checked = {"links": 0, "headers": 0}
+    for page in pages:
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        title = soup.title.string.split(" · ")[0]
+        assert _flat(title) in flat, f"{page.name}: the page is missing from the PDF"
+        for a in soup.find_all("a", href=re.compile(r"^https?://")):
+            # listed with its full address under "Sources and links", and still a link
+            assert _flat(a["href"]) in flat and a["href"] in targets, (page.name, a["href"])
+            checked["links"] += 1
+        for th in soup.select("table th"):
+            header = _flat(th.get_text())
+            assert header in flat, (page.name, th.get_text())
+            checked["headers"] += bool(header)
+    assert checked["links"] > 50 and checked["headers"] > 100, checked

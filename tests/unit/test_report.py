@@ -115,11 +115,26 @@ def test_missing_notebook_is_a_usage_error(tmp_path):
 
 def test_pdf_without_weasyprint_says_which_extra(tmp_path, monkeypatch):
     monkeypatch.setitem(__import__("sys").modules, "weasyprint", None)
+    notebook = figure_notebook(tmp_path / "01-figure.ipynb")
+    out = tmp_path / "reports"
     with pytest.raises(ReportError, match=r"pdf extra") as caught:
-        build_report(
-            2024, ROUNDS, tmp_path, out_dir=tmp_path, notebooks=[tmp_path / "x.ipynb"], pdf=True
-        )
+        build_report(2024, ROUNDS, tmp_path, out_dir=out, notebooks=[notebook], pdf=True)
     assert caught.value.exit_code == 2
+    assert [p.name for p in out.iterdir()] == [], "said before any notebook ran"
+
+
+def test_the_report_process_goes_without_slow_optional_modules(monkeypatch):
+    """jsonschema imports rfc3987_syntax when it is installed (JupyterLab brings it), which costs
+    every process that reads a notebook about a second; wwc report and its workers skip it."""
+    import inspect
+    import sys
+
+    monkeypatch.delitem(sys.modules, "rfc3987_syntax", raising=False)
+    run.skip_slow_optional_imports()
+    assert sys.modules["rfc3987_syntax"] is None
+    with pytest.raises(ImportError):
+        import rfc3987_syntax  # noqa: F401
+    assert "skip_slow_optional_imports()" in inspect.getsource(run._worker_main)
 
 
 def test_invalid_metrics_json_is_an_error(tmp_path):

@@ -24,6 +24,7 @@ from wwc_analysis.data import paths
 from wwc_analysis.data.package import simulated_source
 from wwc_analysis.errors import Terminated, printable
 from wwc_analysis.report.build import ReportError, build_report
+from wwc_analysis.report.run import skip_slow_optional_imports
 
 DESCRIPTION = """Run the analysis notebooks for one year and publish them as a static HTML report:
 a front page with the year's headline numbers, one page per notebook (one per round for the cohort
@@ -155,6 +156,7 @@ def validated_rounds(data_dir: Path) -> pd.DataFrame:
 
 def run(args: argparse.Namespace) -> int:
     """Handler of ``wwc report``: build, print errors without a traceback, return the exit code."""
+    skip_slow_optional_imports()
     data_dir = Path(args.data if args.data is not None else paths.DATA_DIR).resolve()
     lock = threading.Lock()  # notebooks run in threads: one progress line at a time
 

@@ -26,7 +26,7 @@ from wwc_analysis.data.reach_tables import UNIVERSE_CREDIT
 from wwc_analysis.figures.style import LEVEL_ORDER, TIER_PALETTE, caption, tier_colors
 from wwc_analysis.history.reach import certified_places, places
 from wwc_analysis.history.rounds import to_timestamp
-from wwc_analysis.text.words import join_and, plural
+from wwc_analysis.text.words import day, join_and, plural
 
 if TYPE_CHECKING:  # pragma: no cover
     from wwc_analysis.data.dataset import Dataset
@@ -173,7 +173,7 @@ def _label_largest(fig: Figure, ax, cities: pd.DataFrame, n: int) -> None:
 
 
 def _when(as_of) -> str:
-    return "all rounds on record" if as_of is None else f"as of {to_timestamp(as_of):%d %B %Y}"
+    return "all rounds on record" if as_of is None else f"as of {day(to_timestamp(as_of))}"
 
 
 def _caption_text(

@@ -442,8 +442,6 @@ def build_report(
         raise ReportError(f"jobs must be at least 1, got {jobs}", 2)
     data = Path(data_dir).resolve()
     out = Path(out_dir if out_dir is not None else paths.REPORTS_DIR).resolve()
-    if pdf:
-        _require_weasyprint()
     year = resolve_year(year, rounds)
     sources = _resolve_notebooks(notebooks)
     skipped = {s.stem: why for s in sources if (why := unmet_needs(s, data))}
@@ -462,6 +460,8 @@ def build_report(
             "data, code and options (wwc report --force builds it again)"
         )
         return final
+    if pdf:  # before any notebook runs (not needed for a report that is up to date)
+        _require_weasyprint()
     holder = _build_folder(out, year)
     folder = holder.path
     build = _Build(
@@ -471,7 +471,8 @@ def build_report(
         progress(f"not run: {name}: {why}")
     progress(
         f"wwc report {year}: {len(runs)} notebook run(s), data {data}, "
-        f"{min(jobs, len(runs))} at a time, as of {build.as_of:%d %B %Y}, building in {folder}"
+        f"{min(jobs, len(runs))} at a time, as of {build.as_of.day} {build.as_of:%B %Y}, "
+        f"building in {folder}"
     )
     try:
         held = _steps(build, runs, jobs, options, progress, built_at)

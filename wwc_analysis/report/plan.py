@@ -4,6 +4,7 @@ steps that follow are in :mod:`wwc_analysis.report.build`."""
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -109,14 +110,19 @@ def year_rounds(year: int, rounds: pd.DataFrame) -> list[str]:
     return [str(r) for r in in_year["round_id"]]
 
 
+def _wwc_metadata(source: Path) -> dict:
+    """The ``"wwc"`` metadata of a notebook, from its JSON as it is (nbformat is not needed to read
+    a metadata key, and an up-to-date report is recognised without importing it)."""
+    meta = json.loads(source.read_text(encoding="utf-8")).get("metadata", {}).get("wwc", {})
+    return meta if isinstance(meta, dict) else {}
+
+
 def plan_runs(sources: Sequence[Path], year: int, rounds: pd.DataFrame) -> list[Run]:
     """One run per notebook, and one per round of ``year`` for a notebook whose metadata says
     ``"wwc": {"per_round": true}`` and which declares a ``round_id`` parameter."""
-    import nbformat
-
     out: list[Run] = []
     for source in sources:
-        meta = nbformat.read(source, as_version=4).metadata.get("wwc", {})
+        meta = _wwc_metadata(source)
         if meta.get("per_round") and "round_id" in parameter_defaults(source):
             out += [Run(f"{source.stem}-{r}", source, r) for r in year_rounds(year, rounds)]
         else:
@@ -127,9 +133,7 @@ def plan_runs(sources: Sequence[Path], year: int, rounds: pd.DataFrame) -> list[
 def unmet_needs(source: Path, data_dir: Path) -> str:
     """Why ``source`` cannot run on ``data_dir``, or ``""``: the files its metadata says it needs
     (``"wwc": {"needs": ["universe.csv", ...]}``, optional tables) that the folder lacks."""
-    import nbformat
-
-    needs = nbformat.read(source, as_version=4).metadata.get("wwc", {}).get("needs", [])
+    needs = _wwc_metadata(source).get("needs", [])
     missing = [str(n) for n in needs if not (data_dir / str(n)).is_file()]
     if not missing:
         return ""

@@ -22,9 +22,8 @@ the end (or when the run fails) and instead writes the running cell's number to 
 
 No process outlives a run cut short. Each worker starts a session (process group) of its own, and
 :func:`execute_all`, when it is interrupted (Ctrl-C, or SIGTERM turned into
-:class:`~wwc_analysis.errors.Terminated` by the command line) or fails, stops every worker it
-started with all the processes under it (the kernel, which jupyter_client starts in a session of
-its own, and anything the kernel started): :func:`stop_process_tree`. A worker whose parent dies
+:class:`~wwc_analysis.errors.Terminated` by the command line), stops every worker it started with
+all the processes under it (:mod:`wwc_analysis.report.processes`); a worker whose parent dies
 without a word (SIGKILL) gets SIGTERM from the kernel (Linux ``PR_SET_PDEATHSIG``), on which it
 kills its kernel and exits 143. Every worker and kernel carries ``WWC_REPORT_BUILD=<build folder>``
 in its environment, which names the build it belongs to.
@@ -33,15 +32,12 @@ in its environment, which names the build it belongs to.
 from __future__ import annotations
 
 import concurrent.futures as cf
-import contextlib
-import ctypes
 import json
 import os
 import re
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -50,6 +46,12 @@ from pathlib import Path
 from typing import Any
 
 from wwc_analysis.data import paths
+from wwc_analysis.report.processes import (
+    Workers,
+    die_with_parent,
+    on_terminate,
+    stop_process_tree,
+)
 
 KERNEL_NAME = "python3"
 ENGINE_NAME = "wwc"
@@ -60,14 +62,18 @@ PROGRESS_EVERY = 8.0
 CELL_TIMEOUT = 600  # seconds per cell, the same budget nbval gets (--nbval-cell-timeout=600)
 START_TIMEOUT = 120  # seconds for a kernel to start (several start at once)
 #: The child process's command: imports this module's worker entry point and runs one job file.
-#: Seconds a stopped worker gets to stop its kernel before everything left is killed.
-STOP_GRACE = 1.0
 #: In the environment of every worker and kernel: the build folder they work for.
 BUILD_ENV = "WWC_REPORT_BUILD"
 WORKER_CODE = (
     "import sys; from wwc_analysis.report.run import _worker_main; "
     "sys.exit(_worker_main({job_file!r}))"
 )
+#: Optional modules that a library imports if they are installed, slowly, for nothing the report
+#: uses. jsonschema (which nbformat, papermill and nbconvert import) takes ``rfc3987_syntax`` for
+#: its "iri" format check when it is there (JupyterLab's jupyter-events installs it); importing it
+#: compiles 38 grammars, 0.5-1.5 s in every process that reads a notebook. Notebooks never use
+#: that format.
+SLOW_OPTIONAL_IMPORTS = ("rfc3987_syntax",)
 
 Progress = Callable[[str], Any]
 
@@ -104,6 +110,14 @@ class NotebookRun:
     def describe_failure(self) -> str:
         """One-line description: notebook, cell and error."""
         return f"{self.where()}: {self.error()}"
+
+
+def skip_slow_optional_imports() -> None:
+    """Make this process go without the :data:`SLOW_OPTIONAL_IMPORTS`: ``None`` in
+    ``sys.modules`` makes their import raise ``ImportError``, which the libraries expect of an
+    optional module. Called by ``wwc report`` and its worker processes only, never on import."""
+    for name in SLOW_OPTIONAL_IMPORTS:
+        sys.modules.setdefault(name, None)
 
 
 # ------------------------------------------------------------------------------------------ jobs
@@ -341,42 +355,13 @@ def _execute(job: Mapping[str, Any]) -> dict:
     return outcome
 
 
-def kill_children(pid: int, timeout: float = STOP_GRACE) -> None:
-    """SIGKILL every process under ``pid`` (children first listed, then waited for)."""
-    import psutil
-
-    try:
-        tree = psutil.Process(pid).children(recursive=True)
-    except psutil.Error:
-        return
-    for child in tree:
-        with contextlib.suppress(psutil.Error):
-            child.kill()
-    psutil.wait_procs(tree, timeout=timeout)
-
-
-def _on_terminate(signum: int, frame: object) -> None:
-    """The worker's SIGTERM handler: kill the kernel (and all under it), exit 128 + signum."""
-    signal.signal(signum, signal.SIG_IGN)
-    kill_children(os.getpid())
-    os._exit(128 + signum)
-
-
-def _die_with_parent(parent_pid: int | None) -> None:
-    """Get SIGTERM when the parent dies (Linux), and stop now if it died already."""
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM, 0, 0, 0)  # PDEATHSIG
-    if parent_pid and os.getppid() != parent_pid:
-        os._exit(128 + signal.SIGTERM)
-
-
 def _worker_main(job_file: str) -> int:
     """Entry point of the child process: run the job in ``job_file``, write ``job["result"]``
     (atomically: a worker killed while writing leaves no half a result)."""
-    signal.signal(signal.SIGTERM, _on_terminate)
+    signal.signal(signal.SIGTERM, on_terminate)
+    skip_slow_optional_imports()  # before papermill imports jsonschema
     job = json.loads(Path(job_file).read_text(encoding="utf-8"))
-    _die_with_parent(job.get("parent_pid"))
+    die_with_parent(job.get("parent_pid"))
     outcome = _execute(job)
     result = Path(job["result"])
     partial = result.with_name(result.name + ".part")
@@ -425,63 +410,6 @@ def _progress_note(job: Mapping[str, Any]) -> str:
     return f"cell {number} of {total}" + (f" ({line[0]})" if line and line[0] else "")
 
 
-def stop_process_tree(proc: subprocess.Popen, grace: float = STOP_GRACE) -> None:
-    """Stop a worker started in a session of its own, and every process under it.
-
-    The processes under it are listed first (a kernel is in a session of its own, and a killed
-    worker's children would be lost to it); the worker's group gets SIGTERM (on which it kills its
-    kernel) and ``grace`` seconds, then whatever is left of the group and of the list is killed.
-    """
-    import psutil
-
-    try:
-        tree = psutil.Process(proc.pid).children(recursive=True)
-    except psutil.Error:
-        tree = []
-    if proc.poll() is None:
-        with contextlib.suppress(OSError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.wait(timeout=grace)
-    with contextlib.suppress(OSError):
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-    for child in tree:
-        with contextlib.suppress(psutil.Error):
-            child.kill()
-    proc.wait()
-    psutil.wait_procs(tree, timeout=grace)
-
-
-class _Workers:
-    """The workers of one :func:`execute_all`: each started in a session of its own, all stopped
-    (with their kernels) when the run is cut short; none starts after that."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._running: set[subprocess.Popen] = set()
-        self._stopped = False
-
-    def start(self, args: list[str], **kwargs: Any) -> subprocess.Popen | None:
-        with self._lock:
-            if self._stopped:
-                return None
-            proc = subprocess.Popen(args, start_new_session=True, **kwargs)
-            self._running.add(proc)
-            return proc
-
-    def finished(self, proc: subprocess.Popen) -> None:
-        with self._lock:
-            self._running.discard(proc)
-
-    def stop_all(self) -> None:
-        with self._lock:
-            self._stopped = True
-            running = list(self._running)
-        for proc in running:
-            stop_process_tree(proc)
-
-
 def _wait(proc: subprocess.Popen, job: Mapping[str, Any], progress: Progress | None) -> int:
     """Wait for the child; once a notebook has run for ``PROGRESS_AFTER`` seconds, say which cell
     it is running (at most every ``PROGRESS_EVERY`` seconds, only when it moved on). An
@@ -506,7 +434,7 @@ def _wait(proc: subprocess.Popen, job: Mapping[str, Any], progress: Progress | N
 
 
 def _run_one(
-    job: Mapping[str, Any], progress: Progress | None = None, workers: _Workers | None = None
+    job: Mapping[str, Any], progress: Progress | None = None, workers: Workers | None = None
 ) -> NotebookRun:
     """Run one notebook in a child Python process (own working directory, environment and log).
 
@@ -521,7 +449,7 @@ def _run_one(
     code = WORKER_CODE.format(job_file=str(job_file))
     name = job.get("name", Path(job["input"]).stem)
     start = time.perf_counter()
-    workers = workers or _Workers()
+    workers = workers or Workers()
     with open(job["log"], "ab") as log:
         proc = workers.start(
             [sys.executable, "-c", code],
@@ -562,7 +490,7 @@ def execute_all(
     total = len(jobs_list)
     runs: list[NotebookRun] = []
     cancelled: list[str] = []
-    workers = _Workers()
+    workers = Workers()
     with cf.ThreadPoolExecutor(
         max_workers=min(jobs, total), thread_name_prefix="wwc-report"
     ) as pool:

@@ -19,7 +19,7 @@ from wwc_analysis.history.rounds import to_timestamp
 from wwc_analysis.rules.standards import TIERS
 from wwc_analysis.text.cohorts import cohort_label
 from wwc_analysis.text.tables import report_table
-from wwc_analysis.text.words import join_and
+from wwc_analysis.text.words import day, join_and
 
 if TYPE_CHECKING:  # pragma: no cover
     from pandas.io.formats.style import Styler
@@ -34,7 +34,7 @@ def population_text(pop: pd.DataFrame, dated: bool, history: pd.DataFrame, as_of
     is dated by then."""
     if dated:
         n_ass = int(pop["assessments"].sum()) if len(pop) else 0
-        when = "" if as_of is None else f" announced on or before {to_timestamp(as_of):%d %B %Y}"
+        when = "" if as_of is None else f" announced on or before {day(to_timestamp(as_of))}"
         return (
             f"the latest assessment{when} of each of {len(pop)} fictional cities "
             f"({n_ass} assessments in all up to then)"
@@ -42,7 +42,7 @@ def population_text(pop: pd.DataFrame, dated: bool, history: pd.DataFrame, as_of
     first = history["announced"].min()
     return (
         f"the latest assessment on record of each of {len(pop)} fictional cities, because no "
-        f"simulated assessment is dated on or before {to_timestamp(as_of):%d %B %Y} (the "
+        f"simulated assessment is dated on or before {day(to_timestamp(as_of))} (the "
         f"simulation starts {first:%B %Y})"
     )
 

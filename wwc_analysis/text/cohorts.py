@@ -14,7 +14,7 @@ import pandas as pd
 from wwc_analysis.history.cohorts import COHORT_LABELS, REPORTED_COHORTS
 from wwc_analysis.history.rounds import reconstructed_rounds, round_info
 from wwc_analysis.text.tables import report_table, report_text
-from wwc_analysis.text.words import plural
+from wwc_analysis.text.words import day, plural
 
 if TYPE_CHECKING:  # pragma: no cover
     from pandas.io.formats.style import Styler
@@ -81,7 +81,7 @@ def round_intro(round_id: str, year, data: Dataset) -> str:
         "reconstructed (no program announcement of it was found), dated" if rebuilt else "announced"
     )
     text = (
-        f"**Round {round_id}**, {when} {rnd['announced']:%d %B %Y} (date precision: "
+        f"**Round {round_id}**, {when} {day(rnd['announced'])} (date precision: "
         f"{rnd['date_precision']}), under the {rnd['standard']} standard."
     )
     if rnd["announced"].year != int(year):

@@ -17,7 +17,7 @@ from wwc_analysis.history.levels import LEVEL_BUCKETS, level_counts
 from wwc_analysis.history.rounds import to_timestamp
 from wwc_analysis.text.cohorts import cohort_formats, coverage
 from wwc_analysis.text.tables import report_table
-from wwc_analysis.text.words import plural
+from wwc_analysis.text.words import day, plural
 
 if TYPE_CHECKING:  # pragma: no cover
     from pandas.io.formats.style import Styler
@@ -33,7 +33,7 @@ def parameters_text(year, as_of, place: str) -> str:
     """The year, date and place an analysis looks at, in one line."""
     as_of = to_timestamp(as_of)
     return (
-        f"**Year:** {year} (announcement calendar year). **As of:** {as_of:%d %B %Y}. "
+        f"**Year:** {year} (announcement calendar year). **As of:** {day(as_of)}. "
         f"**Place:** {place}."
     )
 
@@ -73,7 +73,7 @@ def growth_text(grow: pd.DataFrame, by_round: pd.DataFrame, as_of) -> str:
     )
     return (
         f"{_rounds_so_far(grow, rebuilt, as_of)} After the "
-        f"latest, **{last['round_id']}** ({last['announced']:%d %B %Y}), the record identifies "
+        f"latest, **{last['round_id']}** ({day(last['announced'])}), the record identifies "
         f"**{last['identified_total_certified']}** distinct cities ever certified; "
         f"{reported_last}. {widest_text}{unknown_text}"
     )
@@ -83,11 +83,11 @@ def _rounds_so_far(grow: pd.DataFrame, rebuilt: pd.Series, as_of: pd.Timestamp) 
     """'By 30 June 2024, 9 rounds had been announced.', or, with reconstructed rounds (no program
     announcement found), how many were announced and which are reconstructed."""
     if not rebuilt.any():
-        return f"By {as_of:%d %B %Y}, {plural(len(grow), 'round')} had been announced."
+        return f"By {day(as_of)}, {plural(len(grow), 'round')} had been announced."
     ids = list(grow.loc[rebuilt.to_numpy(), "round_id"])
     announced = int((~rebuilt).sum())
     return (
-        f"By {as_of:%d %B %Y} the record has {plural(len(grow), 'round')}: "
+        f"By {day(as_of)} the record has {plural(len(grow), 'round')}: "
         f"{announced} announced by the program and {plural(len(ids), 'reconstructed round')} "
         f"({', '.join(ids)}), of which no program announcement was found."
     )
@@ -107,7 +107,7 @@ def year_rounds_text(summary: pd.DataFrame, year, as_of) -> str:
             + "".join(f"    - {coverage(r, c)}\n" for c in REPORTED_COHORTS)
             for _, r in rows.iterrows()
         )
-        or f"- no round announced in {year} up to {as_of:%d %B %Y}."
+        or f"- no round announced in {year} up to {day(as_of)}."
     )
     return f"How complete the record is for the rounds of {year}:\n\n{lines}"
 
@@ -134,7 +134,7 @@ def latest_text(latest: pd.DataFrame, place: str, as_of) -> str:
     unknown = latest[latest["level"].isna()]
     earlier = int(unknown["last_known_level"].notna().sum())
     text = (
-        f"On {as_of:%d %B %Y} the record identifies **{len(latest)}** certified cities in "
+        f"On {day(as_of)} the record identifies **{len(latest)}** certified cities in "
         f"{place}: " + ", ".join(f"{n} {lvl}" for lvl, n in counts.items())
     )
     if not len(unknown):
@@ -164,7 +164,7 @@ def unknown_table(latest: pd.DataFrame, place: str, as_of) -> Styler | str | Non
         return None
     unknown = latest[latest["level"].isna()]
     if unknown.empty:
-        return f"Every city in {place} has a known latest level on {as_of:%d %B %Y}."
+        return f"Every city in {place} has a known latest level on {day(as_of)}."
     shown = {"city": "City", "region": "Region", "country": "Country", "round_id": "Latest round"}
     if unknown["last_known_level"].notna().any():
         shown |= {"last_known_level": "Last known level", "last_known_round": "Last known round"}
@@ -218,7 +218,7 @@ def moves_text(moves: dict[str, int], place: str, as_of) -> str:
     as_of = to_timestamp(as_of)
     return (
         f"The record holds **{moves['total']}** consecutive pairs of certifications in {place} "
-        f"up to {as_of:%d %B %Y}: {moves['up']} moved up a level, {moves['same']} kept their "
+        f"up to {day(as_of)}: {moves['up']} moved up a level, {moves['same']} kept their "
         f"level, {moves['down']} moved down, and in {moves['unknown']} one of the two levels "
         "is unknown."
     )
