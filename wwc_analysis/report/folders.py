@@ -9,13 +9,13 @@ folders of such locks, and only those. A ``.build-YYYY-*`` folder without a lock
 version before the locks) is removed once it is over an hour old. Nothing else in ``OUT`` is
 touched: only names of this exact shape, and only folders (never what a symbolic link points to).
 
-``OUT/.wwc-report.lock`` serialises the short steps that rename or remove folders in ``OUT``
-(removing stale builds, publishing, keeping a failed build), so that one run's clean-up never
-meets another's publish half done. Publishing swaps the build folder and ``OUT/YYYY`` in one
-``renameat2(RENAME_EXCHANGE)`` where the system has it (Linux): readers, and a run killed at any
-instant, see the old report or the new one, never none. Elsewhere the old report is renamed aside
-first (``OUT/.old-YYYY-xxxxxxxx``); a run killed between the two renames leaves it there and the
-next run puts it back.
+A ``flock`` on the folder ``OUT`` itself serialises the short steps that rename or remove folders
+in it (removing stale builds, publishing, keeping a failed build), so that one run's clean-up never
+meets another's publish half done; it leaves no file behind. Publishing swaps the build folder
+and ``OUT/YYYY`` in one ``renameat2(RENAME_EXCHANGE)`` where the system has it (Linux): readers,
+and a run killed at any instant, see the old report or the new one, never none. Elsewhere the old
+report is renamed aside first (``OUT/.old-YYYY-xxxxxxxx``); a run killed between the two renames
+leaves it there and the next run puts it back.
 """
 
 from __future__ import annotations
@@ -33,7 +33,6 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-OUT_LOCK = ".wwc-report.lock"
 LOCK_SUFFIX = ".lock"
 #: A build folder's name: ``.build-YYYY-`` and 8 letters, digits or ``_`` (``tempfile.mkdtemp``'s
 #: alphabet, which earlier versions used, and hex).
@@ -48,8 +47,8 @@ _AT_FDCWD = -100
 
 @contextlib.contextmanager
 def out_lock(out: Path) -> Iterator[None]:
-    """Hold ``OUT/.wwc-report.lock`` (exclusive, waiting for it) while the block runs."""
-    fd = os.open(out / OUT_LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    """Hold a lock on the folder ``out`` (exclusive, waiting for it) while the block runs."""
+    fd = os.open(out, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield
