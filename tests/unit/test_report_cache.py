@@ -151,7 +151,30 @@ def test_the_progress_note_of_a_long_notebook(tmp_path):
     assert run._progress_note(job) == "cell 22 of 33 (robust = whatif.run_robustness(spec))"
     (tmp_path / "p").write_text("4 9 ")
     assert run._progress_note(job) == "cell 4 of 9"
+    # caught half-written by the notebook's process (a build under load ended in ValueError):
+    # nothing to say this time, never an error
+    for partial in ("", "2", "22 "):
+        (tmp_path / "p").write_text(partial)
+        assert run._progress_note(job) == "", partial
     json.dumps(job)
+
+
+def test_the_progress_file_is_replaced_whole(tmp_path, monkeypatch):
+    """The notebook's process writes the progress file to a temporary name and renames it: the
+    parent never reads it empty or half-written."""
+    target = tmp_path / "p"
+    target.write_text("1 9 old")
+    seen: list[str] = []
+    real_replace = run.os.replace
+
+    def replace(src, dst):
+        seen.append(target.read_text())  # what a reader sees just before the swap
+        real_replace(src, dst)
+
+    monkeypatch.setattr(run.os, "replace", replace)
+    run._write_progress(str(target), 2, 9, "x = 1")
+    assert seen == ["1 9 old"] and target.read_text() == "2 9 x = 1"
+    assert [p.name for p in tmp_path.iterdir()] == ["p"]
 
 
 @pytest.mark.parametrize("text", ["", "2", "2 ", "22 3x robust", "\x00\x00"])

@@ -288,9 +288,7 @@ def _engine(progress_file: str | None):
                 code = [c for c in self.nb.cells if c.get("cell_type") == "code"]
                 number = next((i for i, c in enumerate(code, 1) if c is cell), 0)
                 line = _first_line(cell.get("source", ""))[:60]
-                partial = Path(progress_file + ".part")  # replaced whole: never read half-written
-                partial.write_text(f"{number} {len(code)} {line}", encoding="utf-8")
-                os.replace(partial, progress_file)
+                _write_progress(progress_file, number, len(code), line)
 
         def notebook_complete(self, **kwargs):
             self.final = True
@@ -311,6 +309,14 @@ def _engine(progress_file: str | None):
             return nb_man.nb
 
     return _Engine
+
+
+def _write_progress(progress_file: str, number: int, total: int, line: str) -> None:
+    """Note the cell started: written to a temporary name and renamed over the file, so the
+    parent, which reads it while the notebook runs, never sees it empty or half-written."""
+    part = f"{progress_file}.part"
+    Path(part).write_text(f"{number} {total} {line}", encoding="utf-8")
+    os.replace(part, progress_file)
 
 
 def _papermill(job: Mapping[str, Any]) -> None:
@@ -404,10 +410,11 @@ def _progress_note(job: Mapping[str, Any]) -> str:
         text = Path(job["progress"]).read_text(encoding="utf-8")
     except (OSError, KeyError, UnicodeDecodeError):
         return ""
-    number, total, *line = [*text.split(" ", 2), "", ""][:3]
-    if not (number.isdigit() and total.isdigit()):
-        return ""  # not written yet (or, from an older worker, being written)
-    return f"cell {number} of {total}" + (f" ({line[0]})" if line and line[0] else "")
+    number, _, rest = text.partition(" ")
+    total, _, line = rest.partition(" ")
+    if not (number.isdigit() and total.isdigit()):  # not a whole note: nothing to say this time
+        return ""
+    return f"cell {number} of {total}" + (f" ({line})" if line else "")
 
 
 def _wait(proc: subprocess.Popen, job: Mapping[str, Any], progress: Progress | None) -> int:
