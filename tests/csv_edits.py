@@ -112,3 +112,18 @@ def break_three_files(d: Path) -> None:
     set_cell("certifications.csv", 3, "level", "Bronze")(d)
     set_cell("rounds.csv", 4, "reported_new", "-1")(d)
     write_bytes("unplaced.csv", b"")(d)
+
+
+def add_simulated(folder: Path, round_id: str = "2024-01", standard: str = "2022") -> Path:
+    """Give a record copy a small ``simulated/assessments.csv`` of its own that fits it (two
+    fictional cities, every criterion of ``standard``, in ``round_id``): ``wwc report`` then reads
+    it rather than the project's shipped file, which fits only the shipped record."""
+    rows = read_rows(folder / f"criteria_{standard}.csv")
+    codes = [r[rows[0].index("code")] for r in rows[1:]]
+    out = [["city_id", "round_id", "criterion", "met", "outcome_met", "simulated"]]
+    out += [
+        [c, round_id, k, "true", "true", "true"] for c in ("sim-0001", "sim-0002") for k in codes
+    ]
+    (folder / "simulated").mkdir(exist_ok=True)
+    write_rows(folder / "simulated" / "assessments.csv", out)
+    return folder / "simulated" / "assessments.csv"

@@ -90,3 +90,18 @@ class UserError(Exception):
     def __init__(self, message: str, code: int = 2):
         super().__init__(message)
         self.code = code
+
+
+class Terminated(KeyboardInterrupt):
+    """A termination signal (SIGTERM, e.g. ``kill PID`` or a job scheduler stopping the run),
+    raised in the main thread by the handler the command line installs. It is a
+    ``KeyboardInterrupt``, so whatever cleans up after Ctrl-C cleans up after it too; the command
+    exits 128 + the signal number (143)."""
+
+    def __init__(self, signum: int = 15):
+        super().__init__(f"terminated by signal {signum}")
+        self.signum = signum
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signum

@@ -91,3 +91,21 @@ def test_wwc_report_on_a_broken_copy_stops_before_any_notebook(tiny_copy: Path, 
     assert "no notebook was run and nothing was published" in lines[-1]
     assert not out.exists()
     assert "notebook" not in result.stdout  # no progress line: no notebook started
+
+
+def test_wwc_report_refuses_an_out_it_cannot_use_in_one_line(tmp_path):
+    """Issue 11, item 5: an --out that is a file, or on a file system that refuses writes (here
+    /sys, where not even root may make a folder), ended in an OSError or FileExistsError
+    traceback."""
+    target = tmp_path / "reports"
+    target.write_text("a file")
+    refused = [(str(target), f"{target} exists and is not a folder")]
+    if Path("/sys").is_dir() and sys.platform.startswith("linux"):
+        refused.append(("/sys/wwc-reports", "cannot write in the reports folder /sys/wwc-reports"))
+    for out, said in refused:
+        proc = _run("report", "--year", "2024", "--out", out)
+        assert proc.returncode == 2, proc.stderr
+        assert proc.stderr.count("\n") == 1 and said in proc.stderr, proc.stderr
+        assert "Traceback" not in proc.stderr
+    assert target.read_text() == "a file"
+    assert not Path("/sys/wwc-reports").exists()

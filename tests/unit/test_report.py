@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.csv_edits import read_rows, set_cell, write_rows
+from tests.csv_edits import add_simulated, read_rows, set_cell, write_rows
 from tests.notebook_files import ROUNDS, figure_notebook, write_notebook
 from wwc_analysis.cli import report as report_cli
 from wwc_analysis.cli.app import main as cli_main
@@ -64,6 +64,7 @@ def _no_build(monkeypatch):
 def test_a_broken_folder_stops_before_any_notebook(tiny_copy, tmp_path, monkeypatch, capsys):
     """Fail fast: the whole folder is validated first; its problems are printed as by `wwc
     validate`, one a line, and nothing is built or published (exit 1)."""
+    add_simulated(tiny_copy)  # its own: the shipped one fits only the shipped record
     set_cell("certifications.csv", 3, "level", "Golden")(tiny_copy)
     set_cell("rounds.csv", 2, "announced", "2018-13-25")(tiny_copy)
     assert cli_main(["validate", str(tiny_copy)]) == 1
@@ -93,6 +94,7 @@ def test_an_unreadable_rounds_table_stops_the_report(tmp_path, monkeypatch, caps
 
 
 def test_warnings_do_not_stop_the_report(tiny_copy, tmp_path, monkeypatch, capsys):
+    add_simulated(tiny_copy)  # its own: the shipped one fits only the shipped record
     rows = read_rows(tiny_copy / "certifications.csv")
     rows.append(["city-of-mesa-az-us", "City of Mesa", *rows[1][2:]])
     write_rows(tiny_copy / "certifications.csv", rows)
@@ -191,6 +193,9 @@ def test_publish_swaps_atomically_and_restores_on_failure(tmp_path, monkeypatch)
         return real_replace(src, dst)
 
     monkeypatch.setattr(os, "replace", failing_replace)
+    # the renames where the system cannot exchange two names atomically (tests/unit/
+    # test_report_folders.py has the exchange)
+    monkeypatch.setattr(publish, "exchange", lambda a, b: False)
     with pytest.raises(OSError, match="disk trouble"):
         publish.publish(build, final)
     assert (final / "index.html").read_text() == "old"

@@ -175,3 +175,11 @@ def test_the_progress_file_is_replaced_whole(tmp_path, monkeypatch):
     run._write_progress(str(target), 2, 9, "x = 1")
     assert seen == ["1 9 old"] and target.read_text() == "2 9 x = 1"
     assert [p.name for p in tmp_path.iterdir()] == ["p"]
+
+
+@pytest.mark.parametrize("text", ["", "2", "2 ", "22 3x robust", "\x00\x00"])
+def test_a_progress_note_read_half_written_is_no_note(tmp_path, text):
+    """The parent read the progress file while the worker was rewriting it (truncated, then
+    written): "not enough values to unpack" ended a whole build as an unexpected error."""
+    (tmp_path / "p").write_text(text)
+    assert run._progress_note({"progress": str(tmp_path / "p"), "name": "03-w"}) == ""

@@ -5,14 +5,20 @@ sets ``func`` to a callable taking the parsed arguments and returning an exit co
 input, a command ends in exit 0, 1 or 2 with plain words and no traceback: errors the user can fix
 (bad data, unknown criterion, a year with no round) print their message; anything unforeseen prints
 one line naming the error (exit 1), and ``--debug`` (before or after the command name) shows its
-traceback instead. Every message goes through :func:`~wwc_analysis.errors.printable`: a control
-character from a data file never reaches the terminal raw.
+traceback instead. Ctrl-C ends a command with exit 130 and SIGTERM with 143, both after the same
+clean-up (:func:`terminate_as_interrupt`). Every message goes through
+:func:`~wwc_analysis.errors.printable`: a control character from a data file never reaches the
+terminal raw.
 """
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from wwc_analysis import __version__
 from wwc_analysis.cli import (
@@ -27,7 +33,7 @@ from wwc_analysis.cli import (
     whatif,
 )
 from wwc_analysis.cli.common import PlainHelp
-from wwc_analysis.errors import DataValidationError, UserError, printable
+from wwc_analysis.errors import DataValidationError, Terminated, UserError, printable
 
 # The commands, in the order `wwc --help` lists them.
 COMMANDS = (rounds, score, validate, diff, whatif, robustness, simulate, reach, report)
@@ -82,7 +88,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     name = f"wwc {args.command}"
     try:
-        return int(args.func(args) or 0)
+        with terminate_as_interrupt():
+            return int(args.func(args) or 0)
     except DataValidationError as exc:
         _say(str(exc))
         return 1
@@ -91,6 +98,9 @@ def main(argv: list[str] | None = None) -> int:
         return exc.code
     except BrokenPipeError:  # e.g. `wwc rounds | head`
         return 0
+    except Terminated as exc:
+        _say(f"{name}: terminated")
+        return exc.exit_code
     except KeyboardInterrupt:
         _say(f"{name}: interrupted")
         return 130
@@ -99,6 +109,29 @@ def main(argv: list[str] | None = None) -> int:
             raise
         _say(f"{name}: {unexpected(exc)}", one_line=True)
         return 1
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    # one-shot: a second SIGTERM must not cut the cleanup the first one started short (SIGKILL
+    # still stops a run that hangs)
+    signal.signal(signum, signal.SIG_IGN)
+    raise Terminated(signum)
+
+
+@contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """While the block runs, SIGTERM raises :class:`~wwc_analysis.errors.Terminated` (a
+    ``KeyboardInterrupt``) in the main thread, so a command cleans up as after Ctrl-C; the
+    previous handler is put back after. Only the main thread can install a handler: elsewhere
+    this does nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def unexpected(exc: BaseException) -> str:

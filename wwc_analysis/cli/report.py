@@ -19,9 +19,10 @@ from pathlib import Path
 import pandas as pd
 
 from wwc_analysis.cli.common import add_command, positive_int
-from wwc_analysis.cli.validate import check_data, failed
+from wwc_analysis.cli.validate import check_data, failed, fallback_note
 from wwc_analysis.data import paths
-from wwc_analysis.errors import printable
+from wwc_analysis.data.package import simulated_source
+from wwc_analysis.errors import Terminated, printable
 from wwc_analysis.report.build import ReportError, build_report
 from wwc_analysis.report.run import skip_slow_optional_imports
 
@@ -128,13 +129,26 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def validated_rounds(data_dir: Path) -> pd.DataFrame:
-    """The rounds table of ``data_dir`` once the whole folder validates; otherwise every problem is
-    printed (as by ``wwc validate``) and a ``ReportError`` (exit 1) says nothing was built."""
-    found = check_data(data_dir)
+    """The rounds table of ``data_dir`` once the whole folder validates, with the simulated
+    assessments the notebooks will read: the folder's own, or (said on stdout) the project's
+    shipped file standing in, checked against the folder's rounds and criteria. Otherwise every
+    problem is printed (as by ``wwc validate``) and a ``ReportError`` (exit 1) says nothing was
+    built."""
+    simulated, fallback = simulated_source(data_dir)
+    if fallback:
+        print(printable(fallback_note(data_dir, simulated)), flush=True)
+    found = check_data(data_dir, simulated if fallback else None)
     if failed(found):
+        why = (
+            f"; the simulated assessments it would use instead of its own, {simulated}, were "
+            f"checked against it: give {data_dir} a simulated/assessments.csv fitting its rounds "
+            "and criteria (wwc simulate writes one)"
+            if fallback and any(Path(p.file) == simulated for p in found.problems)
+            else ""
+        )
         raise ReportError(
-            f"the data in {data_dir} does not validate (problems listed above); no notebook was "
-            "run and nothing was published",
+            f"the data in {data_dir} does not validate (problems listed above){why}; no notebook "
+            "was run and nothing was published",
             1,
         )
     return found.frames["rounds"]
@@ -166,7 +180,11 @@ def run(args: argparse.Namespace) -> int:
     except ReportError as exc:
         print(printable(f"wwc report: error: {exc}"), file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:
-        print("wwc report: interrupted; nothing published", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (Terminated): the build cleaned up
+        published = getattr(exc, "published", None)
+        said = f"interrupted after publishing {published}" if published else "interrupted"
+        if not published:
+            said += "; nothing published"
+        print(printable(f"wwc report: {said}"), file=sys.stderr)
+        return exc.exit_code if isinstance(exc, Terminated) else 130
     return 0

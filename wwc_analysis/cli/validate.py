@@ -24,6 +24,7 @@ from wwc_analysis.data import (
     check_dir,
     paths,
 )
+from wwc_analysis.data.package import simulated_source
 from wwc_analysis.data.read import DEFAULT_MAX_ROWS
 from wwc_analysis.errors import printable
 
@@ -61,6 +62,32 @@ def check_data(
     return found
 
 
+def fallback_note(data_dir: Path, simulated: Path) -> str:
+    """What ``wwc validate`` and ``wwc report`` say when ``data_dir`` has no simulated
+    assessments and the project's shipped file stands in for them."""
+    return (
+        f"note: {data_dir} has no {ASSESSMENTS_FILE}; wwc report's simulated sections use the "
+        f"project's shipped file {simulated}, checked against {data_dir}"
+    )
+
+
+def _fallback_line(data_dir: Path, max_rows: int) -> str:
+    """The summary line of the assessments when the folder has none: the shipped file the report
+    would use instead, and whether it fits the folder (its problems are not the folder's)."""
+    simulated, _ = simulated_source(data_dir)
+    found = check_dir(data_dir, simulated, max_rows)
+    fits = (
+        "fits this folder"
+        if not found.problems
+        else f"does NOT fit this folder ({_count(len(found.problems), 'problem')}: wwc validate "
+        f"{data_dir} --assessments {simulated} lists them; wwc report refuses to run)"
+    )
+    return (
+        f"  {'assessments':<15}      -       (no {ASSESSMENTS_FILE}; wwc report would use the "
+        f"project's shipped {simulated}, which {fits})"
+    )
+
+
 def failed(found: DirCheck, strict: bool = False) -> bool:
     """Whether the check fails: any problem, or any warning under ``strict``."""
     return bool(found.problems) or (strict and bool(found.warnings))
@@ -88,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
         source = _source(name, data_dir, assessments)
         print(f"  {name:<15} {len(frame):>6} rows  ({source}{extra})")
     if "assessments" not in frames:
-        print(f"  {'assessments':<15}      -       (no {ASSESSMENTS_FILE})")
+        print(printable(_fallback_line(data_dir, args.max_rows)))
     if found.warnings:
         n = len(found.warnings)
         print(

@@ -14,6 +14,7 @@ import hashlib
 import json
 from pathlib import Path
 
+from wwc_analysis.data import paths
 from wwc_analysis.data.paths import (
     ASSESSMENTS_FILE,
     CRITERIA_GLOB,
@@ -58,6 +59,20 @@ def data_files(data_dir: str | Path | None = None) -> list[Path]:
     return [p for p in found if p.is_file()]
 
 
+def simulated_source(data_dir: str | Path | None = None) -> tuple[Path, bool]:
+    """Where the simulated assessments of the folder's analyses come from: ``(path, fallback)``.
+
+    The folder's own ``simulated/assessments.csv`` when it has one (``fallback`` False); else the
+    project's shipped file (``fallback`` True), which the notebooks then read, checked against the
+    folder's rounds and criteria. A fallback is never silent: ``wwc validate`` and ``wwc report``
+    say it and check that file, and the report's provenance names it.
+    """
+    own = resolve_data_dir(data_dir) / ASSESSMENTS_FILE
+    if own.is_file():
+        return own, False
+    return paths.SIMULATED_DIR / "assessments.csv", True
+
+
 def sha256(path: Path, chunk: int = 1 << 20) -> str:
     """The SHA-256 of a file's bytes, in hex."""
     digest = hashlib.sha256()
@@ -81,4 +96,11 @@ def checksums(data_dir: str | Path | None = None) -> list[dict]:
     ]
 
 
-__all__ = ["PACKAGE_FILE", "checksums", "data_files", "record_edition", "sha256"]
+__all__ = [
+    "PACKAGE_FILE",
+    "checksums",
+    "data_files",
+    "record_edition",
+    "sha256",
+    "simulated_source",
+]

@@ -13,7 +13,14 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 
-from wwc_analysis.figures.style import BASIS_PALETTE, HIGHLIGHT, RECORD_SOURCE, caption, tier_colors
+from wwc_analysis.figures.style import (
+    BASIS_PALETTE,
+    HIGHLIGHT,
+    RECORD_SOURCE,
+    caption,
+    nothing_to_draw,
+    tier_colors,
+)
 from wwc_analysis.history.cohorts import BASES, REPORTED_COHORTS
 from wwc_analysis.history.levels import LEVEL_BUCKETS
 from wwc_analysis.text.cohorts import COHORT_NOUNS, cohort_label
@@ -104,6 +111,12 @@ def upgrade_times(upgrades: pd.DataFrame, round_id: str) -> Figure:
 def cohort_geography(geo: pd.DataFrame, round_id: str) -> Figure:
     """The round's cities by cohort and country, stacked by the level reached in the round
     (``geo``: :func:`history.cohort_geography` by country)."""
+    if geo.empty:
+        return nothing_to_draw(
+            f"Cities of round {round_id} by cohort and country",
+            f"No city of round {round_id} is on record.",
+            RECORD_SOURCE,
+        )
     fig, ax = plt.subplots(figsize=(8.5, 1.2 + 0.4 * len(geo)))
     plot = geo[BUCKETS].iloc[::-1]
     plot.index = [f"{cohort_label(cohort)}: {country}" for cohort, country in plot.index]

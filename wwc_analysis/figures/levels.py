@@ -12,7 +12,14 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 
-from wwc_analysis.figures.style import BASIS_PALETTE, HIGHLIGHT, RECORD_SOURCE, caption, tier_colors
+from wwc_analysis.figures.style import (
+    BASIS_PALETTE,
+    HIGHLIGHT,
+    RECORD_SOURCE,
+    caption,
+    nothing_to_draw,
+    tier_colors,
+)
 from wwc_analysis.history.levels import LEVEL_BUCKETS
 from wwc_analysis.history.rounds import to_timestamp
 
@@ -178,6 +185,10 @@ def by_country(
     is :func:`history.geography` (or :func:`history.countries_reached`: with ``new_in``, countries
     reached for the first time that year are marked)."""
     as_of = to_timestamp(as_of)
+    title = f"Certified cities by country and latest level, {as_of:%d %b %Y}"
+    if table.empty:
+        why = f"No certified city on record by {as_of:%d %B %Y} (place filter: {place})."
+        return nothing_to_draw(title, why, RECORD_SOURCE)
     plot = table[BUCKETS]
     if new_in is not None and "new_country" in table.columns:
         new = table["new_country"]
@@ -188,11 +199,7 @@ def by_country(
     )
     totals = [str(n) for n in table["total"].iloc[::-1]]
     ax.bar_label(ax.containers[-1], labels=totals, padding=3)
-    ax.set(
-        title=f"Certified cities by country and latest level, {as_of:%d %b %Y}",
-        xlabel="Cities",
-        ylabel="Country",
-    )
+    ax.set(title=title, xlabel="Cities", ylabel="Country")
     ax.legend(title="Latest level", **_LEGEND_RIGHT)
     fig.tight_layout()
     caption(
@@ -206,6 +213,9 @@ def by_country(
 def by_region(table: pd.DataFrame, place: str = "all countries", top: int = 15) -> Figure:
     """The ``top`` regions with most certified cities, stacked by latest level (``table``:
     :func:`history.geography` by region)."""
+    if table.empty:
+        why = f"No certified city on record (place filter: {place})."
+        return nothing_to_draw("Regions with most certified cities", why, RECORD_SOURCE)
     shown = table.head(top)
     plot = shown[BUCKETS].iloc[::-1]
     plot.index = [f"{r} ({c})" for c, r in plot.index]

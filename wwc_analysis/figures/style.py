@@ -203,6 +203,7 @@ def _below_everything(fig: Figure) -> float:
 __all__ = [
     "BASIS_PALETTE",
     "CAPTION_GID",
+    "nothing_to_draw",
     "HIGHLIGHT",
     "LEVEL_ORDER",
     "NEGATIVE",
@@ -215,3 +216,17 @@ __all__ = [
     "tier_colors",
     "tier_palette",
 ]
+
+
+def nothing_to_draw(title: str, why: str, source: str, simulated: bool = False) -> Figure:
+    """A small figure that says, in words, why there is nothing to draw (an empty selection: a
+    round without a city on record, no simulated assessment for a round...), with the usual
+    caption naming the source; a report shows it where the chart would have been."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 1.6))
+    ax.set_axis_off()
+    ax.set_title(title)
+    ax.text(0.5, 0.45, textwrap.fill(why, 90), ha="center", va="center", transform=ax.transAxes)
+    caption(fig, source, simulated=simulated)
+    return fig

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from wwc_analysis.data import paths
+from wwc_analysis.data.package import simulated_source
 from wwc_analysis.data.schemas import COHORT_DTYPE, LEVEL_DTYPE
 from wwc_analysis.history.annual import rounds_in_year
 from wwc_analysis.history.cohorts import DERIVED_COHORTS, classify_events
@@ -38,17 +38,21 @@ def _simulated(assessments: pd.DataFrame) -> bool:
 
 
 def simulated_assessments(data: Dataset) -> pd.DataFrame:
-    """``data.assessments``; when the data folder has none, the project's shipped simulated file,
-    validated against the folder's rounds and criteria. ``attrs["source"]`` names the file used."""
+    """``data.assessments``; when the data folder has none, the project's shipped simulated file
+    (:func:`~wwc_analysis.data.package.simulated_source`), validated against the folder's rounds
+    and criteria. ``attrs["source"]`` names the file used, ``attrs["fallback"]`` says whether it is
+    the shipped one standing in."""
     if data.assessments is not None:
         out = data.assessments
         out.attrs.setdefault("source", str(data.data_dir / "simulated" / "assessments.csv"))
+        out.attrs.setdefault("fallback", False)
         return out
     from wwc_analysis.data.dataset import load_assessments  # a named file, not the project's tables
 
-    path = paths.SIMULATED_DIR / "assessments.csv"
+    path, fallback = simulated_source(data.data_dir)
     out = load_assessments(path, data.data_dir)
     out.attrs["source"] = str(path)
+    out.attrs["fallback"] = fallback
     return out
 
 
@@ -293,10 +297,11 @@ def simulated_scope(
 
 def simulated_history(year, data: Dataset, std: Standard) -> pd.DataFrame:
     """SIMULATED: :func:`assessment_history` of the simulated assessments of the year's rounds
-    (empty when none falls in the year)."""
+    (empty when none falls in the year). The assessments are those of every simulated section:
+    :func:`simulated_assessments` (the shipped file when the data folder has none)."""
     ids = list(rounds_in_year(year, data)["round_id"])
-    a = data.assessments
-    if a is None or not a["round_id"].isin(ids).any():
+    a = simulated_assessments(data)
+    if not a["round_id"].isin(ids).any():
         return pd.DataFrame()
     hist = assessment_history(a[a["round_id"].isin(ids)], data, std)
     hist.attrs["simulated"] = True

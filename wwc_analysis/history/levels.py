@@ -55,11 +55,26 @@ def level_counts(levels: pd.Series) -> pd.Series:
 
 
 # --- place filter ---------------------------------------------------------------------------------
-def filter_place(frame: pd.DataFrame, country=None, region=None) -> pd.DataFrame:
+def _record_places(data: Dataset | None, column: str) -> set[str]:
+    """Every ``column`` value (casefolded) of the record's places: certified, unplaced, and the
+    reach universe's."""
+    if data is None:
+        return set()
+    frames = [data.certifications, data.unplaced, data.universe]
+    found: set[str] = set()
+    for f in frames:
+        if f is not None and column in f.columns:
+            found |= set(f[column].dropna().astype(str).str.casefold())
+    return found
+
+
+def filter_place(frame: pd.DataFrame, country=None, region=None, data=None) -> pd.DataFrame:
     """Rows of ``frame`` in ``country`` and/or ``region`` (exact names, case-insensitive).
 
     ``None`` means no filter. A value that matches no row raises a ValueError listing the values
-    there are, so a typo never silently yields an empty analysis.
+    there are, so a typo never silently yields an empty analysis; with the ``Dataset`` ``data``, a
+    place of the record (certified at another time, unplaced, or in the reach universe) that
+    matches no row gives an empty selection instead, which the texts then describe.
     """
     out = frame
     for column, value in (("country", country), ("region", region)):
@@ -68,6 +83,8 @@ def filter_place(frame: pd.DataFrame, country=None, region=None) -> pd.DataFrame
         wanted = str(value).strip().casefold()
         values = out[column].astype("string")
         mask = (values.str.casefold() == wanted).fillna(False).astype(bool)
+        if not mask.any() and wanted in _record_places(data, column):
+            return out.iloc[0:0].reset_index(drop=True)
         if not mask.any():
             known = ", ".join(sorted(values.dropna().unique()))
             where = f" in {country}" if column == "region" and country not in (None, "") else ""
@@ -221,8 +238,10 @@ def cohort_geography(members: pd.DataFrame, by: str = "country") -> pd.DataFrame
     labelled = members if "cohort" in members.columns else label_cohorts(members)
     groups = labelled.groupby("cohort", observed=True)
     parts = {str(c): geography(g, by=by) for c, g in groups if len(g)}
-    if not parts:
-        return pd.DataFrame(columns=[*LEVEL_BUCKETS, "total"])
+    if not parts:  # a round without a city on record: the same shape, no row
+        names = ["cohort", "country", *(["region"] if by == "region" else [])]
+        empty = pd.MultiIndex.from_arrays([[] for _ in names], names=names)
+        return pd.DataFrame(0, index=empty, columns=[*LEVEL_BUCKETS, "total"], dtype="int64")
     return pd.concat(parts, names=["cohort"])
 
 

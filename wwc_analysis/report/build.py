@@ -8,7 +8,11 @@ Steps, in order (:func:`build_report`; the modules named do the work):
    that lists the years with one.
 2. Plan the runs: one per notebook (``notebooks/[0-9][0-9]-*.ipynb`` unless a list is given), and
    one per round of the year for a notebook whose metadata says ``"wwc": {"per_round": true}``
-   (the cohort comparison: ``02-cohort-comparison-2024-01`` and ``...-2024-06``).
+   (the cohort comparison: ``02-cohort-comparison-2024-01`` and ``...-2024-06``). A notebook
+   whose metadata names tables it needs (``"needs": ["universe.csv", ...]``) that the data folder
+   lacks is left out, with the reason (in the progress and on the front page)
+   (:mod:`wwc_analysis.report.plan`). The reports folder must be a writable folder (else exit 2);
+   what killed runs left in it is removed first (:mod:`wwc_analysis.report.folders`).
 3. Run them with papermill into a fresh build folder ``OUT/.build-YYYY-xxxx`` beside the target,
    ``jobs`` at a time (the longest first), each in its own child Python process with the kernel's
    working directory = the notebook's folder (:mod:`wwc_analysis.report.run`). A run whose inputs
@@ -41,6 +45,14 @@ and the error. The failed build is kept for debugging in ``OUT/.failed-YYYY/`` (
 in ``executed/``, kernel and papermill output in ``logs/``), replacing any earlier failed build; the
 next successful build of that year removes it. Failed notebooks are never rendered to HTML.
 
+Ctrl-C and SIGTERM (turned into :class:`~wwc_analysis.errors.Terminated` by the command line)
+remove the build folder and stop every worker with its kernel; a signal that comes while
+publishing is held until the swap is done (the run then says it published). A build folder holds a
+``flock`` on its lock file for as long as its run lives, so the next run removes the folders of
+killed runs (SIGKILL included), and only those. When the data folder has no simulated assessments,
+the shipped file that stands in is named in the provenance (``simulated``) and is part of every
+run's cache key.
+
 The build date (``built_at``, default now) is written on every page and sets ``as_of``; giving the
 same one twice rebuilds the same bytes (pages, index, metrics).
 
@@ -67,7 +79,6 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -77,8 +88,22 @@ from typing import TYPE_CHECKING
 
 from wwc_analysis.data import paths
 from wwc_analysis.data.package import checksums
-from wwc_analysis.report import cache, publish, render
-from wwc_analysis.report.provenance import notebook_record, provenance
+from wwc_analysis.report import cache, folders, publish, render
+from wwc_analysis.report.plan import (
+    NOTEBOOK_PATTERN,
+    ReportError,
+    Run,
+    _require_weasyprint,
+    _resolve_notebooks,
+    as_of_date,
+    discover_notebooks,
+    plan_runs,
+    report_years,
+    resolve_year,
+    unmet_needs,
+    year_rounds,
+)
+from wwc_analysis.report.provenance import notebook_record, provenance, simulated_stand_in
 from wwc_analysis.report.run import (
     CELL_TIMEOUT,
     NotebookRun,
@@ -92,125 +117,9 @@ from wwc_analysis.report.run import (
 if TYPE_CHECKING:
     import pandas as pd
 
-NOTEBOOK_PATTERN = "[0-9][0-9]-*.ipynb"
 REPORT_PARAMETERS = ("year", "as_of", "round_id", "data_dir", "output_dir")
 #: In a published report: the key of what it was built from (:func:`report_key`).
 REPORT_KEY = ".report-key"
-
-
-class ReportError(Exception):
-    """A report build that cannot go on; ``exit_code`` is what ``wwc report`` exits with.
-
-    2 means the request itself is wrong (unknown year, missing notebook, bad option); 1 means the
-    build failed (a notebook raised, publishing failed).
-    """
-
-    def __init__(self, message: str, exit_code: int = 1):
-        super().__init__(message)
-        self.exit_code = exit_code
-
-
-# --------------------------------------------------------------------------------------- years
-
-
-def report_years(rounds: pd.DataFrame) -> list[int]:
-    """Calendar years in which at least one round was announced, ascending.
-
-    ``rounds`` is the rounds table (``announced`` datetime64), e.g. ``Dataset.rounds``.
-    """
-    announced = rounds["announced"].dropna()
-    return sorted({int(y) for y in announced.dt.year})
-
-
-def resolve_year(year: int | None, rounds: pd.DataFrame) -> int:
-    """``year`` if a round was announced in it, else the latest such year when ``year`` is None.
-
-    Raises ``ReportError`` (exit code 2) listing the years that have a round.
-    """
-    years = report_years(rounds)
-    if not years:
-        raise ReportError(
-            "the rounds table has no announced round, so there is no year to report", 2
-        )
-    if year is None:
-        return years[-1]
-    if year not in years:
-        listed = ", ".join(str(y) for y in years)
-        raise ReportError(f"no round was announced in {year}; years with a round: {listed}", 2)
-    return int(year)
-
-
-def as_of_date(year: int, built_at: datetime) -> date:
-    """The date a report of ``year`` measures at: 31 December, or the build date for a year not
-    over yet (a report never speaks of a day after it was built)."""
-    return min(date(int(year), 12, 31), built_at.date())
-
-
-# ----------------------------------------------------------------------------------- notebooks
-
-
-def discover_notebooks(notebooks_dir: str | os.PathLike[str] | None = None) -> list[Path]:
-    """The report notebooks: ``NN-*.ipynb`` in ``notebooks_dir`` (default ``paths.NOTEBOOKS_DIR``),
-    sorted by name."""
-    folder = Path(notebooks_dir) if notebooks_dir is not None else paths.NOTEBOOKS_DIR
-    return sorted(p.resolve() for p in folder.glob(NOTEBOOK_PATTERN) if p.is_file())
-
-
-def _resolve_notebooks(notebooks: Iterable[str | os.PathLike[str]] | None) -> list[Path]:
-    found = discover_notebooks() if notebooks is None else [Path(p).resolve() for p in notebooks]
-    if not found:
-        where = paths.NOTEBOOKS_DIR if notebooks is None else "the given list"
-        raise ReportError(f"no notebooks to run in {where}", 2)
-    missing = [str(p) for p in found if not p.is_file()]
-    if missing:
-        raise ReportError(f"notebook not found: {', '.join(missing)}", 2)
-    stems = [p.stem for p in found]
-    duplicated = sorted({s for s in stems if stems.count(s) > 1})
-    if duplicated:
-        raise ReportError(f"two notebooks share a name (outputs would collide): {duplicated}", 2)
-    return found
-
-
-@dataclass(frozen=True)
-class Run:
-    """One notebook run of a report: its ``name`` (the notebook's, or ``<notebook>-<round>``),
-    the ``source`` notebook and, for a per-round run, the ``round_id``."""
-
-    name: str
-    source: Path
-    round_id: str | None = None
-
-
-def year_rounds(year: int, rounds: pd.DataFrame) -> list[str]:
-    """The ids of the rounds announced in ``year``, in date order."""
-    in_year = rounds[rounds["announced"].dt.year == int(year)].sort_values("announced")
-    return [str(r) for r in in_year["round_id"]]
-
-
-def plan_runs(sources: Sequence[Path], year: int, rounds: pd.DataFrame) -> list[Run]:
-    """One run per notebook, and one per round of ``year`` for a notebook whose metadata says
-    ``"wwc": {"per_round": true}`` and which declares a ``round_id`` parameter."""
-    out: list[Run] = []
-    for source in sources:
-        # the notebook's JSON as it is (nbformat is not needed to read a metadata key, and an
-        # up-to-date report is recognised without importing it)
-        meta = json.loads(source.read_text(encoding="utf-8")).get("metadata", {}).get("wwc", {})
-        if meta.get("per_round") and "round_id" in parameter_defaults(source):
-            out += [Run(f"{source.stem}-{r}", source, r) for r in year_rounds(year, rounds)]
-        else:
-            out.append(Run(source.stem, source))
-    return out
-
-
-def _require_weasyprint() -> None:
-    try:
-        import weasyprint  # noqa: F401
-    except (ImportError, OSError) as exc:
-        raise ReportError(
-            "--pdf needs WeasyPrint, which is not importable here "
-            f"({type(exc).__name__}: {exc}); install the pdf extra: pip install -e '.[pdf]'",
-            2,
-        ) from exc
 
 
 # ------------------------------------------------------------------------------------- metrics
@@ -253,6 +162,8 @@ class _Build:
     cell_timeout: int = CELL_TIMEOUT
     data_files: tuple = ()
     keys: Mapping[str, str] = field(default_factory=dict)
+    stand_in: Mapping | None = None
+    skipped: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def final(self) -> Path:
@@ -351,7 +262,8 @@ def _run_notebooks(
             )
     failures = [r for r in done if not r.ok]
     if failures:
-        kept = publish.keep_failed(build.folder, build.out, build.year)
+        with folders.out_lock(build.out):
+            kept = publish.keep_failed(build.folder, build.out, build.year)
         raise ReportError(_failure_message(build, failures, cancelled, kept), 1)
     cache.prune(build.out, build.year, [r.name for r in runs])
     return ran
@@ -360,9 +272,18 @@ def _run_notebooks(
 def _failure_message(
     build: _Build, failures: Sequence[NotebookRun], cancelled: Sequence[str], kept: Path
 ) -> str:
-    """What ``wwc report`` says when notebooks failed: each failure, and where to look."""
+    """What ``wwc report`` says when notebooks failed: each error once (with every notebook and
+    cell where it happened), and where to look."""
     lines = [f"report {build.year} not published: {len(failures)} notebook(s) failed"]
-    lines += [f"  {r.describe_failure()}" for r in failures]
+    by_error: dict[str, list[NotebookRun]] = {}
+    for r in failures:
+        by_error.setdefault(r.error(), []).append(r)
+    for error, runs in by_error.items():
+        if len(runs) == 1:
+            lines.append(f"  {runs[0].describe_failure()}")
+            continue
+        lines.append(f"  the same error in {len(runs)} notebooks: {error}")
+        lines += [f"    in {r.where()}" for r in runs]
     if cancelled:
         lines.append(f"  not run after the failure: {', '.join(sorted(cancelled))}")
     first = failures[0].name
@@ -388,6 +309,10 @@ def _write_report(
     metrics = merge_metrics(folder, names)
     built_at = build.built_at.isoformat(timespec="seconds")
     origin = provenance(build.data_dir, ran, built_at, files=list(build.data_files))
+    if build.stand_in is not None:
+        origin["simulated"] = dict(build.stand_in)
+    if build.skipped:
+        origin["not_run"] = dict(build.skipped)
     summary = {
         "year": int(build.year),
         "built_at": built_at,
@@ -414,18 +339,76 @@ def _write_report(
     )
 
 
-def _publish(build: _Build) -> None:
-    """Step 5: drop the logs, swap the build in; a failed swap leaves the previous report."""
+def _publish(build: _Build) -> list[int]:
+    """Step 5: drop the logs, swap the build in; a failed swap leaves the previous report.
+    Returns the signals that came while publishing (to be acted on once it is done)."""
     shutil.rmtree(build.folder / "logs")
+    with publish.held_signals() as held:
+        try:
+            with folders.out_lock(build.out):
+                publish.publish(build.folder, build.final)
+        except OSError as exc:
+            raise ReportError(
+                f"could not publish {build.final}: {exc}; the previous report is in place"
+            ) from exc
+    return held
+
+
+# ------------------------------------------------------------------------- the reports folder
+
+
+def _unwritable(out: Path, exc: OSError) -> ReportError:
+    reason = exc.strerror or type(exc).__name__
+    return ReportError(f"cannot write in the reports folder {out}: {reason}; nothing was built", 2)
+
+
+def _prepare_out(out: Path, year: int, progress: Progress) -> None:
+    """Make the reports folder and remove what killed runs left in it; a folder that is a file,
+    or cannot be written, is refused (exit 2) before anything is built."""
+    for path in (out, out / str(year)):
+        if (path.exists() or path.is_symlink()) and not path.is_dir():
+            raise ReportError(
+                f"{path} exists and is not a folder; the report of {year} goes to "
+                f"{out / str(year)}: choose another reports folder, or move the file away",
+                2,
+            )
     try:
-        publish.publish(build.folder, build.final)
+        out.mkdir(parents=True, exist_ok=True)
+        removed = folders.remove_stale(out)
     except OSError as exc:
-        raise ReportError(
-            f"could not publish {build.final}: {exc}; the previous report is in place"
-        ) from exc
+        raise _unwritable(out, exc) from None
+    if removed:
+        progress(f"removed what killed runs left in {out}: {', '.join(removed)}")
+
+
+def _build_folder(out: Path, year: int) -> folders.BuildFolder:
+    try:
+        return folders.BuildFolder(out, year)
+    except OSError as exc:
+        raise _unwritable(out, exc) from None
 
 
 # -------------------------------------------------------------------------------------- build
+
+
+def _steps(
+    build: _Build,
+    runs: Sequence[Run],
+    jobs: int,
+    options: render.Options,
+    progress: Progress,
+    explicit_time: datetime | None,
+) -> list[int]:
+    """Steps 3 to 5 in the build folder; returns the signals held while publishing. On a
+    failure, Ctrl-C or SIGTERM nothing of the build stays (a failed build is kept aside)."""
+    try:
+        ran = _run_notebooks(build, runs, jobs, progress)
+        _write_report(build, runs, ran, options, progress, explicit_time)
+        return _publish(build)
+    except BaseException:
+        if build.folder.exists():
+            shutil.rmtree(build.folder, ignore_errors=True)
+        raise
 
 
 def build_report(
@@ -461,13 +444,14 @@ def build_report(
     out = Path(out_dir if out_dir is not None else paths.REPORTS_DIR).resolve()
     year = resolve_year(year, rounds)
     sources = _resolve_notebooks(notebooks)
-    runs = plan_runs(sources, year, rounds)
-    out.mkdir(parents=True, exist_ok=True)
+    skipped = {s.stem: why for s in sources if (why := unmet_needs(s, data))}
+    runs = plan_runs([s for s in sources if s.stem not in skipped], year, rounds)
+    _prepare_out(out, year, progress)
 
     started = time.perf_counter()
     when = (built_at or datetime.now()).astimezone().replace(microsecond=0)
-    files = checksums(data)
-    keys = run_keys(year, as_of_date(year, when), data, runs, files)
+    files, stand_in = checksums(data), simulated_stand_in(data)
+    keys = run_keys(year, as_of_date(year, when), data, runs, [*files, *filter(None, [stand_in])])
     options = render.Options(pdf, single_file)
     final = out / str(year)
     if not force and up_to_date(final, report_key(keys, year, options, built_at)):
@@ -478,23 +462,26 @@ def build_report(
         return final
     if pdf:  # before any notebook runs (not needed for a report that is up to date)
         _require_weasyprint()
-    folder = Path(tempfile.mkdtemp(prefix=f".build-{year}-", dir=out))
-    build = _Build(year, data, out, folder, when, force, cell_timeout, tuple(files), keys)
+    holder = _build_folder(out, year)
+    folder = holder.path
+    build = _Build(
+        year, data, out, folder, when, force, cell_timeout, tuple(files), keys, stand_in, skipped
+    )
+    for name, why in skipped.items():
+        progress(f"not run: {name}: {why}")
     progress(
         f"wwc report {year}: {len(runs)} notebook run(s), data {data}, "
         f"{min(jobs, len(runs))} at a time, as of {build.as_of.day} {build.as_of:%B %Y}, "
         f"building in {folder}"
     )
     try:
-        ran = _run_notebooks(build, runs, jobs, progress)
-        _write_report(build, runs, ran, options, progress, built_at)
-        _publish(build)
-    except BaseException:
-        if folder.exists():
-            shutil.rmtree(folder, ignore_errors=True)
-        raise
+        held = _steps(build, runs, jobs, options, progress, built_at)
+    finally:
+        holder.release()
     publish.drop_failed(out, year)
     progress(f"published {build.final / 'index.html'} in {time.perf_counter() - started:.1f} s")
+    if held:
+        raise publish.interrupted_after_publishing(held[0], build.final)
     return build.final
 
 

@@ -80,6 +80,18 @@ def record_words(p: Mapping[str, Any] | None) -> str:
     return "edition not stated: the data folder has no readable datapackage.json"
 
 
+def _stand_in_words(stand_in: Mapping[str, Any] | None) -> str:
+    """The shipped simulated assessments standing in for a data folder's own, in words; ``""``
+    when the folder had its own."""
+    if not stand_in:
+        return ""
+    return (
+        f"the data folder has none: the project's shipped {stand_in['file']} stands in "
+        f"(SIMULATED; {_size(int(stand_in['bytes']))}, SHA-256 {stand_in['sha256']}), checked "
+        "against the folder's rounds and criteria"
+    )
+
+
 def provenance_view(p: Mapping[str, Any]) -> dict[str, Any]:
     """The provenance of a report (:func:`wwc_analysis.report.provenance.provenance`) as the
     words and rows the index page shows (template ``_provenance.html.j2``)."""
@@ -97,6 +109,7 @@ def provenance_view(p: Mapping[str, Any]) -> dict[str, Any]:
             {"file": f["file"], "size": _size(int(f["bytes"])), "sha256": f["sha256"]}
             for f in p["data"]["files"]
         ],
+        "simulated": _stand_in_words(p.get("simulated")),
         "package": f"{p['package']['name']} {p['package']['version']}",
         "code": code,
         "python": f"{python.get('implementation', 'Python')} {python.get('version', '')}".strip(),
@@ -172,6 +185,7 @@ def index_html(
         record=record_words(p),
         cards=headline_cards(report.metrics),
         pages=[_page_view(e, sheets) for e in entries],
+        not_run=sorted((p or {}).get("not_run", {}).items()),
         downloads=downloads,
         css=stylesheet() if options.single_file else None,
         css_href=STYLESHEET,

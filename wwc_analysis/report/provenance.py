@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from wwc_analysis.data import paths
-from wwc_analysis.data.package import checksums, record_edition
+from wwc_analysis.data.package import checksums, record_edition, sha256, simulated_source
 
 #: The libraries whose versions a report records (those the analysis and the rendering use).
 LIBRARIES = (
@@ -183,6 +183,23 @@ def provenance(
     }
 
 
+def simulated_stand_in(data_dir: str | Path) -> dict | None:
+    """When ``data_dir`` has no simulated assessments: the project's shipped file that the
+    notebooks read instead (``file``, ``bytes``, ``sha256``, ``fallback``: True, ``why``), for the
+    provenance and the runs' cache keys; None when the folder has its own."""
+    path, fallback = simulated_source(data_dir)
+    if not fallback or not path.is_file():
+        return None
+    return {
+        "file": shown_path(path),
+        "bytes": path.stat().st_size,
+        "sha256": sha256(path),
+        "fallback": True,
+        "why": "the data folder has no simulated/assessments.csv; the project's shipped file "
+        "stands in, checked against the folder's rounds and criteria",
+    }
+
+
 __all__ = [
     "LIBRARIES",
     "git_state",
@@ -190,4 +207,5 @@ __all__ = [
     "notebook_record",
     "provenance",
     "shown_path",
+    "simulated_stand_in",
 ]

@@ -19,6 +19,14 @@ The child runs papermill with an engine of its own (:class:`_Engine`): papermill
 whole executed notebook, images included, before and after every cell; this one saves it once at
 the end (or when the run fails) and instead writes the running cell's number to the job's
 ``progress`` file, which the parent reads to say how far a long notebook has got.
+
+No process outlives a run cut short. Each worker starts a session (process group) of its own, and
+:func:`execute_all`, when it is interrupted (Ctrl-C, or SIGTERM turned into
+:class:`~wwc_analysis.errors.Terminated` by the command line), stops every worker it started with
+all the processes under it (:mod:`wwc_analysis.report.processes`); a worker whose parent dies
+without a word (SIGKILL) gets SIGTERM from the kernel (Linux ``PR_SET_PDEATHSIG``), on which it
+kills its kernel and exits 143. Every worker and kernel carries ``WWC_REPORT_BUILD=<build folder>``
+in its environment, which names the build it belongs to.
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ import concurrent.futures as cf
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -37,6 +46,12 @@ from pathlib import Path
 from typing import Any
 
 from wwc_analysis.data import paths
+from wwc_analysis.report.processes import (
+    Workers,
+    die_with_parent,
+    on_terminate,
+    stop_process_tree,
+)
 
 KERNEL_NAME = "python3"
 ENGINE_NAME = "wwc"
@@ -47,6 +62,8 @@ PROGRESS_EVERY = 8.0
 CELL_TIMEOUT = 600  # seconds per cell, the same budget nbval gets (--nbval-cell-timeout=600)
 START_TIMEOUT = 120  # seconds for a kernel to start (several start at once)
 #: The child process's command: imports this module's worker entry point and runs one job file.
+#: In the environment of every worker and kernel: the build folder they work for.
+BUILD_ENV = "WWC_REPORT_BUILD"
 WORKER_CODE = (
     "import sys; from wwc_analysis.report.run import _worker_main; "
     "sys.exit(_worker_main({job_file!r}))"
@@ -75,8 +92,8 @@ class NotebookRun:
     cell_first_line: str = ""
     error_line: str = ""
 
-    def describe_failure(self) -> str:
-        """One-line description: notebook, cell and error."""
+    def where(self) -> str:
+        """The notebook, the cell (index and first line) and the line where it failed."""
         where = f"{self.name}.ipynb"
         if self.cell_index is not None:
             where += f", cell {self.cell_index}"
@@ -84,8 +101,15 @@ class NotebookRun:
                 where += f" ({self.cell_first_line!r})"
         if self.error_line:
             where += f", at {self.error_line}"
-        error = f"{self.ename}: {self.evalue}" if self.evalue else self.ename
-        return f"{where}: {error}"
+        return where
+
+    def error(self) -> str:
+        """The error: ``"KeyError: 'x'"``."""
+        return f"{self.ename}: {self.evalue}" if self.evalue else self.ename
+
+    def describe_failure(self) -> str:
+        """One-line description: notebook, cell and error."""
+        return f"{self.where()}: {self.error()}"
 
 
 def skip_slow_optional_imports() -> None:
@@ -338,25 +362,32 @@ def _execute(job: Mapping[str, Any]) -> dict:
 
 
 def _worker_main(job_file: str) -> int:
-    """Entry point of the child process: run the job in ``job_file``, write ``job["result"]``."""
+    """Entry point of the child process: run the job in ``job_file``, write ``job["result"]``
+    (atomically: a worker killed while writing leaves no half a result)."""
+    signal.signal(signal.SIGTERM, on_terminate)
     skip_slow_optional_imports()  # before papermill imports jsonschema
     job = json.loads(Path(job_file).read_text(encoding="utf-8"))
+    die_with_parent(job.get("parent_pid"))
     outcome = _execute(job)
-    Path(job["result"]).write_text(json.dumps(outcome), encoding="utf-8")
+    result = Path(job["result"])
+    partial = result.with_name(result.name + ".part")
+    partial.write_text(json.dumps(outcome), encoding="utf-8")
+    os.replace(partial, result)
     return 0
 
 
 # ----------------------------------------------------------------------------- the parent process
 
 
-def _child_env() -> dict[str, str]:
+def _child_env(build: str = "") -> dict[str, str]:
     """Environment of the worker (and so of its kernel).
 
     A non-inline ``MPLBACKEND`` (e.g. ``Agg`` from a CI runner) is dropped: the kernel would inherit
     it and silently draw no figure. The project root goes first on ``PYTHONPATH`` so the worker
-    imports this very package.
+    imports this very package. ``WWC_REPORT_BUILD`` names the build folder.
     """
     env = dict(os.environ)
+    env[BUILD_ENV] = build
     if "inline" not in env.get("MPLBACKEND", "inline"):
         del env["MPLBACKEND"]
     env["PYTHONPATH"] = os.pathsep.join(
@@ -377,7 +408,7 @@ def _progress_note(job: Mapping[str, Any]) -> str:
     """``'cell 22 of 33 (robust = whatif.run_robustness(...))'`` from the job's progress file."""
     try:
         text = Path(job["progress"]).read_text(encoding="utf-8")
-    except (OSError, KeyError):
+    except (OSError, KeyError, UnicodeDecodeError):
         return ""
     number, _, rest = text.partition(" ")
     total, _, line = rest.partition(" ")
@@ -405,34 +436,42 @@ def _wait(proc: subprocess.Popen, job: Mapping[str, Any], progress: Progress | N
                 progress(f"      {job.get('name', '')}: {note}, {now:.0f} s")
                 said, said_at = note, now
     except BaseException:
-        proc.kill()
-        proc.wait()
+        stop_process_tree(proc)
         raise
 
 
-def _run_one(job: Mapping[str, Any], progress: Progress | None = None) -> NotebookRun:
+def _run_one(
+    job: Mapping[str, Any], progress: Progress | None = None, workers: Workers | None = None
+) -> NotebookRun:
     """Run one notebook in a child Python process (own working directory, environment and log).
 
     A child process per notebook keeps papermill's process-wide ``chdir(cwd)`` from racing with the
     other notebooks and needs no ``if __name__ == "__main__"`` guard in the caller (which
     multiprocessing's spawn would). The child's stdout/stderr, including the kernel's own output,
-    go to ``job["log"]``; ``progress`` gets a line now and then while a long notebook runs.
+    go to ``job["log"]``; ``progress`` gets a line now and then while a long notebook runs. A run
+    that ``workers`` refuses to start (the build was cut short) is a failed run, "not started".
     """
     job_file = Path(job["log"]).with_suffix(".job.json")
-    job_file.write_text(json.dumps(dict(job)), encoding="utf-8")
+    job_file.write_text(json.dumps({**job, "parent_pid": os.getpid()}), encoding="utf-8")
     code = WORKER_CODE.format(job_file=str(job_file))
     name = job.get("name", Path(job["input"]).stem)
     start = time.perf_counter()
+    workers = workers or Workers()
     with open(job["log"], "ab") as log:
-        proc = subprocess.Popen(
+        proc = workers.start(
             [sys.executable, "-c", code],
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
             cwd=job["cwd"],
-            env=_child_env(),
+            env=_child_env(str(Path(job["output"]).parent.parent)),
         )
-        returncode = _wait(proc, job, progress)
+        if proc is None:
+            return NotebookRun(name=name, ok=False, seconds=0.0, ename="NotStarted")
+        try:
+            returncode = _wait(proc, job, progress)
+        finally:
+            workers.finished(proc)
     result = Path(job["result"])
     if result.is_file():
         outcome = json.loads(result.read_text(encoding="utf-8"))
@@ -458,11 +497,12 @@ def execute_all(
     total = len(jobs_list)
     runs: list[NotebookRun] = []
     cancelled: list[str] = []
+    workers = Workers()
     with cf.ThreadPoolExecutor(
         max_workers=min(jobs, total), thread_name_prefix="wwc-report"
     ) as pool:
         futures = {
-            pool.submit(_run_one, job, progress): job.get("name", Path(job["input"]).stem)
+            pool.submit(_run_one, job, progress, workers): job.get("name", Path(job["input"]).stem)
             for job in jobs_list
         }
         try:
@@ -478,8 +518,9 @@ def execute_all(
                 if not run.ok:
                     for other in futures:
                         other.cancel()
-        except BaseException:
+        except BaseException:  # Ctrl-C, SIGTERM: no worker or kernel may outlive the build
             for other in futures:
                 other.cancel()
+            workers.stop_all()
             raise
     return runs, cancelled

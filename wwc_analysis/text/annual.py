@@ -437,11 +437,19 @@ def round_section(round_id: str, data: Dataset) -> list:
             f"*Round {round_id}: every reported cohort agrees with the history on record or "
             "was not stated.*"
         ]
+    named = round_table(round_id, data)
+    cities: list = (
+        [
+            f"**Cities named in round {round_id}** (source links in the last column)",
+            report_table(named, wrap=["Notes", "Sources"], raw_html=["Sources"]),
+        ]
+        if len(named)
+        else [f"*Round {round_id}: the record names none of its cities.*"]
+    )
     return [
         round_heading(round_id, data),
         report_table(round_cohorts(round_id, data), index=True),
-        f"**Cities named in round {round_id}** (source links in the last column)",
-        report_table(round_table(round_id, data), wrap=["Notes", "Sources"], raw_html=["Sources"]),
+        *cities,
         *said,
     ]
 

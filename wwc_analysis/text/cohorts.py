@@ -131,6 +131,8 @@ def sizes_table(sizes: pd.DataFrame, round_id: str) -> Styler:
 # --- the named cities ---------------------------------------------------------------------------
 def members_text(members: pd.DataFrame, round_id: str) -> str:
     """Who the record names in the round, where each cohort comes from, and what was inferred."""
+    if members.empty:
+        return f"The record names no city of round {round_id}: there is no city to list."
     basis = members["cohort_basis"].value_counts()
     kinds = (
         ("level_inferred", "level", "levels"),
@@ -153,9 +155,11 @@ def members_text(members: pd.DataFrame, round_id: str) -> str:
     )
 
 
-def members_table(named: pd.DataFrame, round_id: str) -> Styler:
+def members_table(named: pd.DataFrame, round_id: str) -> Styler | None:
     """The round's cities (:func:`history.cohorts.round_cities`), without an inferred-flag column
-    that is blank on every row."""
+    that is blank on every row (None when the record names none: the text says so)."""
+    if named.empty:
+        return None
     blank = [col for col in ("level_inferred", "round_inferred") if not named[col].any()]
     shown = named.drop(columns=blank)
     return report_table(shown, formats=cohort_formats(shown), caption=f"Cities of round {round_id}")
@@ -242,6 +246,8 @@ def upgrades_table(upgrades: pd.DataFrame, round_id: str) -> Styler | None:
 def geography_text(members: pd.DataFrame, geo: pd.DataFrame, round_id: str) -> str:
     """The countries of the round's cities, per cohort (``geo``:
     :func:`history.cohort_geography`)."""
+    if members.empty:
+        return f"No city of round {round_id} is on record, so there are no countries to show."
     per_cohort = " ".join(
         f"{cohort_label(c).capitalize()}: "
         + ", ".join(f"{country} {n}" for country, n in geo.loc[c, "total"].items())
@@ -254,8 +260,11 @@ def geography_text(members: pd.DataFrame, geo: pd.DataFrame, round_id: str) -> s
     )
 
 
-def geography_table(geo: pd.DataFrame, round_id: str) -> Styler:
-    """The round's cities by cohort, country and level."""
+def geography_table(geo: pd.DataFrame, round_id: str) -> Styler | None:
+    """The round's cities by cohort, country and level (None when there is none: the text says
+    so)."""
+    if geo.empty:
+        return None
     return report_table(
         geo,
         formats=cohort_formats(geo),
@@ -263,8 +272,11 @@ def geography_table(geo: pd.DataFrame, round_id: str) -> Styler:
     )
 
 
-def region_table(geo_region: pd.DataFrame, round_id: str, top: int = 15) -> Styler:
-    """The ``top`` largest (cohort, region) groups of the round's cities, by level."""
+def region_table(geo_region: pd.DataFrame, round_id: str, top: int = 15) -> Styler | None:
+    """The ``top`` largest (cohort, region) groups of the round's cities, by level (None when
+    there is none)."""
+    if geo_region.empty:
+        return None
     groups = geo_region.sort_values("total", ascending=False, kind="stable").head(top)
     levels = [c for c in groups.columns if c != "total"]
     more = f" (the {top} largest of {len(geo_region)} groups)" if len(geo_region) > top else ""

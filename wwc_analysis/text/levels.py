@@ -128,6 +128,8 @@ def latest_text(latest: pd.DataFrame, place: str, as_of) -> str:
     """How many cities hold each latest level at ``as_of`` and what is known of the unknown ones
     (``latest``: :func:`history.latest_levels`, place filter applied)."""
     as_of = to_timestamp(as_of)
+    if latest.empty:
+        return f"On {as_of:%d %B %Y} the record identifies no certified city in {place}."
     counts = level_counts(latest["level"])
     unknown = latest[latest["level"].isna()]
     earlier = int(unknown["last_known_level"].notna().sum())
@@ -154,9 +156,12 @@ def latest_report(latest: pd.DataFrame, place: str, as_of) -> str:
     return f"as of {as_of:%Y-%m-%d}, {place}: {len(latest)} cities\n{counts.to_string()}"
 
 
-def unknown_table(latest: pd.DataFrame, place: str, as_of) -> Styler | str:
-    """The cities whose latest level is unknown, with their last known level when any has one."""
+def unknown_table(latest: pd.DataFrame, place: str, as_of) -> Styler | str | None:
+    """The cities whose latest level is unknown, with their last known level when any has one
+    (None when there is no city at all: the text before says so)."""
     as_of = to_timestamp(as_of)
+    if latest.empty:
+        return None
     unknown = latest[latest["level"].isna()]
     if unknown.empty:
         return f"Every city in {place} has a known latest level on {day(as_of)}."
@@ -171,6 +176,8 @@ def geography_text(
     latest: pd.DataFrame, by_country: pd.DataFrame, by_region: pd.DataFrame, place: str
 ) -> str:
     """The countries and the regions with most cities (``by_*``: :func:`history.geography`)."""
+    if latest.empty:
+        return f"No certified city in {place} is on record: no country or region to show."
     countries = ", ".join(f"{c}: {n}" for c, n in by_country["total"].items())
     regions = ", ".join(f"{r} ({c}) {n}" for (c, r), n in by_region["total"].head(5).items())
     return (
@@ -180,14 +187,19 @@ def geography_text(
     )
 
 
-def country_table(by_country: pd.DataFrame, place: str) -> Styler:
-    """Certified cities by country and latest level."""
+def country_table(by_country: pd.DataFrame, place: str) -> Styler | None:
+    """Certified cities by country and latest level (None when there is none)."""
+    if by_country.empty:
+        return None
     caption = f"Certified cities by country and latest level, {place}"
     return report_table(by_country, caption=caption)
 
 
-def region_table(by_region: pd.DataFrame, place: str, top: int = 15) -> Styler:
-    """The ``top`` regions with most certified cities, by latest level."""
+def region_table(by_region: pd.DataFrame, place: str, top: int = 15) -> Styler | None:
+    """The ``top`` regions with most certified cities, by latest level (None when there is
+    none)."""
+    if by_region.empty:
+        return None
     shown = {
         "region": "Region",
         "country": "Country",

@@ -125,22 +125,31 @@ def median_applicant(
 
 
 def choose_city(
-    met, outcome_met, self_assessment, data: Dataset, year: int, as_of=None
+    met,
+    outcome_met,
+    self_assessment,
+    data: Dataset,
+    year: int,
+    as_of=None,
+    assessments: pd.DataFrame | None = None,
 ) -> ExampleCity:
     """The what-if notebook's city: the self-assessment file when one is named, else the codes of
     ``met`` (with ``outcome_met``) when given, else the median simulated applicant of ``year``
-    (its own outcome flag; ``data.assessments`` must hold the simulated assessments)."""
+    (its own outcome flag) among ``assessments``: the simulated assessments the notebook uses
+    (``history.simulated_assessments``, which falls back on the shipped file), by default
+    ``data.assessments``."""
     if self_assessment:
         own = city_from_file(self_assessment, data)
         return ExampleCity(own.met, own.outcome_met, SELF_ASSESSMENT, own.city_id, own.round_id)
     if met is not None:
         return ExampleCity(criteria_codes(met), bool(outcome_met), MET_PARAMETER)
-    if data.assessments is None:
+    pool = assessments if assessments is not None else data.assessments
+    if pool is None:
         raise ValueError(
             "met is None, which means the median simulated applicant, but the data folder has no "
             "simulated assessments: give met (criterion codes) or self_assessment (a file)"
         )
-    return median_applicant(data.assessments, data, year, as_of)
+    return median_applicant(pool, data, year, as_of)
 
 
 __all__ = [
