@@ -127,3 +127,15 @@ def test_simulated_charts_are_labelled(tiny_sim, std):
         assert isinstance(fig, Figure)
         assert _caption(fig).startswith(SIMULATED_LABEL)
         assert "SIMULATED" in fig.axes[0].get_title()
+
+
+def test_dates_in_titles_have_no_leading_zero(tiny):
+    """A report built on 1 December titled its charts '01 Dec 2026', beside '1 December 2026' in
+    the sentences: one way of writing a day."""
+    first = pd.Timestamp("2024-12-01")
+    latest = history.latest_levels(first, tiny)
+    fig = figures.latest_levels(history.level_counts(latest["level"]), first)
+    assert fig.axes[0].get_title().endswith(", 1 Dec 2024")
+    countries = history.countries_reached(2024, tiny)
+    assert figures.by_country(countries, first).axes[0].get_title().endswith(", 1 Dec 2024")
+    plt.close("all")

@@ -200,3 +200,9 @@ def test_grouped_text(messy):
     assert tables.grouped_text(messy, [("", ["city"])]).splitlines()[0] == "City"
     with pytest.raises(KeyError, match="no column 'nope'"):
         tables.grouped_text(messy, [("", ["nope"])])
+
+
+def test_dates_in_tables_have_no_leading_zero():
+    frame = pd.DataFrame({"announced": pd.to_datetime(["2026-01-05", "2024-01-23"])})
+    assert tables.report_frame(frame)["Announced"].tolist() == ["5 Jan 2026", "23 Jan 2024"]
+    assert words.short_day(pd.Timestamp("2026-12-01")) == "1 Dec 2026"

@@ -22,6 +22,7 @@ from wwc_analysis.figures.style import (
 )
 from wwc_analysis.history.levels import LEVEL_BUCKETS
 from wwc_analysis.history.rounds import to_timestamp
+from wwc_analysis.text.words import day, short_day
 
 BUCKETS = list(LEVEL_BUCKETS)
 _LEGEND_RIGHT = {"bbox_to_anchor": (1.01, 1), "loc": "upper left"}
@@ -164,7 +165,7 @@ def latest_levels(counts: pd.Series, as_of, place: str = "all countries") -> Fig
     ax.bar_label(bars, padding=2)
     ax.margins(y=0.1)  # room for the tallest bar's label below the title
     ax.set(
-        title=f"Latest level of certified cities, {place}, {as_of:%d %b %Y}",
+        title=f"Latest level of certified cities, {place}, {short_day(as_of)}",
         xlabel="Latest level",
         ylabel="Cities",
     )
@@ -172,7 +173,7 @@ def latest_levels(counts: pd.Series, as_of, place: str = "all countries") -> Fig
     caption(
         fig,
         f"{RECORD_SOURCE} Each identified city counted once, at its latest certification "
-        f"on or before {as_of:%d %b %Y}; Unknown = that certification's level is not in the "
+        f"on or before {short_day(as_of)}; Unknown = that certification's level is not in the "
         "record (never guessed).",
     )
     return fig
@@ -185,9 +186,9 @@ def by_country(
     is :func:`history.geography` (or :func:`history.countries_reached`: with ``new_in``, countries
     reached for the first time that year are marked)."""
     as_of = to_timestamp(as_of)
-    title = f"Certified cities by country and latest level, {as_of:%d %b %Y}"
+    title = f"Certified cities by country and latest level, {short_day(as_of)}"
     if table.empty:
-        why = f"No certified city on record by {as_of:%d %B %Y} (place filter: {place})."
+        why = f"No certified city on record by {day(as_of)} (place filter: {place})."
         return nothing_to_draw(title, why, RECORD_SOURCE)
     plot = table[BUCKETS]
     if new_in is not None and "new_country" in table.columns:
@@ -205,7 +206,7 @@ def by_country(
     caption(
         fig,
         f"{RECORD_SOURCE} Each city counted once, at the level of its latest "
-        f"certification on or before {as_of:%d %b %Y}. Place filter: {place}.",
+        f"certification on or before {short_day(as_of)}. Place filter: {place}.",
     )
     return fig
 
@@ -260,7 +261,7 @@ def transitions(matrix: pd.DataFrame, as_of, place: str = "all countries") -> Fi
     fig.tight_layout()
     caption(
         fig,
-        f"{RECORD_SOURCE} Consecutive events of the same city up to {as_of:%d %b %Y}; "
+        f"{RECORD_SOURCE} Consecutive events of the same city up to {short_day(as_of)}; "
         f"Unknown = level not in the record. Place filter: {place}.",
     )
     return fig

@@ -17,7 +17,7 @@ from wwc_analysis.history.levels import LEVEL_BUCKETS, level_counts
 from wwc_analysis.history.rounds import to_timestamp
 from wwc_analysis.text.cohorts import cohort_formats, coverage
 from wwc_analysis.text.tables import report_table
-from wwc_analysis.text.words import day, plural
+from wwc_analysis.text.words import day, plural, short_day
 
 if TYPE_CHECKING:  # pragma: no cover
     from pandas.io.formats.style import Styler
@@ -100,7 +100,7 @@ def year_rounds_text(summary: pd.DataFrame, year, as_of) -> str:
     rows = summary[(summary["announced"].dt.year == int(year)) & (summary["announced"] <= as_of)]
     lines = (
         "\n".join(
-            f"- **{r['round_id']}** ({r['announced']:%d %b %Y}"
+            f"- **{r['round_id']}** ({short_day(r['announced'])}"
             + ("; reconstructed: no program announcement found" if r.get("reconstructed") else "")
             + f"), {plural(r['events'], 'event')} "
             f"identified, {r['level_unknown']} of them without a level:\n"
@@ -129,7 +129,7 @@ def latest_text(latest: pd.DataFrame, place: str, as_of) -> str:
     (``latest``: :func:`history.latest_levels`, place filter applied)."""
     as_of = to_timestamp(as_of)
     if latest.empty:
-        return f"On {as_of:%d %B %Y} the record identifies no certified city in {place}."
+        return f"On {day(as_of)} the record identifies no certified city in {place}."
     counts = level_counts(latest["level"])
     unknown = latest[latest["level"].isna()]
     earlier = int(unknown["last_known_level"].notna().sum())

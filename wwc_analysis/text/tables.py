@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 from pandas.api.types import infer_dtype, is_bool_dtype, is_datetime64_any_dtype, is_numeric_dtype
 
-from wwc_analysis.text.words import DASH
+from wwc_analysis.text.words import DASH, short_day
 
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
@@ -63,7 +63,7 @@ def _cell_formatter(series: pd.Series, fmt) -> Callable[[object], str]:
     if is_bool_dtype(series.dtype) or infer_dtype(series, skipna=True) == "boolean":
         return lambda v: "yes" if bool(v) else ""
     if is_datetime64_any_dtype(series.dtype):
-        return lambda v: f"{v:%d %b %Y}"
+        return short_day
     if is_numeric_dtype(series.dtype) and not pd.api.types.is_integer_dtype(series.dtype):
         return lambda v: f"{v:.2f}"
     return str
@@ -126,8 +126,8 @@ def report_frame(
       never shown; a single unnamed index level shown with ``index=True`` (row labels) gets an empty
       header;
     * booleans show as ``yes`` / blank, missing values (``NaN``, ``None``, ``<NA>``) as ``–``;
-      floats with 2 decimals, dates as ``17 Jun 2024``; ``formats`` overrides per column (by name or
-      header), with a format string (``"{:.0%}"``) or a function.
+      floats with 2 decimals, dates as ``5 Jan 2026`` (no leading zero); ``formats`` overrides
+      per column (by name or header), with a format string (``"{:.0%}"``) or a function.
     """
     return _report_frame(df, columns, index, formats)[0]
 

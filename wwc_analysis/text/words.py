@@ -44,6 +44,11 @@ def day(ts: pd.Timestamp, approximate: bool = False, with_year: bool = True) -> 
     return f"about {text}" if approximate else text
 
 
+def short_day(ts: pd.Timestamp) -> str:
+    """'1 Dec 2026' (no leading zero): figure titles and table cells, where months are short."""
+    return f"{ts.day} {ts:%b} {ts.year}"
+
+
 def display(value) -> str:
     """A value as text for a reader: missing is the dash, a whole float loses its '.0'."""
     if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
