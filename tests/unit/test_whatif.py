@@ -41,6 +41,16 @@ from wwc_analysis.whatif import (
     UseStandard,
 )
 
+#: The 15 criteria an example city of the tests has not met (all the others it has).
+UNMET_EXAMPLE = frozenset(
+    {"PA1", "EVAL1", "EVAL2", "EVAL3", "EVAL4", "RDC5", "RDC6", "RDC7", "RDC8"}
+    | {"CI1", "CI2", "CI3", "BF3", "OD4", "LC7"}
+)
+
+
+def _met_except(std, unmet) -> list[str]:
+    return [c for c in std.criteria if c not in unmet]
+
 
 @pytest.fixture(scope="module")
 def std(tiny_std2022):
@@ -527,28 +537,7 @@ def test_prevalence_ranking_and_explanation(population, std):
     am = assessment_matrix(population, std)
     np.testing.assert_allclose(prev["Gold"].to_numpy(), am.matrix[gold.to_numpy()].mean(axis=0))
     assert prev.attrs["cities"]["Gold"] == int(gold.sum()) > 0
-    met = [
-        c
-        for c in std.criteria
-        if c
-        not in {
-            "PA1",
-            "EVAL1",
-            "EVAL2",
-            "EVAL3",
-            "EVAL4",
-            "RDC5",
-            "RDC6",
-            "RDC7",
-            "RDC8",
-            "CI1",
-            "CI2",
-            "CI3",
-            "BF3",
-            "OD4",
-            "LC7",
-        }
-    ]
+    met = _met_except(std, UNMET_EXAMPLE)
     path = wi.path_to_tier(met, "Gold", std, outcome_met=False, prevalence=prev)
     assert path.count == std.required_met("Gold") - len(met) == 2
     assert path.missing_core == ("PA1",) and path.criteria[0] == "PA1"
@@ -1028,28 +1017,7 @@ def test_cli_default_assessments_say_simulated(tmp_path, capsys):
 def test_checklist_builds_headless_and_updates_live(population, std):
     from wwc_analysis.whatif.checklist import checklist
 
-    met = [
-        c
-        for c in std.criteria
-        if c
-        not in {
-            "PA1",
-            "EVAL1",
-            "EVAL2",
-            "EVAL3",
-            "EVAL4",
-            "RDC5",
-            "RDC6",
-            "RDC7",
-            "RDC8",
-            "CI1",
-            "CI2",
-            "CI3",
-            "BF3",
-            "OD4",
-            "LC7",
-        }
-    ]
+    met = _met_except(std, UNMET_EXAMPLE)
     w = checklist(std, met=met, population=population)
     assert len(w.checkboxes) == 43 and len(w.accordion.children) == 8
     assert "Performance and Analytics — 4/5" in w.accordion.titles
