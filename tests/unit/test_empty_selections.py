@@ -163,3 +163,19 @@ def test_a_place_of_the_record_with_no_city_yet_is_an_empty_selection(record):
         words = " ".join(t.get_text() for t in [*fig.texts, *fig.axes[0].texts])
         plt.close(fig)
         assert "No certified city on record" in words and "place filter: Guatemala" in words
+
+
+def test_a_round_without_simulated_assessments_is_named(tiny_sim, tiny_std2022):
+    """A round of the year with no simulated assessment (issue 11, item 2): notebook 04's simulated
+    table and figure left it out without a word. The round is named in a sentence; a round of
+    another standard (the simulation covers the 2022 standard) is not."""
+    a = tiny_sim.assessments
+    thinned = dataclasses.replace(tiny_sim, assessments=a[a["round_id"] != EMPTY_ROUND])
+    assert list(history.simulated_tiers(2024, thinned, tiny_std2022).index) == ["2024-01"]
+    missing = history.rounds_without_simulated(2024, thinned, tiny_std2022)
+    assert missing == [EMPTY_ROUND]
+    said = text.assessed.rounds_without_simulated_text(missing, 2024)
+    assert "SIMULATED" in said and EMPTY_ROUND in said and "2024-01" not in said
+    assert history.rounds_without_simulated(2024, tiny_sim, tiny_std2022) == []
+    assert text.assessed.rounds_without_simulated_text([], 2024) is None
+    assert history.rounds_without_simulated(2019, tiny_sim, tiny_std2022) == []

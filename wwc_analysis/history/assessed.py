@@ -308,6 +308,17 @@ def simulated_history(year, data: Dataset, std: Standard) -> pd.DataFrame:
     return hist
 
 
+def rounds_without_simulated(year, data: Dataset, std: Standard) -> list[str]:
+    """The rounds of ``year`` under ``std`` that no simulated assessment falls in: the SIMULATED
+    tables of the year (:func:`simulated_tiers`, :func:`simulated_gates`) have no row for them,
+    and a reader must be told. Rounds of another standard are not listed (the simulation covers
+    one standard)."""
+    rounds = rounds_in_year(year, data)
+    under = rounds.loc[rounds["standard"].astype(str) == std.name, "round_id"].astype(str)
+    assessed = set(simulated_assessments(data)["round_id"].astype(str))
+    return [r for r in under if r not in assessed]
+
+
 def simulated_tiers(year, data: Dataset, std: Standard) -> pd.DataFrame:
     """SIMULATED: fictional assessments of the year's rounds, counted by round (rows) and tier
     reached (columns ``Not certified`` ... ``Platinum``). Empty when no simulated assessment falls

@@ -133,6 +133,20 @@ def no_simulated_text(year) -> str:
     )
 
 
+def rounds_without_simulated_text(missing: list[str], year) -> str | None:
+    """The sentence naming the rounds of ``year`` that the SIMULATED tables leave out because no
+    simulated assessment falls in them (``missing``: :func:`history.rounds_without_simulated`);
+    None when there are none (:func:`report.outputs.show` skips it)."""
+    if not missing:
+        return None
+    which = f"round {missing[0]}" if len(missing) == 1 else f"rounds {join_and(missing)}"
+    return (
+        f"*SIMULATED data: no simulated assessment falls in {which} of {year}, so the simulated "
+        f"table and figure above have no {'row' if len(missing) == 1 else 'rows'} for "
+        f"{'it' if len(missing) == 1 else 'them'}.*"
+    )
+
+
 def round_gates_table(gates: pd.DataFrame, year) -> Styler:
     """SIMULATED: per round, assessments and gate shares (``gates``:
     :func:`history.simulated_gates`)."""
