@@ -253,3 +253,13 @@ def test_explain_mentions_what_is_missing(s2022):
     res = score_city([c for c in s2022.criteria if c != "LC1"][:25], s2022, outcome_met=True)
     text = res.explain()
     assert "25 of 43" in text and "LC1" in text and "Gold threshold" in text
+
+
+def test_explain_counts_one_missing_criterion_in_the_singular(s2022):
+    """'1 more criteria would reach the Gold threshold': one criterion short reads as one."""
+    others = [c for c in s2022.criteria if c not in s2022.core]
+    met = [*s2022.core, *others[: 29 - len(s2022.core)]]
+    text = score_city(met, s2022, outcome_met=True).explain()
+    assert "29 of 43" in text and "1 more criterion would reach the Gold threshold" in text
+    two = score_city([*met[:-1]], s2022, outcome_met=True).explain()
+    assert "2 more criteria would reach the Gold threshold" in two

@@ -428,8 +428,9 @@ def _reasons_in_words(
     if 0 < thr < 3:
         nxt = TIERS[thr]
         need = std.required_met(thr + 1, total)
+        word = "criterion" if need - met == 1 else "criteria"
         out.append(
-            f"{need - met} more criteria would reach the {nxt} threshold ({need} of {total}, "
+            f"{need - met} more {word} would reach the {nxt} threshold ({need} of {total}, "
             f"{std.thresholds[thr]}{std.unit})"
         )
     return out
