@@ -69,3 +69,15 @@ def test_version(capsys):
     # the version the package says is the one it is installed as
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     assert __version__ == project["version"]
+
+
+def test_the_assessments_option_reads_the_same_in_whatif_and_robustness():
+    """Both commands read --assessments with the same loader (CSV or Excel); wwc whatif's help
+    said 'long CSV' only."""
+    subparsers = build_parser()._subparsers._group_actions[0].choices
+    helps = {
+        name: next(a.help for a in subparsers[name]._actions if "--assessments" in a.option_strings)
+        for name in ("whatif", "robustness")
+    }
+    assert helps["whatif"] == helps["robustness"]
+    assert ".xlsx" in helps["whatif"]

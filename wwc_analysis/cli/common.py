@@ -137,3 +137,17 @@ def add_max_rows(parser: argparse.ArgumentParser) -> None:
         help=f"most data rows read from a file (default {DEFAULT_MAX_ROWS:,}; an Excel sheet "
         "holds at most 1,048,576)",
     )
+
+
+def add_assessments(parser: argparse.ArgumentParser) -> None:
+    """``--assessments FILE``: the criteria-level assessments a command scores (the default is the
+    data folder's simulated file)."""
+    parser.add_argument(
+        "--assessments",
+        metavar="FILE",
+        default=None,
+        help=(
+            "assessment file (long format, .csv or .xlsx); default: the shipped simulated file "
+            "data/simulated/assessments.csv"
+        ),
+    )

@@ -14,7 +14,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from wwc_analysis.cli.common import add_command, add_max_rows, add_read_limits, read_limits
+from wwc_analysis.cli.common import (
+    add_assessments,
+    add_command,
+    add_max_rows,
+    add_read_limits,
+    read_limits,
+)
 from wwc_analysis.cli.whatif import default_assessments_path
 from wwc_analysis.data.dataset import Dataset, load, load_assessments
 from wwc_analysis.data.paths import PROJECT_ROOT
@@ -49,15 +55,7 @@ def register(subparsers) -> argparse.ArgumentParser:
     parser.add_argument(
         "--file", "-f", required=True, metavar="SPEC.yaml", help="robustness spec (YAML or JSON)"
     )
-    parser.add_argument(
-        "--assessments",
-        metavar="FILE",
-        default=None,
-        help=(
-            "assessment file (long CSV or Excel); default: the shipped simulated file "
-            "data/simulated/assessments.csv"
-        ),
-    )
+    add_assessments(parser)
     parser.add_argument(
         "--data", metavar="DIR", help="data directory (default: the project's data/)"
     )

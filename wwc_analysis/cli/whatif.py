@@ -14,7 +14,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from wwc_analysis.cli.common import add_command, add_max_rows, add_read_limits, read_limits
+from wwc_analysis.cli.common import (
+    add_assessments,
+    add_command,
+    add_max_rows,
+    add_read_limits,
+    read_limits,
+)
 from wwc_analysis.data.dataset import Dataset, load, load_assessments
 from wwc_analysis.data.paths import PROJECT_ROOT, SIMULATED_DIR
 from wwc_analysis.errors import printable
@@ -54,15 +60,7 @@ def register(subparsers) -> argparse.ArgumentParser:
     parser.add_argument(
         "--file", "-f", required=True, metavar="SCENARIO.yaml", help="scenario file (YAML or JSON)"
     )
-    parser.add_argument(
-        "--assessments",
-        metavar="FILE",
-        default=None,
-        help=(
-            "assessment file (long CSV); default: the shipped simulated file "
-            "data/simulated/assessments.csv"
-        ),
-    )
+    add_assessments(parser)
     parser.add_argument(
         "--format",
         choices=("table", "json"),
