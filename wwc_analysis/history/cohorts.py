@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from wwc_analysis.data.schemas import COHORTS
+from wwc_analysis.history.memo import derived
 from wwc_analysis.history.rounds import (
     check_round,
     cumulative,
@@ -63,6 +64,7 @@ COHORT_ROWS: tuple[str, ...] = (*REPORTED_COHORTS, "lower", "unknown")
 BASES: tuple[str, ...] = ("reported", "identified", "derived")
 
 
+@derived("certifications", "rounds")
 def classify_events(data: Dataset) -> pd.DataFrame:
     """Every certification event with its derived cohort and how it compares with the reported one.
 
@@ -164,6 +166,7 @@ def disagreements(data: Dataset, *, events: pd.DataFrame | None = None) -> pd.Da
     return out[cols].reset_index(drop=True)
 
 
+@derived("certifications", "rounds")
 def round_summary(data: Dataset) -> pd.DataFrame:
     """One row per round: reported counts, identified events by reported cohort, derived cohorts,
     disagreements, cumulative totals (reported vs identified), and ``reconstructed`` (no program

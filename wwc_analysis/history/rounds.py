@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from wwc_analysis.history.memo import derived
+
 if TYPE_CHECKING:  # pragma: no cover
     from wwc_analysis.data.dataset import Dataset
 
@@ -116,6 +118,7 @@ def reconstructed_rounds(data: Dataset) -> list[str]:
     return list(rounds.loc[reconstructed(rounds), "round_id"])
 
 
+@derived("certifications", "rounds")
 def cumulative(data: Dataset) -> pd.DataFrame:
     """Distinct certified cities after each round: reported and identified side by side.
 
