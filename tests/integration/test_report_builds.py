@@ -271,3 +271,42 @@ def test_cell_timeout_names_the_running_cell(tmp_path):
     assert "01-slow.ipynb, cell 1 ('import time')" in message
     assert "Timeout" in message
     assert not (tmp_path / "out" / "2024").exists()
+
+
+# ------------------------------------------------------------------ the data handed to kernels
+
+
+def test_kernels_take_the_validated_data_of_the_build(tmp_path, tiny_copy):
+    """The build loads the data folder once and its kernels' ``wwc.load`` take that Dataset
+    (wwc_analysis.data.snapshot); the snapshot is not published."""
+    from wwc_analysis.data import snapshot as data_snapshot
+
+    notebook = write_notebook(
+        tmp_path / "01-load.ipynb",
+        [
+            ("code", "year = 0\nas_of = ''\ndata_dir = ''\noutput_dir = ''", ["parameters"]),
+            (
+                "code",
+                "import os, time\n"
+                "from pathlib import Path\n"
+                "import wwc_analysis as wwc\n"
+                "from wwc_analysis.data import snapshot\n"
+                "named = Path(os.environ[snapshot.ENV])\n"
+                "for _ in range(600):  # the build writes it while the kernel starts\n"
+                "    if named.exists():\n"
+                "        break\n"
+                "    time.sleep(0.05)\n"
+                "data = wwc.load(data_dir)\n"
+                "taken = snapshot.matching(Path(data_dir), 2_000_000) is not None\n"
+                "print('snapshot' if taken else 'files', len(data.certifications))",
+                [],
+            ),
+        ],
+    )
+    final = build_report(
+        2024, ROUNDS, tiny_copy, tmp_path / "reports", [notebook], progress=lambda _: None
+    )
+    nb = nbformat.read(final / "executed" / "01-load.ipynb", as_version=4)
+    printed = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
+    assert printed.split() == ["snapshot", "22"]  # the tiny record's 22 events
+    assert not list((tmp_path / "reports").rglob(data_snapshot.FILE_NAME + "*"))

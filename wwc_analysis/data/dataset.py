@@ -35,11 +35,13 @@ Nothing here writes to the data directory.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
 
+from wwc_analysis.data import snapshot
+from wwc_analysis.data.package import checksums
 from wwc_analysis.data.paths import ASSESSMENTS_FILE, FILES, resolve_data_dir
 from wwc_analysis.data.read import DEFAULT_MAX_ROWS
 from wwc_analysis.data.table import finished
@@ -157,8 +159,15 @@ def load(data_dir: str | Path | None = None, *, max_rows: int = DEFAULT_MAX_ROWS
     read from ``simulated/assessments.csv`` when that file exists, else it is ``None``. All problems
     of all files are raised at once in one :class:`DataValidationError`; a file of more than
     ``max_rows`` data rows is one of them (``--max-rows`` of the commands).
+
+    In the kernels of ``wwc report``, the Dataset the report validated from the same folder is
+    taken instead of reading the files again, when no file has changed since
+    (:mod:`~wwc_analysis.data.snapshot`).
     """
     directory = resolve_data_dir(data_dir)
+    taken = snapshot.matching(directory, max_rows)
+    if isinstance(taken, Dataset):
+        return replace(taken, data_dir=directory)  # the folder as this caller named it
     frames, problems = read_all(directory, max_rows=max_rows)
     if problems:
         raise DataValidationError(problems)
@@ -173,6 +182,22 @@ def load(data_dir: str | Path | None = None, *, max_rows: int = DEFAULT_MAX_ROWS
         universe=frames.get("universe"),
         crosswalk=frames.get("crosswalk"),
     )
+
+
+def write_snapshot(path: Path, data_dir: Path, files: list[dict], max_rows: int) -> bool:
+    """Load and validate ``data_dir`` and write it to ``path`` as the snapshot ``wwc report``
+    hands its kernels (:mod:`~wwc_analysis.data.snapshot`), when no data file differs from
+    ``files`` (their checksums when the report started) once the load is over; returns whether it
+    did. A folder that does not load gets no snapshot (each kernel's own load then says what is
+    wrong), and neither does a folder that changed meanwhile."""
+    try:
+        dataset = load(data_dir, max_rows=max_rows)
+    except DataValidationError:
+        return False
+    if checksums(data_dir) != list(files):
+        return False
+    snapshot.write(path, dataset, data_dir, list(files), max_rows)
+    return True
 
 
 def require_dataset(data: object, who: str) -> Dataset:
@@ -199,5 +224,6 @@ __all__ = [
     "load_universe",
     "load_unplaced",
     "require_dataset",
+    "write_snapshot",
     "validate_dir",
 ]

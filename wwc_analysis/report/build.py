@@ -79,6 +79,7 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -86,7 +87,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from wwc_analysis.data import paths
+from wwc_analysis.data import paths, snapshot
 from wwc_analysis.data.package import checksums
 from wwc_analysis.report import cache, folders, publish, render
 from wwc_analysis.report.plan import (
@@ -239,15 +240,39 @@ def _jobs(build: _Build, runs: Sequence[Run], progress: Progress) -> tuple[list,
     return jobs, ran
 
 
+def _write_snapshot(build: _Build) -> None:
+    """Hand the kernels the validated data folder
+    (:func:`wwc_analysis.data.dataset.write_snapshot`). Whatever goes wrong here only leaves
+    the kernels to read the files themselves, as they do outside a report."""
+    from wwc_analysis.data.dataset import write_snapshot
+    from wwc_analysis.data.read import DEFAULT_MAX_ROWS
+
+    target = build.folder / snapshot.FILE_NAME
+    try:
+        write_snapshot(target, build.data_dir, list(build.data_files), DEFAULT_MAX_ROWS)
+    except Exception:  # noqa: BLE001 - see above: a missing snapshot costs time, nothing else
+        return
+
+
 def _run_notebooks(
     build: _Build, runs: Sequence[Run], jobs: int, progress: Progress
 ) -> dict[str, dict]:
     """Step 3: run every notebook into the build folder; raise ``ReportError`` on a failure.
-    Returns each run's parameters as it ran, for the provenance."""
+    Returns each run's parameters as it ran, for the provenance. While the first kernels start,
+    a thread loads the data folder once for all of them (:func:`_write_snapshot`); the snapshot
+    is removed when the runs are over."""
     (build.folder / "executed").mkdir()
     (build.folder / "logs").mkdir()
     job_list, ran = _jobs(build, runs, progress)
-    done, cancelled = execute_all(job_list, jobs, progress) if job_list else ([], [])
+    loader = threading.Thread(target=_write_snapshot, args=(build,), daemon=True)
+    if job_list:
+        loader.start()
+    try:
+        done, cancelled = execute_all(job_list, jobs, progress) if job_list else ([], [])
+    finally:
+        if loader.is_alive():
+            loader.join()
+        (build.folder / snapshot.FILE_NAME).unlink(missing_ok=True)
     for r in done:
         if r.ok:
             executed = build.folder / "executed" / f"{r.name}.ipynb"

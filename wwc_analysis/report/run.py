@@ -45,7 +45,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from wwc_analysis.data import paths
+from wwc_analysis.data import paths, snapshot
 from wwc_analysis.report.processes import (
     Workers,
     die_with_parent,
@@ -384,10 +384,15 @@ def _child_env(build: str = "") -> dict[str, str]:
 
     A non-inline ``MPLBACKEND`` (e.g. ``Agg`` from a CI runner) is dropped: the kernel would inherit
     it and silently draw no figure. The project root goes first on ``PYTHONPATH`` so the worker
-    imports this very package. ``WWC_REPORT_BUILD`` names the build folder.
+    imports this very package. ``WWC_REPORT_BUILD`` names the build folder and
+    ``WWC_DATA_SNAPSHOT`` the validated data the build hands its kernels
+    (:mod:`wwc_analysis.data.snapshot`).
     """
     env = dict(os.environ)
     env[BUILD_ENV] = build
+    env.pop(snapshot.ENV, None)
+    if build:  # the validated data the build writes there, if it does (data.snapshot)
+        env[snapshot.ENV] = str(Path(build) / snapshot.FILE_NAME)
     if "inline" not in env.get("MPLBACKEND", "inline"):
         del env["MPLBACKEND"]
     env["PYTHONPATH"] = os.pathsep.join(
