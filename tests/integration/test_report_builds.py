@@ -167,6 +167,8 @@ def test_progress_names_each_notebook_with_its_time(built):
     ]
     assert sorted(line.split()[1] for line in done) == ["01-figure", "02-annual-summary"]
     assert built["lines"][-1].startswith("published ")
+    # each page is written as its notebook finishes, on a worker with no notebook left to start
+    assert "(the 2 page(s) were written as their notebooks finished)" in built["lines"][-3]
 
 
 def test_a_rebuild_reuses_what_did_not_change(tmp_path):

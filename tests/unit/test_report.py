@@ -316,3 +316,53 @@ def test_real_rounds_table_years(request, which):
     assert report.resolve_year(None, rounds) == years[-1]
     with pytest.raises(ReportError, match=f"years with a round: {years[0]}"):
         report.resolve_year(years[0] - 1, rounds)
+
+
+# ------------------------------------------- tasks after the runs (pages written as runs finish)
+
+
+def _fake_runs(monkeypatch, events: list[str], fail: str = ""):
+    """``run._run_one`` replaced by a stand-in that notes when each job starts and ends."""
+    import time
+
+    def fake(job, progress=None, workers=None):
+        events.append(f"start {job['name']}")
+        time.sleep(0.05)
+        events.append(f"end {job['name']}")
+        ok = job["name"] != fail
+        return run.NotebookRun(job["name"], ok, 0.05, ename="" if ok else "ValueError")
+
+    monkeypatch.setattr(run, "_run_one", fake)
+    return [{"name": n, "input": f"{n}.ipynb"} for n in ("a", "b", "c")]
+
+
+def test_a_task_after_a_run_waits_for_the_notebooks_still_to_start(monkeypatch):
+    events: list[str] = []
+    jobs = _fake_runs(monkeypatch, events)
+    done, cancelled = run.execute_all(
+        jobs,
+        1,
+        lambda _: None,
+        after=lambda r: lambda: events.append(f"page {r.name}"),
+        extra=[lambda: events.append("page cached")],
+    )
+    assert [r.name for r in done] == ["a", "b", "c"] and not cancelled
+    assert events.index("page cached") > events.index("start c")  # behind every notebook
+    assert events.index("page a") > events.index("start c")
+    assert events[-1] == "page c"
+
+
+def test_no_task_after_a_failed_run_and_a_failing_task_raises(monkeypatch):
+    events: list[str] = []
+    jobs = _fake_runs(monkeypatch, events, fail="a")
+    done, cancelled = run.execute_all(
+        jobs, 1, lambda _: None, after=lambda r: lambda: events.append(f"page {r.name}")
+    )
+    assert not done[0].ok and sorted([r.name for r in done] + cancelled) == ["a", "b", "c"]
+    assert not [e for e in events if e.startswith("page")]
+
+    def broken():
+        raise RuntimeError("the page could not be written")
+
+    with pytest.raises(RuntimeError, match="could not be written"):
+        run.execute_all(_fake_runs(monkeypatch, []), 2, lambda _: None, after=lambda r: broken)

@@ -10,6 +10,7 @@ import re
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
+import nbformat
 import pytest
 from bs4 import BeautifulSoup
 
@@ -228,3 +229,47 @@ def test_the_pdf_keeps_every_link_and_column(built):
     assert "landscape" in table.find_parent(class_="jp-OutputArea-child")["class"]
     assert len(table.find_all("th")) == 12
     assert front.record_words(None).startswith("edition not stated")
+
+
+# --------------------------------------------------- pages written as their notebooks finish
+
+
+def test_pages_written_one_by_one_are_the_pages_written_at_the_end(tmp_path):
+    """``wwc report`` writes each page as its run finishes, in any order, titles taken from the
+    source notebooks; the bytes are those of a rendering of the finished build."""
+    folder = tmp_path / "2024"
+    report = _report(folder, fake_build(folder))
+    sources = [
+        RunPage(r.name, folder / "executed" / f"{r.name}.ipynb", r.round_id) for r in report.runs
+    ]
+    early = Report(**{**report.__dict__, "runs": sources})
+    writer = render.PageWriter(early, single_file=False)
+    for run in reversed(sources):
+        writer.write(run.name)
+    lines: list[str] = []
+    render.write_all(early, Options(), lines.append, writer)
+    assert lines == [
+        "writing tables.xlsx and index.html (the 2 page(s) were written as their notebooks "
+        "finished) ..."
+    ]
+    written = {r.name: (folder / f"{r.name}.html").read_bytes() for r in sources}
+    render.write_all(report, Options(), lines.append)  # all at the end, as before
+    assert lines[-1].startswith("rendering 2 page(s),")
+    assert {r.name: (folder / f"{r.name}.html").read_bytes() for r in sources} == written
+
+
+def test_a_page_written_with_other_titles_is_written_again(tmp_path):
+    folder = tmp_path / "2024"
+    report = _report(folder, fake_build(folder))
+    source = tmp_path / "source.ipynb"
+    nb = nbformat.read(folder / "executed" / "01-levels.ipynb", as_version=4)
+    nb.metadata["title"] = "A title the run does not have"
+    nbformat.write(nb, source)
+    runs = [RunPage(r.name, source, r.round_id) for r in report.runs]
+    writer = render.PageWriter(Report(**{**report.__dict__, "runs": runs}), single_file=False)
+    writer.write("01-levels")
+    assert "A title the run does not have" in (folder / "01-levels.html").read_text()
+    lines: list[str] = []
+    render.write_all(report, Options(), lines.append, writer)
+    assert lines[0].startswith("rendering 2 page(s),")
+    assert "A title the run does not have" not in (folder / "01-levels.html").read_text()

@@ -75,6 +75,8 @@ Published layout of ``OUT/YYYY/``::
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -255,20 +257,34 @@ def _write_snapshot(build: _Build) -> None:
 
 
 def _run_notebooks(
-    build: _Build, runs: Sequence[Run], jobs: int, progress: Progress
+    build: _Build,
+    runs: Sequence[Run],
+    jobs: int,
+    progress: Progress,
+    writer: render.PageWriter | None = None,
 ) -> dict[str, dict]:
     """Step 3: run every notebook into the build folder; raise ``ReportError`` on a failure.
     Returns each run's parameters as it ran, for the provenance. While the first kernels start,
     a thread loads the data folder once for all of them (:func:`_write_snapshot`); the snapshot
-    is removed when the runs are over."""
+    is removed when the runs are over. ``writer`` writes the page of each run that succeeded (or
+    came from the cache) on a worker with no notebook left to start."""
     (build.folder / "executed").mkdir()
     (build.folder / "logs").mkdir()
     job_list, ran = _jobs(build, runs, progress)
     loader = threading.Thread(target=_write_snapshot, args=(build,), daemon=True)
     if job_list:
         loader.start()
+    pages: dict = {}
+    if writer is not None:
+        to_run = {job["name"] for job in job_list}
+        pages = {
+            "after": lambda done: functools.partial(writer.write, done.name),
+            "extra": [
+                functools.partial(writer.write, r.name) for r in runs if r.name not in to_run
+            ],
+        }
     try:
-        done, cancelled = execute_all(job_list, jobs, progress) if job_list else ([], [])
+        done, cancelled = execute_all(job_list, jobs, progress, **pages) if job_list else ([], [])
     finally:
         if loader.is_alive():
             loader.join()
@@ -287,6 +303,8 @@ def _run_notebooks(
             )
     failures = [r for r in done if not r.ok]
     if failures:
+        if writer is not None:
+            writer.discard()  # a failed build is never rendered, not even in part
         with folders.out_lock(build.out):
             kept = publish.keep_failed(build.folder, build.out, build.year)
         raise ReportError(_failure_message(build, failures, cancelled, kept), 1)
@@ -327,9 +345,10 @@ def _write_report(
     options: render.Options,
     progress: Progress,
     explicit_time: datetime | None = None,
+    writer: render.PageWriter | None = None,
 ) -> None:
-    """Step 4: merged metrics.json (with the provenance), the pages, the index, the workbook and
-    the PDF."""
+    """Step 4: merged metrics.json (with the provenance), the pages (those ``writer`` has not
+    written yet), the index, the workbook and the PDF."""
     folder, names = build.folder, [r.name for r in runs]
     metrics = merge_metrics(folder, names)
     built_at = build.built_at.isoformat(timespec="seconds")
@@ -349,18 +368,23 @@ def _write_report(
     (folder / "metrics.json").write_text(
         json.dumps(summary, indent=2, default=str, ensure_ascii=False) + "\n", encoding="utf-8"
     )
-    report = render.Report(
-        folder=folder,
+    report = dataclasses.replace(_pages_report(build, runs), metrics=metrics, provenance=origin)
+    render.write_all(report, options, progress, writer)
+    (folder / REPORT_KEY).write_text(
+        report_key(build.keys, build.year, options, explicit_time) + "\n", encoding="utf-8"
+    )
+
+
+def _pages_report(build: _Build, runs: Sequence[Run]) -> render.Report:
+    """What the pages need of the report before its runs are over: folder, year, build time and
+    the runs in order (the metrics and the provenance come after)."""
+    return render.Report(
+        folder=build.folder,
         year=int(build.year),
         built_at=build.built_at,
         as_of=build.as_of,
         runs=[render.RunPage(r.name, r.source, r.round_id) for r in runs],
-        metrics=metrics,
-        provenance=origin,
-    )
-    render.write_all(report, options, progress)
-    (folder / REPORT_KEY).write_text(
-        report_key(build.keys, build.year, options, explicit_time) + "\n", encoding="utf-8"
+        metrics={},
     )
 
 
@@ -427,8 +451,9 @@ def _steps(
     """Steps 3 to 5 in the build folder; returns the signals held while publishing. On a
     failure, Ctrl-C or SIGTERM nothing of the build stays (a failed build is kept aside)."""
     try:
-        ran = _run_notebooks(build, runs, jobs, progress)
-        _write_report(build, runs, ran, options, progress, explicit_time)
+        writer = render.PageWriter(_pages_report(build, runs), options.single_file)
+        ran = _run_notebooks(build, runs, jobs, progress, writer)
+        _write_report(build, runs, ran, options, progress, explicit_time, writer)
         return _publish(build)
     except BaseException:
         if build.folder.exists():

@@ -13,6 +13,7 @@ with the same build time give the same bytes.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -54,24 +55,107 @@ def page_entries(report: Report) -> list[dict[str, Any]]:
     return out
 
 
+class PageWriter:
+    """Writes the page of each run of a build, one page at a time, as soon as its executed
+    notebook is there: ``wwc report`` renders a page while the last notebooks still run, on a
+    core that has no notebook left to run (:func:`wwc_analysis.report.run.execute_all`).
+
+    The navigation of a page names its neighbours, so the titles of every page come first, from
+    the *source* notebooks' metadata (papermill leaves it as it is); :func:`write_all` checks them
+    against the executed notebooks and writes every page again if one differs.
+    """
+
+    def __init__(self, report: Report, single_file: bool) -> None:
+        self.report, self.single_file = report, single_file
+        self.infos: list[pages.PageInfo] = []
+        self.written: set[str] = set()
+        self._lock = threading.Lock()
+        self._html = None
+
+    def _source_infos(self) -> list[pages.PageInfo]:
+        import nbformat
+
+        return [
+            pages.PageInfo(
+                run.name,
+                *pages.notebook_titles(
+                    nbformat.read(run.source, as_version=4), run.name, run.round_id
+                ),
+            )
+            for run in self.report.runs
+        ]
+
+    def write(self, name: str) -> None:
+        """Write the page of the run ``name`` (again, if it was written)."""
+        report = self.report
+        with self._lock:
+            if not self.infos:
+                self.infos = self._source_infos()
+            if self._html is None:
+                self._html = pages.exporter()
+            i = next(i for i, info in enumerate(self.infos) if info.name == name)
+            context = pages.page_context(self.infos, i, report.year, report.built_words)
+            executed = report.folder / EXECUTED / f"{name}.ipynb"
+            target = report.folder / self.infos[i].href
+            pages.render_page(self._html, executed, target, context, self.single_file)
+            self.written.add(name)
+
+    def discard(self) -> None:
+        """Remove every page written (the build failed: none of it is rendered)."""
+        with self._lock:
+            for info in self.infos:
+                if info.name in self.written:
+                    (self.report.folder / info.href).unlink(missing_ok=True)
+            self.written = set()
+
+    def settle(self, entries: Sequence[Mapping[str, Any]]) -> None:
+        """Take the titles of ``entries`` (read from the executed notebooks); if one is not the
+        title the pages were written with, every page is to be written again."""
+        final = [pages.PageInfo(e["name"], e["title"], e["short_title"]) for e in entries]
+        if final != self.infos:
+            self.infos, self.written = final, set()
+
+    def write_rest(self, entries: Sequence[Mapping[str, Any]]) -> None:
+        """Write the pages not written yet (all of them if :meth:`settle` says so), then the
+        stylesheet."""
+        self.settle(entries)
+        for info in self.infos:
+            if info.name not in self.written:
+                self.write(info.name)
+        if not self.single_file:
+            pages.write_stylesheet(self.report.folder)
+
+
 def render_pages(report: Report, entries: Sequence[Mapping[str, Any]], single_file: bool) -> None:
     """Write ``<name>.html`` for every run, and the shared stylesheet (unless single-file)."""
-    infos = [pages.PageInfo(e["name"], e["title"], e["short_title"]) for e in entries]
-    html = pages.exporter()
-    for i, entry in enumerate(entries):
-        context = pages.page_context(infos, i, report.year, report.built_words)
-        executed = report.folder / entry["executed"]
-        pages.render_page(html, executed, report.folder / entry["html"], context, single_file)
-    if not single_file:
-        pages.write_stylesheet(report.folder)
+    PageWriter(report, single_file).write_rest(entries)
 
 
-def write_all(report: Report, options: Options, progress: Progress) -> None:
-    """Render the build: pages, ``tables.xlsx``, with ``options.pdf`` ``report.pdf``, then
-    ``index.html`` (which links them)."""
+def _rendering_line(pages_in_all: int, early: int) -> str:
+    """The progress line of the rendering: the pages left and those already written."""
+    if not early:
+        return f"rendering {pages_in_all} page(s), tables.xlsx and index.html ..."
+    if early == pages_in_all:
+        return (
+            f"writing tables.xlsx and index.html (the {early} page(s) were written as their "
+            "notebooks finished) ..."
+        )
+    return (
+        f"rendering {pages_in_all - early} more page(s) ({early} written as their notebooks "
+        "finished), tables.xlsx and index.html ..."
+    )
+
+
+def write_all(
+    report: Report, options: Options, progress: Progress, written: PageWriter | None = None
+) -> None:
+    """Render the build: pages (those ``written`` has not written yet), ``tables.xlsx``, with
+    ``options.pdf`` ``report.pdf``, then ``index.html`` (which links them)."""
     entries = page_entries(report)
-    progress(f"rendering {len(entries)} page(s), tables.xlsx and index.html ...")
-    render_pages(report, entries, options.single_file)
+    writer = written if written is not None else PageWriter(report, options.single_file)
+    writer.settle(entries)
+    progress(_rendering_line(len(entries), len(writer.written)))
+    writer.write_rest(entries)
     sheets = workbook.write_workbook(report, entries)
     if options.pdf:
         from wwc_analysis.report import pdf
@@ -81,4 +165,13 @@ def write_all(report: Report, options: Options, progress: Progress) -> None:
     front.write_index(report, entries, sheets, options)
 
 
-__all__ = ["EXECUTED", "Options", "Report", "RunPage", "page_entries", "render_pages", "write_all"]
+__all__ = [
+    "EXECUTED",
+    "Options",
+    "PageWriter",
+    "Report",
+    "RunPage",
+    "page_entries",
+    "render_pages",
+    "write_all",
+]

@@ -493,9 +493,19 @@ def _run_one(
 
 
 def execute_all(
-    jobs_list: Sequence[Mapping[str, Any]], jobs: int, progress: Progress
+    jobs_list: Sequence[Mapping[str, Any]],
+    jobs: int,
+    progress: Progress,
+    after: Callable[[NotebookRun], Callable[[], Any] | None] | None = None,
+    extra: Sequence[Callable[[], Any]] = (),
 ) -> tuple[list[NotebookRun], list[str]]:
     """Run the jobs ``jobs`` at a time; on the first failure, cancel those not started yet.
+
+    ``after(run)`` may give a task (a callable) for each run that succeeded, and ``extra`` are tasks
+    from the start: each is queued behind every notebook still waiting, so it runs on a worker
+    with no notebook left to start, a core that would otherwise idle (``wwc report`` writes the
+    run's page there while the last notebooks run). A task that raises raises here, once the runs
+    are over; after a failed run no task starts.
 
     Returns the runs that happened (in completion order) and the names of cancelled notebooks.
     """
@@ -504,27 +514,38 @@ def execute_all(
     cancelled: list[str] = []
     workers = Workers()
     with cf.ThreadPoolExecutor(
-        max_workers=min(jobs, total), thread_name_prefix="wwc-report"
+        max_workers=max(1, min(jobs, total)), thread_name_prefix="wwc-report"
     ) as pool:
         futures = {
             pool.submit(_run_one, job, progress, workers): job.get("name", Path(job["input"]).stem)
             for job in jobs_list
         }
+        tasks = [pool.submit(task) for task in extra]
+        pending, failed = set(futures), False
         try:
-            for future in cf.as_completed(futures):
-                name = futures[future]
-                if future.cancelled():
-                    cancelled.append(name)
-                    continue
-                run = future.result()
-                runs.append(run)
-                state = "done" if run.ok else "FAILED"
-                progress(f"[{len(runs)}/{total}] {name} ... {state} in {run.seconds:.1f} s")
-                if not run.ok:
-                    for other in futures:
-                        other.cancel()
+            while pending:
+                finished, pending = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+                for future in finished:
+                    name = futures[future]
+                    if future.cancelled():
+                        cancelled.append(name)
+                        continue
+                    run = future.result()
+                    runs.append(run)
+                    state = "done" if run.ok else "FAILED"
+                    progress(f"[{len(runs)}/{total}] {name} ... {state} in {run.seconds:.1f} s")
+                    if not run.ok and not failed:
+                        failed = True
+                        for other in [*futures, *tasks]:
+                            other.cancel()
+                    elif run.ok and not failed and after is not None:
+                        task = after(run)
+                        if task is not None:
+                            tasks.append(pool.submit(task))
+            for task_future in [] if failed else tasks:
+                task_future.result()
         except BaseException:  # Ctrl-C, SIGTERM: no worker or kernel may outlive the build
-            for other in futures:
+            for other in [*futures, *tasks]:
                 other.cancel()
             workers.stop_all()
             raise
