@@ -146,3 +146,29 @@ def test_set_style_outside_ipython():
     assert rc["savefig.format"] == "png"
     assert rc["font.size"] >= 10 and rc["axes.titlesize"] >= 12
     assert matplotlib.get_backend() == backend  # only a kernel's Agg backend is switched
+
+
+def _chart_pixels() -> np.ndarray:
+    fig, ax = plt.subplots()
+    ax.bar(
+        ["Silver", "Gold", "Platinum"], [44, 34, 5], color=tier_colors(["Silver", "Gold", "Gold"])
+    )
+    ax.set_title("Latest level of each city")
+    ax.set_xlabel("level")
+    caption(fig, "Source: WWC public record")
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    plt.close(fig)
+    return plt.imread(io.BytesIO(buffer.getvalue()), format="png")
+
+
+def test_titles_sit_at_a_fixed_height_with_the_same_pixels():
+    """set_style fixes the title's height (axes.titley) instead of matplotlib's automatic
+    placement, which measures every tick label on each draw: a chart with nothing above its axes
+    comes out pixel for pixel the same."""
+    set_style()
+    assert matplotlib.rcParams["axes.titley"] == 1.0
+    fixed = _chart_pixels()
+    with matplotlib.rc_context({"axes.titley": None}):
+        automatic = _chart_pixels()
+    assert fixed.shape == automatic.shape and (fixed == automatic).all()

@@ -80,6 +80,10 @@ _RC: dict[str, Any] = {
     "savefig.bbox": "tight",
     "savefig.format": "png",
     "axes.titlesize": 14,
+    # Titles at a fixed height just above the axes. matplotlib's automatic height (None) measures
+    # every tick label of the figure on each draw to clear labels above the axes, which no chart
+    # here has: the same pixels, about a tenth less time per figure (docs/benchmarks.md).
+    "axes.titley": 1.0,
     "axes.titleweight": "bold",
     "axes.labelsize": 12,
     "xtick.labelsize": 11,
