@@ -147,7 +147,7 @@ def _legends(ax, levels: pd.Series, scale: float) -> None:
 def _label_largest(fig: Figure, ax, cities: pd.DataFrame, n: int) -> None:
     """Name the ``n`` most populous cities; a label that would overlap one already placed tries
     the other side, then is left out (the city stays on the map)."""
-    fig.canvas.draw()
+    fig.draw_without_rendering()  # lays out (the aspect sets the frame) without painting
     renderer = fig.canvas.get_renderer()
     frame = ax.get_window_extent(renderer)
     placed: list = []
