@@ -89,38 +89,44 @@ def read_table(path: Path) -> tuple[list[str], list[list[Any]]]:
     return comments, rows
 
 
-def _fit_columns(sheet, rows: Sequence[Sequence[Any]], first_row: int) -> None:
-    from openpyxl.utils import get_column_letter
-
+def _widths(rows: Sequence[Sequence[Any]]) -> dict[int, int]:
+    """Column widths (characters) that fit the first 200 rows, between 6 and 60."""
     widths: dict[int, int] = {}
     for row in rows[:200]:
         for j, value in enumerate(row, start=1):
             widths[j] = max(widths.get(j, 6), min(60, len(str(value or "")) + 2))
-    for j, width in widths.items():
-        sheet.column_dimensions[get_column_letter(j)].width = width
-    sheet.freeze_panes = sheet.cell(row=first_row + 1, column=1)
+    return widths
+
+
+def _styled(sheet, value: Any, font) -> Any:
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.font = font
+    return cell
 
 
 def _table_sheet(wb, name: str, table: Mapping[str, Any], folder: Path) -> None:
+    """A sheet of the table: its comment lines (the SIMULATED one bold red), its header in bold
+    and frozen, its rows; columns as wide as their first 200 cells. Rows are written as they come
+    (a write-only workbook): the widths and the frozen header are set first."""
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     sheet = wb.create_sheet(name)
     comments, rows = read_table(folder / table["href"])
-    r = 1
+    for j, width in _widths(rows).items():
+        sheet.column_dimensions[get_column_letter(j)].width = width
+    sheet.freeze_panes = f"A{len(comments) + 2}"  # below the header
     for line in comments:
         simulated = ("# " + line) == SIMULATED_NOTE
-        sheet.cell(row=r, column=1, value=line).font = Font(
-            bold=simulated, color=SIMULATED_FILL if simulated else "444444"
-        )
-        r += 1
-    header = r
-    for row in rows:
-        for j, value in enumerate(row, start=1):
-            sheet.cell(row=r, column=j, value=value)
-        r += 1
-    for cell in sheet[header]:
-        cell.font = Font(bold=True)
-    _fit_columns(sheet, rows, header)
+        font = Font(bold=simulated, color=SIMULATED_FILL if simulated else "444444")
+        sheet.append([_styled(sheet, line, font)])
+    if rows:
+        bold = Font(bold=True)
+        sheet.append([_styled(sheet, value, bold) for value in rows[0]])
+    for row in rows[1:]:
+        sheet.append(row)
 
 
 def readme_rows(report: Report, entries: Sequence[Mapping[str, Any]], names: Mapping) -> list:
@@ -163,21 +169,25 @@ def readme_rows(report: Report, entries: Sequence[Mapping[str, Any]], names: Map
     return rows
 
 
-def _readme(wb, rows: list, header_row: int = 7) -> None:
+def _readme(sheet, rows: list, header_row: int = 7) -> None:
+    """The README sheet (made first, so it is the first tab; written last, when the provenance is
+    known): the title large and bold, the header of the sheet list bold, SIMULATED in bold red."""
     from openpyxl.styles import Font
 
-    sheet = wb.active
-    sheet.title = README
-    for i, row in enumerate(rows, start=1):
-        for j, value in enumerate(row, start=1):
-            cell = sheet.cell(row=i, column=j, value=value)
-            if value == "SIMULATED":
-                cell.font = Font(bold=True, color=SIMULATED_FILL)
-    sheet["A1"].font = Font(bold=True, size=14)
-    for cell in sheet[header_row]:
-        cell.font = Font(bold=True)
     for col, width in zip("ABCDEFG", (26, 44, 24, 48, 7, 11, 60)):
         sheet.column_dimensions[col].width = width
+    fonts = {1: Font(bold=True, size=14), header_row: Font(bold=True)}
+    simulated = Font(bold=True, color=SIMULATED_FILL)
+    for i, row in enumerate(rows, start=1):
+        font = fonts.get(i)
+        sheet.append(
+            [
+                _styled(sheet, value, font if font else simulated)
+                if font or value == "SIMULATED"
+                else value
+                for value in row
+            ]
+        )
 
 
 def _fixed_times(path: Path, when) -> None:
@@ -197,15 +207,16 @@ def write_workbook(report: Report, entries: Sequence[Mapping[str, Any]]) -> dict
     from openpyxl import Workbook
 
     names = sheet_names(entries)
-    wb = Workbook()
+    wb = Workbook(write_only=True)
     when = report.built_at.astimezone(UTC).replace(tzinfo=None)
     wb.properties.created = wb.properties.modified = when
     wb.properties.creator = "wwc-analysis"
     wb.properties.title = f"WWC Certification report {report.year}: tables"
-    _readme(wb, readme_rows(report, entries, names))
+    readme = wb.create_sheet(README)
     for entry in entries:
         for table in entry["tables"]:
             _table_sheet(wb, names[table["href"]], table, report.folder)
+    _readme(readme, readme_rows(report, entries, names))
     path = report.folder / WORKBOOK
     wb.save(path)
     _fixed_times(path, when)
