@@ -164,6 +164,9 @@ def test_the_workbook(built):
     from openpyxl import load_workbook
 
     wb = load_workbook(built.folder / "tables.xlsx")
+    # the build time, never the clock (openpyxl's save would write the clock: not the same bytes)
+    built_utc = BUILT.astimezone(timezone.utc).replace(tzinfo=None)
+    assert wb.properties.created == wb.properties.modified == built_utc
     assert wb.sheetnames == [
         "README",
         "01 table",
@@ -273,3 +276,15 @@ def test_a_page_written_with_other_titles_is_written_again(tmp_path):
     render.write_all(report, Options(), lines.append, writer)
     assert lines[0].startswith("rendering 2 page(s),")
     assert "A title the run does not have" not in (folder / "01-levels.html").read_text()
+
+
+def test_a_workbook_built_as_runs_finish_is_the_same_file(built):
+    """Sheets written run by run, in any order, give the bytes of the workbook written at once."""
+    entries = render.page_entries(built)
+    at_once = (built.folder / workbook.WORKBOOK).read_bytes()
+    book = workbook.WorkbookBuilder(built.folder)
+    for entry in reversed(entries):
+        book.add(entry["tables"])
+    names = book.finish(built, entries)
+    assert list(names.values()) == ["01 table", "01 sim", "02 2024-06 table", "02 2024-06 sim"]
+    assert (built.folder / workbook.WORKBOOK).read_bytes() == at_once

@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import threading
 import zipfile
 from collections.abc import Mapping, Sequence
 from datetime import UTC
@@ -106,7 +107,7 @@ def _styled(sheet, value: Any, font) -> Any:
     return cell
 
 
-def _table_sheet(wb, name: str, table: Mapping[str, Any], folder: Path) -> None:
+def _table_sheet(wb, name: str, table: Mapping[str, Any], folder: Path):
     """A sheet of the table: its comment lines (the SIMULATED one bold red), its header in bold
     and frozen, its rows; columns as wide as their first 200 cells. Rows are written as they come
     (a write-only workbook): the widths and the frozen header are set first."""
@@ -127,6 +128,7 @@ def _table_sheet(wb, name: str, table: Mapping[str, Any], folder: Path) -> None:
         sheet.append([_styled(sheet, value, bold) for value in rows[0]])
     for row in rows[1:]:
         sheet.append(row)
+    return sheet
 
 
 def readme_rows(report: Report, entries: Sequence[Mapping[str, Any]], names: Mapping) -> list:
@@ -190,6 +192,15 @@ def _readme(sheet, rows: list, header_row: int = 7) -> None:
         )
 
 
+def _save(wb, path: Path) -> None:
+    """Save ``wb`` as openpyxl's ``Workbook.save`` does, but keeping the modification time it was
+    given (``save`` sets it to the clock, so two builds of the same report would differ)."""
+    from openpyxl.writer.excel import ExcelWriter
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        ExcelWriter(wb, archive).write_data()
+
+
 def _fixed_times(path: Path, when) -> None:
     """Rewrite the workbook's zip entries with the build time as their timestamp."""
     stamp = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
@@ -202,25 +213,67 @@ def _fixed_times(path: Path, when) -> None:
             dst.writestr(fixed, data)
 
 
+class WorkbookBuilder:
+    """``tables.xlsx`` built as the runs finish: :meth:`add` writes the sheets of a finished run's
+    tables while other notebooks still run (a write-only workbook serialises rows as they are
+    added); :meth:`finish` names the sheets (:func:`sheet_names`, which needs every table), puts
+    them in page order after the README, writes the README and saves. One thread at a time; the
+    file is the same, byte for byte, whatever order the runs finished in."""
+
+    def __init__(self, folder: Path) -> None:
+        from openpyxl import Workbook
+
+        self.folder = folder
+        self.wb = Workbook(write_only=True)
+        self.readme = self.wb.create_sheet(README)  # the first tab
+        self.sheets: dict[str, Any] = {}  # table href -> its sheet
+        self._lock = threading.Lock()
+
+    def add(self, tables: Sequence[Mapping[str, Any]]) -> None:
+        """Write a sheet for each of ``tables`` (manifest entries with their ``href``) that has
+        none yet, under a provisional name."""
+        with self._lock:
+            for table in tables:
+                if table["href"] not in self.sheets:
+                    provisional = f"~{len(self.sheets) + 1}"  # no final name starts with "~"
+                    self.sheets[table["href"]] = _table_sheet(
+                        self.wb, provisional, table, self.folder
+                    )
+
+    def finish(self, report: Report, entries: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+        """Write ``tables.xlsx`` into the report folder; return ``{table href: sheet name}``."""
+        names = sheet_names(entries)
+        self.add([table for entry in entries for table in entry["tables"]])
+        with self._lock:
+            for href in [h for h in self.sheets if h not in names]:  # a table no page lists
+                self.wb.remove(self.sheets.pop(href))
+            for position, (href, name) in enumerate(names.items(), start=1):
+                sheet = self.sheets[href]
+                sheet.title = name
+                self.wb.move_sheet(name, position - self.wb.index(sheet))  # by its name
+            wb = self.wb
+            when = report.built_at.astimezone(UTC).replace(tzinfo=None)
+            wb.properties.created = wb.properties.modified = when
+            wb.properties.creator = "wwc-analysis"
+            wb.properties.title = f"WWC Certification report {report.year}: tables"
+            _readme(self.readme, readme_rows(report, entries, names))
+            path = report.folder / WORKBOOK
+            _save(wb, path)
+            _fixed_times(path, when)
+        return names
+
+
 def write_workbook(report: Report, entries: Sequence[Mapping[str, Any]]) -> dict[str, str]:
     """Write ``tables.xlsx`` into the report folder; return ``{table href: sheet name}``."""
-    from openpyxl import Workbook
-
-    names = sheet_names(entries)
-    wb = Workbook(write_only=True)
-    when = report.built_at.astimezone(UTC).replace(tzinfo=None)
-    wb.properties.created = wb.properties.modified = when
-    wb.properties.creator = "wwc-analysis"
-    wb.properties.title = f"WWC Certification report {report.year}: tables"
-    readme = wb.create_sheet(README)
-    for entry in entries:
-        for table in entry["tables"]:
-            _table_sheet(wb, names[table["href"]], table, report.folder)
-    _readme(readme, readme_rows(report, entries, names))
-    path = report.folder / WORKBOOK
-    wb.save(path)
-    _fixed_times(path, when)
-    return names
+    return WorkbookBuilder(report.folder).finish(report, entries)
 
 
-__all__ = ["README", "WORKBOOK", "read_table", "readme_rows", "sheet_names", "write_workbook"]
+__all__ = [
+    "README",
+    "WORKBOOK",
+    "WorkbookBuilder",
+    "read_table",
+    "readme_rows",
+    "sheet_names",
+    "write_workbook",
+]
