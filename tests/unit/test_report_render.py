@@ -7,7 +7,7 @@ links, landscape tables). The PDF itself is built in tests/integration."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import nbformat
@@ -165,7 +165,7 @@ def test_the_workbook(built):
 
     wb = load_workbook(built.folder / "tables.xlsx")
     # the build time, never the clock (openpyxl's save would write the clock: not the same bytes)
-    built_utc = BUILT.astimezone(timezone.utc).replace(tzinfo=None)
+    built_utc = BUILT.astimezone(UTC).replace(tzinfo=None)
     assert wb.properties.created == wb.properties.modified == built_utc
     assert wb.sheetnames == [
         "README",
@@ -238,8 +238,9 @@ def test_the_pdf_keeps_every_link_and_column(built):
 
 
 def test_pages_written_one_by_one_are_the_pages_written_at_the_end(tmp_path):
-    """``wwc report`` writes each page as its run finishes, in any order, titles taken from the
-    source notebooks; the bytes are those of a rendering of the finished build."""
+    """``wwc report`` writes each page and its tables' sheets as its run finishes, in any order,
+    titles taken from the source notebooks; the bytes are those of a rendering of the finished
+    build."""
     folder = tmp_path / "2024"
     report = _report(folder, fake_build(folder))
     sources = [
@@ -248,17 +249,18 @@ def test_pages_written_one_by_one_are_the_pages_written_at_the_end(tmp_path):
     early = Report(**{**report.__dict__, "runs": sources})
     writer = render.PageWriter(early, single_file=False)
     for run in reversed(sources):
-        writer.write(run.name)
+        writer.finished(run.name)  # its page, and its tables' sheets
     lines: list[str] = []
     render.write_all(early, Options(), lines.append, writer)
     assert lines == [
         "writing tables.xlsx and index.html (the 2 page(s) were written as their notebooks "
         "finished) ..."
     ]
-    written = {r.name: (folder / f"{r.name}.html").read_bytes() for r in sources}
+    files = [f"{r.name}.html" for r in sources] + ["tables.xlsx", "index.html"]
+    written = {name: (folder / name).read_bytes() for name in files}
     render.write_all(report, Options(), lines.append)  # all at the end, as before
     assert lines[-1].startswith("rendering 2 page(s),")
-    assert {r.name: (folder / f"{r.name}.html").read_bytes() for r in sources} == written
+    assert {name: (folder / name).read_bytes() for name in files} == written
 
 
 def test_a_page_written_with_other_titles_is_written_again(tmp_path):

@@ -278,9 +278,9 @@ def _run_notebooks(
     if writer is not None:
         to_run = {job["name"] for job in job_list}
         pages = {
-            "after": lambda done: functools.partial(writer.write, done.name),
+            "after": lambda done: functools.partial(writer.finished, done.name),
             "extra": [
-                functools.partial(writer.write, r.name) for r in runs if r.name not in to_run
+                functools.partial(writer.finished, r.name) for r in runs if r.name not in to_run
             ],
         }
     try:

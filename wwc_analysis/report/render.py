@@ -15,12 +15,21 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from wwc_analysis.report import front, pages, workbook
 from wwc_analysis.report.document import EXECUTED, Options, Report, RunPage
 from wwc_analysis.report.outputs import read_manifest
 from wwc_analysis.report.run import Progress
+
+
+def run_outputs(folder: Path, name: str) -> list[dict[str, Any]]:
+    """The figures and tables of the run ``name`` (its manifest), each with its path ``href``
+    relative to the report and its ``page``."""
+    return [
+        {**e, "href": f"{name}/{e['file']}", "page": name} for e in read_manifest(folder / name)
+    ]
 
 
 def page_entries(report: Report) -> list[dict[str, Any]]:
@@ -35,10 +44,7 @@ def page_entries(report: Report) -> list[dict[str, Any]]:
         title, short = pages.notebook_titles(nb, run.name, run.round_id)
         meta = nb.metadata.get("wwc", {})
         summary = str(meta.get("round_summary" if run.round_id else "summary", "") or "")
-        manifest = [
-            {**e, "href": f"{run.name}/{e['file']}", "page": run.name}
-            for e in read_manifest(report.folder / run.name)
-        ]
+        manifest = run_outputs(report.folder, run.name)
         out.append(
             {
                 "name": run.name,
@@ -57,8 +63,9 @@ def page_entries(report: Report) -> list[dict[str, Any]]:
 
 class PageWriter:
     """Writes the page of each run of a build, one page at a time, as soon as its executed
-    notebook is there: ``wwc report`` renders a page while the last notebooks still run, on a
-    core that has no notebook left to run (:func:`wwc_analysis.report.run.execute_all`).
+    notebook is there, and the workbook's sheets of its tables (:attr:`book`): ``wwc report``
+    does it while the last notebooks still run, on a core that has no notebook left to run
+    (:func:`wwc_analysis.report.run.execute_all`).
 
     The navigation of a page names its neighbours, so the titles of every page come first, from
     the *source* notebooks' metadata (papermill leaves it as it is); :func:`write_all` checks them
@@ -69,8 +76,15 @@ class PageWriter:
         self.report, self.single_file = report, single_file
         self.infos: list[pages.PageInfo] = []
         self.written: set[str] = set()
+        self.book = workbook.WorkbookBuilder(report.folder)
         self._lock = threading.Lock()
         self._html = None
+
+    def finished(self, name: str) -> None:
+        """The run ``name`` is over: write its page and the workbook's sheets of its tables."""
+        self.write(name)
+        tables = [e for e in run_outputs(self.report.folder, name) if e.get("kind") == "table"]
+        self.book.add(tables)
 
     def _source_infos(self) -> list[pages.PageInfo]:
         import nbformat
@@ -156,7 +170,7 @@ def write_all(
     writer.settle(entries)
     progress(_rendering_line(len(entries), len(writer.written)))
     writer.write_rest(entries)
-    sheets = workbook.write_workbook(report, entries)
+    sheets = writer.book.finish(report, entries)
     if options.pdf:
         from wwc_analysis.report import pdf
 
@@ -173,5 +187,6 @@ __all__ = [
     "RunPage",
     "page_entries",
     "render_pages",
+    "run_outputs",
     "write_all",
 ]
