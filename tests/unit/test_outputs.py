@@ -170,3 +170,63 @@ def test_a_figure_is_rendered_once_in_a_kernel(tmp_path, monkeypatch):
     png_width = int.from_bytes(path.read_bytes()[16:20], "big")
     assert meta["width"] == png_width * 100 // 150  # shown at the size of a 100-dpi figure
     assert not plt.fignum_exists(fig.number)
+
+
+# ------------------------------------------------ PNG bytes: the pixels of savefig "tight"
+
+
+def _tight_pixels(fig, dpi=150):
+    import io
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, dpi=dpi, bbox_inches="tight", format="png")
+    return plt.imread(io.BytesIO(buffer.getvalue()), format="png")
+
+
+def _pixels(data: bytes):
+    import io
+
+    return plt.imread(io.BytesIO(data), format="png")
+
+
+def _project_figures(record):
+    from wwc_analysis import figures, history
+    from wwc_analysis.figures.style import nothing_to_draw, set_style
+
+    set_style()
+    as_of = history.resolve_as_of(2024, None, record)
+    latest = history.latest_levels(as_of, record)
+    matrix = history.transition_matrix(history.transitions(record, as_of, None, None))
+    return {
+        "growth (dates)": lambda: figures.growth(history.growth(record, 2024, as_of), 2024),
+        "levels by round": lambda: figures.levels_by_round(history.levels_by_round(record, as_of)),
+        "latest levels": lambda: figures.latest_levels(
+            history.level_counts(latest["level"]), as_of, "all countries"
+        ),
+        "transitions (heatmap)": lambda: figures.transitions(matrix, as_of, "all countries"),
+        "map (aspect, labels, legend outside)": lambda: figures.reach_map(record, as_of),
+        "nothing to draw": lambda: nothing_to_draw("A title", "why not", "Source: a test"),
+    }
+
+
+def test_png_bytes_are_the_pixels_of_savefig_tight(record):
+    """The project's charts (dates, bars, a heatmap, a map with an aspect, labels and a legend
+    outside the axes, a figure without axes) saved with one layout pass fewer: the same pixels
+    as savefig(bbox_inches="tight")."""
+    for name, make in _project_figures(record).items():
+        fig = make()
+        expected = _tight_pixels(fig)
+        got = _pixels(outputs.png_bytes(fig))
+        assert got.shape == expected.shape and (got == expected).all(), name
+        assert (_tight_pixels(fig) == expected).all(), f"{name}: the figure was changed"
+        plt.close(fig)
+
+
+def test_png_bytes_of_a_figure_laid_out_at_draw_time_go_the_usual_way():
+    fig, ax = plt.subplots(layout="constrained")
+    ax.plot([1, 2, 3], [3, 1, 2])
+    ax.set_title("A title")
+    ax.legend(["a line"], loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    caption(fig, "Source: a test")
+    assert (_pixels(outputs.png_bytes(fig)) == _tight_pixels(fig)).all()
+    assert fig.get_layout_engine() is not None  # left as it was

