@@ -18,7 +18,9 @@ cell of the *source* notebook (papermill's injected-parameters cell not counted)
 The child runs papermill with an engine of its own (:class:`_Engine`): papermill's default saves the
 whole executed notebook, images included, before and after every cell; this one saves it once at
 the end (or when the run fails) and instead writes the running cell's number to the job's
-``progress`` file, which the parent reads to say how far a long notebook has got.
+``progress`` file, which the parent reads to say how far a long notebook has got. When the last
+cell is done the kernel is stopped at once (nbclient's ``shutdown_kernel="immediate"``): every
+output has arrived by then, and a clean exit took 0.4-0.6 s of every run.
 
 No process outlives a run cut short. Each worker starts a session (process group) of its own, and
 :func:`execute_all`, when it is interrupted (Ctrl-C, or SIGTERM turned into
@@ -336,6 +338,7 @@ def _papermill(job: Mapping[str, Any]) -> None:
         log_output=False,
         start_timeout=job["start_timeout"],
         execution_timeout=job["cell_timeout"],
+        shutdown_kernel="immediate",  # every output is in: no 0.4-0.6 s wait for a clean exit
     )
 
 
