@@ -341,6 +341,26 @@ def test_calibration_formats_show_the_bands(tiny, panel_scores):
         assert "-".join(shown) in text and f"| {'-'.join(shown)} | {row.band} |" in markdown
 
 
+def test_the_calibration_table_is_for_people(tiny, panel_scores):
+    """Words, not keys: each row's description (wrapped, never cut), "–" where the record has no
+    figure, a legend; within 100 columns."""
+    table = sim.calibration(panel_scores, tiny)
+    text = sim.format_calibration(table)
+    assert max(len(line) for line in text.splitlines()) <= 100
+    assert not any(metric in text for metric in table["metric"])  # no raw keys
+    body = text.split("\n\n")[1].splitlines()[1:]  # the rows under the header
+    rows: list[list[str]] = []
+    for line in body:
+        if line.startswith("  "):  # a wrapped description goes on
+            rows[-1][0] += " " + line.strip()
+        else:
+            rows.append([line[:58].strip(), *line[58:].split()])
+    assert [r[0] for r in rows] == list(table["description"])
+    publics = [r[2] for r in rows]
+    assert publics == [("–" if pd.isna(t) else f"{t:.3f}") for t in table["target"]]
+    assert "–" in publics and "public: " in text and "within: " in text  # and the legend
+
+
 # --- command line ---------------------------------------------------------------------------------
 
 
@@ -348,7 +368,7 @@ def test_cli_writes_and_prints_calibration(tmp_path, capsys, tiny):
     args = ["--out", str(tmp_path), "--n-cities", "40", "--seed", "9", "--calibration"]
     assert cli.main(["simulate", *args, "--data", str(TINY_DIR)]) == 0
     out = capsys.readouterr().out
-    assert "SIMULATED" in out and "certified_share_assessments" in out
+    assert "SIMULATED" in out and "share of applicant assessments reaching a tier" in out
     assert (tmp_path / "assessments.csv").exists() and (tmp_path / "cities.csv").exists()
     again = sim.simulate_assessments(tiny, 40, seed=9)
     written = load_assessments(tmp_path / "assessments.csv", TINY_DIR)

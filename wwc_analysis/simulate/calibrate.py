@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+import textwrap
 from dataclasses import dataclass
 
 import numpy as np
@@ -399,7 +400,37 @@ def format_calibration(table: pd.DataFrame, fmt: str = "table") -> str:
                 f"| {src} |"
             )
         return "\n".join(lines) + "\n"
-    return head + "\n" + shown.to_string(index=False) + "\n"
+    return head + "\n\n" + _people_table(table["description"], shown) + "\n"
+
+
+#: The plain table's column widths: what is measured (wrapped), then the figures.
+_WIDTHS = (58, 9, 7, 12, 6)
+_LEGEND = (
+    "simulated: the share in the simulated assessments. public: the figure the public record "
+    "gives (– where it gives none: the tolerance is then an assumption, docs/simulation.md). "
+    "tolerance: the band the simulation is calibrated to. within: yes when the simulated share "
+    "lies in the band. --format markdown adds each band's basis and source."
+)
+
+
+def _people_table(descriptions: pd.Series, shown: pd.DataFrame) -> str:
+    """The calibration in 100 columns: each row's description in words (wrapped, never cut), the
+    figures right-aligned, "–" for no public figure, then a legend."""
+    w = _WIDTHS
+    head = ["what is measured", "simulated", "public", "tolerance", "within"]
+    lines = ["  ".join([head[0].ljust(w[0]), *(h.rjust(n) for h, n in zip(head[1:3], w[1:3])),
+                        head[3].ljust(w[3]), head[4]])]  # fmt: skip
+    for description, row in zip(descriptions, shown.itertuples(index=False), strict=True):
+        wrapped = textwrap.wrap(str(description), w[0], subsequent_indent="  ")
+        figures = [
+            row.simulated.rjust(w[1]),
+            (row.public or "–").rjust(w[2]),
+            row.tolerance.ljust(w[3]),
+            row.within,
+        ]
+        lines.append("  ".join([wrapped[0].ljust(w[0]), *figures]).rstrip())
+        lines += wrapped[1:]
+    return "\n".join(lines) + "\n\n" + textwrap.fill(_LEGEND, 100)
 
 
 __all__ = [
