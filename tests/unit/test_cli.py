@@ -300,7 +300,8 @@ def test_score_file_of_simulated_data_says_so(capsys):
 
 def test_score_file_table_for_people(capsys, tiny_std2022, tmp_path):
     """The table format of --file: headers in words, the share in percent, the dash where no core
-    criterion is missing or nothing keeps a city from its tier, the tier counts headed in words."""
+    criterion is missing, what keeps a city from a tier on a line of its own under its row (the
+    table fits 100 columns however many reasons), the tier counts headed in words."""
     std = tiny_std2022
     path = tmp_path / "own.csv"
     with path.open("w", newline="", encoding="utf-8") as fh:
@@ -310,21 +311,31 @@ def test_score_file_table_for_people(capsys, tiny_std2022, tmp_path):
             w.writerow(["testville-tx-us", "2024-01", code, "true" if i < 37 else "false", "true"])
             met = "false" if code == "PA1" else "true"
             w.writerow(["otherton-tx-us", "2024-01", code, met, "false"])
+            met = "true" if i < 5 and code not in ("DM1", "LC1", "PA1") else "false"
+            w.writerow(["lowland-tx-us", "2024-01", code, met, "false"])
     code, out, _ = run(capsys, "score", "--file", str(path), *TINY)
     assert code == 0
     lines = out.splitlines()
-    assert lines[0].split("  ")[0] == "City" and "Not certified because" in lines[0]
+    assert max(len(line) for line in lines) <= 100
+    assert lines[0].split()[0] == "City" and lines[0].endswith("  Outcome met")
     assert "city_id" not in out and "NaN" not in out and "None" not in out
-    rows = {line.split()[0]: re.split(r"\s{2,}", line) for line in lines[1:3]}
+    rows = {line.split()[0]: re.split(r"\s{2,}", line) for line in lines[1:6] if line[0] != " "}
     assert rows["testville-tx-us"] == [
-        "testville-tx-us", "2024-01", "37", "43", "86.0%", "Platinum", "–", "yes", "–"
+        "testville-tx-us", "2024-01", "37", "43", "86.0%", "Platinum", "–", "yes"
     ]  # fmt: skip
     assert rows["otherton-tx-us"] == [
-        "otherton-tx-us", "2024-01", "42", "43", "97.7%", "Not certified", "PA1", "no",
-        "core criteria missing; outcome requirement unmet",
+        "otherton-tx-us", "2024-01", "42", "43", "97.7%", "Not certified", "PA1", "no"
     ]  # fmt: skip
-    assert lines[4].split() == ["Tier", "Assessments"]
-    assert [line.split()[-1] for line in lines[5:]] == ["1", "0", "0", "1"]
+    under = {lines[i - 1].split()[0]: lines[i] for i in range(1, 7) if lines[i].startswith(" ")}
+    assert under["otherton-tx-us"].split(": ", 1) == [
+        "    not certified",
+        "core criteria missing; outcome requirement unmet",
+    ]
+    assert "below the Silver threshold; core criteria missing" in under["lowland-tx-us"]
+    assert "testville-tx-us" not in under  # certified: no line
+    tiers = lines.index("") + 1
+    assert lines[tiers].split() == ["Tier", "Assessments"]
+    assert [line.split()[-1] for line in lines[tiers + 1 :]] == ["2", "0", "0", "1"]
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import textwrap
 from pathlib import Path
 
 import pandas as pd
@@ -27,8 +28,10 @@ FILE_COLUMNS = {
     "tier": "Tier",
     "missing_core": "Core missing",
     "outcome_ok": "Outcome met",
-    "reason": "Not certified because",
 }
+#: Under a row of that table, what keeps the city from a tier (a line of its own: the reasons can
+#: be long, and the table then still fits 100 columns).
+REASON_LINE = "    not certified: {reason}"
 #: How the cells of some columns read in that table.
 FILE_FORMATS = {"share": "{:.1%}", "outcome_ok": lambda v: "yes" if v else "no"}
 
@@ -130,10 +133,25 @@ def score_file(args, std: Standard) -> int:
             missing_core=scores["missing_core"].replace("", None),
             reason=scores["reason"].astype(str).replace("", None),
         )
-        print(report_text(shown, FILE_COLUMNS, formats=FILE_FORMATS))
+        print(_with_reasons(report_text(shown, FILE_COLUMNS, formats=FILE_FORMATS), shown))
         counts = scores["tier"].value_counts(sort=False).rename_axis("tier").reset_index()
         print("\n" + report_text(counts, {"tier": "Tier", "count": "Assessments"}))
     return 0
+
+
+def _with_reasons(table: str, shown) -> str:
+    """``table`` (a header, then a line per row of ``shown``) with :data:`REASON_LINE` under each
+    row that has a reason, wrapped at 100 columns."""
+    header, *rows = table.splitlines()
+    out = [header]
+    for line, reason in zip(rows, shown["reason"], strict=True):
+        out.append(line)
+        if isinstance(reason, str) and reason:
+            indent = " " * (len(REASON_LINE) - len(REASON_LINE.lstrip()) + 2)
+            out.append(
+                textwrap.fill(REASON_LINE.format(reason=reason), 100, subsequent_indent=indent)
+            )
+    return "\n".join(out)
 
 
 def score_count(args, std: Standard) -> int:
