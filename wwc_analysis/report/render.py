@@ -140,11 +140,6 @@ class PageWriter:
             pages.write_stylesheet(self.report.folder)
 
 
-def render_pages(report: Report, entries: Sequence[Mapping[str, Any]], single_file: bool) -> None:
-    """Write ``<name>.html`` for every run, and the shared stylesheet (unless single-file)."""
-    PageWriter(report, single_file).write_rest(entries)
-
-
 def _rendering_line(pages_in_all: int, early: int) -> str:
     """The progress line of the rendering: the pages left and those already written."""
     if not early:
@@ -186,7 +181,6 @@ __all__ = [
     "Report",
     "RunPage",
     "page_entries",
-    "render_pages",
     "run_outputs",
     "write_all",
 ]

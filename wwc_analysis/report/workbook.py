@@ -263,11 +263,6 @@ class WorkbookBuilder:
         return names
 
 
-def write_workbook(report: Report, entries: Sequence[Mapping[str, Any]]) -> dict[str, str]:
-    """Write ``tables.xlsx`` into the report folder; return ``{table href: sheet name}``."""
-    return WorkbookBuilder(report.folder).finish(report, entries)
-
-
 __all__ = [
     "README",
     "WORKBOOK",
@@ -275,5 +270,4 @@ __all__ = [
     "read_table",
     "readme_rows",
     "sheet_names",
-    "write_workbook",
 ]
