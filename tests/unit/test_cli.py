@@ -276,15 +276,27 @@ def test_score_count_machine_formats_keep_their_keys(capsys):
     )
 
 
-def test_score_file(capsys, tiny_std2022, tmp_path):
-    std = tiny_std2022
-    path = tmp_path / "own.csv"
+def _assessment_file(path, std, cities) -> str:
+    """A researcher's own assessment file of round 2024-01: ``cities`` maps a city id to
+    ``(meets(i, code), outcome_met)``, ``i`` the criterion's place in the standard."""
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["city_id", "round_id", "criterion", "met", "outcome_met"])
-        for i, code in enumerate(std.criteria):
-            w.writerow(["testville-tx-us", "2024-01", code, "true" if i < 37 else "false", "true"])
-    code, out, _ = run(capsys, "score", "--file", str(path), "--format", "json", *TINY)
+        for city, (meets, outcome) in cities.items():
+            for i, code in enumerate(std.criteria):
+                w.writerow(
+                    [city, "2024-01", code, str(meets(i, code)).lower(), str(outcome).lower()]
+                )
+    return str(path)
+
+
+#: A city meeting its first 37 criteria and the outcome requirement: Platinum.
+TESTVILLE = {"testville-tx-us": (lambda i, code: i < 37, True)}
+
+
+def test_score_file(capsys, tiny_std2022, tmp_path):
+    path = _assessment_file(tmp_path / "own.csv", tiny_std2022, TESTVILLE)
+    code, out, _ = run(capsys, "score", "--file", path, "--format", "json", *TINY)
     assert code == 0
     payload = json.loads(out)
     assert payload["note"] is None  # a researcher's own file is not simulated
@@ -302,18 +314,13 @@ def test_score_file_table_for_people(capsys, tiny_std2022, tmp_path):
     """The table format of --file: headers in words, the share in percent, the dash where no core
     criterion is missing, what keeps a city from a tier on a line of its own under its row (the
     table fits 100 columns however many reasons), the tier counts headed in words."""
-    std = tiny_std2022
-    path = tmp_path / "own.csv"
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(["city_id", "round_id", "criterion", "met", "outcome_met"])
-        for i, code in enumerate(std.criteria):
-            w.writerow(["testville-tx-us", "2024-01", code, "true" if i < 37 else "false", "true"])
-            met = "false" if code == "PA1" else "true"
-            w.writerow(["otherton-tx-us", "2024-01", code, met, "false"])
-            met = "true" if i < 5 and code not in ("DM1", "LC1", "PA1") else "false"
-            w.writerow(["lowland-tx-us", "2024-01", code, met, "false"])
-    code, out, _ = run(capsys, "score", "--file", str(path), *TINY)
+    cities = {
+        **TESTVILLE,
+        "otherton-tx-us": (lambda i, code: code != "PA1", False),
+        "lowland-tx-us": (lambda i, code: i < 5 and code not in ("DM1", "LC1", "PA1"), False),
+    }
+    path = _assessment_file(tmp_path / "own.csv", tiny_std2022, cities)
+    code, out, _ = run(capsys, "score", "--file", path, *TINY)
     assert code == 0
     lines = out.splitlines()
     assert max(len(line) for line in lines) <= 100
