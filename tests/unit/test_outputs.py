@@ -184,9 +184,20 @@ def _tight_pixels(fig, dpi=150):
 
 
 def _pixels(data: bytes):
+    """The RGBA pixels of a PNG (an RGB PNG has every pixel opaque)."""
     import io
 
-    return plt.imread(io.BytesIO(data), format="png")
+    import numpy as np
+
+    pixels = plt.imread(io.BytesIO(data), format="png")
+    if pixels.shape[2] == 3:
+        pixels = np.dstack([pixels, np.ones(pixels.shape[:2], dtype=pixels.dtype)])
+    return pixels
+
+
+def _png_header(data: bytes) -> tuple[int, int, int]:
+    """(width, height, colour type) from a PNG's IHDR: colour type 2 is RGB, 6 is RGBA."""
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big"), data[25]
 
 
 def _project_figures(record):
@@ -220,6 +231,41 @@ def test_png_bytes_are_the_pixels_of_savefig_tight(record):
         assert got.shape == expected.shape and (got == expected).all(), name
         assert (_tight_pixels(fig) == expected).all(), f"{name}: the figure was changed"
         plt.close(fig)
+
+
+def test_an_opaque_figure_is_an_rgb_png_smaller_than_savefig_s(record):
+    """Every pixel of a project figure is opaque, so its alpha channel says nothing: the PNG is
+    RGB (colour type 2), with the same pixels, the same dpi and the same "Software" note as
+    matplotlib's RGBA PNG, and smaller."""
+    import io
+
+    from PIL import Image
+
+    fig = _project_figures(record)["map (aspect, labels, legend outside)"]()
+    data = outputs.png_bytes(fig)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, dpi=outputs.FIGURE_DPI, bbox_inches="tight", format="png")
+    theirs = buffer.getvalue()
+    plt.close(fig)
+    assert _png_header(data)[2] == 2 and _png_header(theirs)[2] == 6
+    assert _png_header(data)[:2] == _png_header(theirs)[:2]
+    assert (_pixels(data) == _pixels(theirs)).all()
+    assert len(data) < len(theirs)
+    ours, mpl = Image.open(io.BytesIO(data)), Image.open(io.BytesIO(theirs))
+    assert ours.info["Software"] == mpl.info["Software"]
+    assert ours.info["dpi"] == mpl.info["dpi"]
+
+
+def test_a_figure_with_transparent_pixels_keeps_its_alpha():
+    fig, ax = plt.subplots(figsize=(3, 2))
+    fig.patch.set_alpha(0.0)  # a transparent background: alpha matters
+    ax.plot([1, 2, 3], [3, 1, 2])
+    fig.tight_layout()
+    data = outputs.png_bytes(fig)
+    assert _png_header(data)[2] == 6
+    assert (_pixels(data) == _tight_pixels(fig)).all()
+    assert (_pixels(data)[..., 3] < 1).any()
+    plt.close(fig)
 
 
 def test_png_bytes_of_a_figure_laid_out_at_draw_time_go_the_usual_way():
