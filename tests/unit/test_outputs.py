@@ -233,6 +233,69 @@ def test_png_bytes_are_the_pixels_of_savefig_tight(record):
         plt.close(fig)
 
 
+def _count_measurements(monkeypatch) -> list:
+    """Calls of ``Figure.get_tightbbox`` (a measurement of every artist of a figure)."""
+    from matplotlib.figure import Figure
+
+    calls: list = []
+    real = Figure.get_tightbbox
+    monkeypatch.setattr(
+        Figure, "get_tightbbox", lambda self, *a, **k: calls.append(1) or real(self, *a, **k)
+    )
+    return calls
+
+
+def test_a_figure_unchanged_since_its_caption_is_saved_without_measuring_it_again(
+    record, monkeypatch
+):
+    """caption() measures the figure at the saving dpi to place itself; png_bytes takes that box
+    (with the caption's own) instead of measuring every artist again: the same pixels."""
+    for name, make in _project_figures(record).items():
+        fig = make()
+        calls = _count_measurements(monkeypatch)
+        got = _pixels(outputs.png_bytes(fig))
+        assert calls == [], name
+        monkeypatch.undo()
+        expected = _tight_pixels(fig)
+        assert got.shape == expected.shape and (got == expected).all(), name
+        plt.close(fig)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda fig: fig.axes[0].set_xlabel("a\nmuch\ntaller\nlabel"),  # the bottom moves
+        lambda fig: fig.text(0.5, -0.6, "a note added under the caption"),
+        lambda fig: fig.set_size_inches(5, 3),
+        lambda fig: setattr(fig, "stale_callback", None),  # nobody watches for changes now
+    ],
+    ids=["taller label", "a text below", "resized", "callback replaced"],
+)
+def test_a_figure_changed_after_its_caption_is_measured_again(change, monkeypatch):
+    fig, ax = plt.subplots(figsize=(6, 3))
+    ax.plot([1, 2, 3], [3, 1, 2])
+    fig.tight_layout()
+    caption(fig, "Source: a test")
+    change(fig)
+    calls = _count_measurements(monkeypatch)
+    got = _pixels(outputs.png_bytes(fig))
+    assert len(calls) == 1
+    monkeypatch.undo()
+    expected = _tight_pixels(fig)
+    assert got.shape == expected.shape and (got == expected).all()
+    plt.close(fig)
+
+
+def test_a_figure_saved_at_another_dpi_is_measured_at_that_dpi(record, monkeypatch):
+    fig = _project_figures(record)["levels by round"]()
+    calls = _count_measurements(monkeypatch)
+    got = _pixels(outputs.png_bytes(fig, dpi=100))
+    assert len(calls) == 1
+    monkeypatch.undo()
+    assert (got == _tight_pixels(fig, dpi=100)).all()
+    plt.close(fig)
+
+
 def test_an_opaque_figure_is_an_rgb_png_smaller_than_savefig_s(record):
     """Every pixel of a project figure is opaque, so its alpha channel says nothing: the PNG is
     RGB (colour type 2), with the same pixels, the same dpi and the same "Software" note as

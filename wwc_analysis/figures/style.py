@@ -19,6 +19,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.text import Text
+from matplotlib.transforms import Bbox
 
 from wwc_analysis.data.schemas import LEVELS
 from wwc_analysis.rules.scoring import SCORE_TIERS
@@ -161,6 +162,9 @@ def caption(fig: Figure, text: str, simulated: bool = False) -> Text:
     dark red, so a simulated figure can never be mistaken for the public record. Calling it again
     on the same figure replaces the previous caption. The caption lies below the figure's axes;
     the inline backend and ``savefig`` (``savefig.bbox = "tight"`` from :func:`set_style`) keep it.
+
+    The figure is measured at the saving dpi (``savefig.dpi``) to place the caption, and that box
+    is kept for :func:`measured_box` until anything on the figure changes.
     """
     text = " ".join(str(text).split())
     if not text:
@@ -175,33 +179,87 @@ def caption(fig: Figure, text: str, simulated: bool = False) -> Text:
     em = 0.62 if simulated else 0.55
     chars = max(40, int(width_in * 72 / (_CAPTION_FONTSIZE * em)))
     wrapped = textwrap.fill(full, width=chars)
-    return fig.text(
-        0.01,
-        _below_everything(fig),
-        wrapped,
-        ha="left",
-        va="top",
-        fontsize=_CAPTION_FONTSIZE,
-        color="#8B0000" if simulated else "#444444",
-        fontweight="bold" if simulated else "normal",
-        gid=CAPTION_GID,
-        transform=fig.transFigure,
-    )
-
-
-def _below_everything(fig: Figure) -> float:
-    """Figure y coordinate just under the lowest artist (rotated tick labels, legends below axes).
-
-    Lays the figure out first (``tight_layout`` unless a layout engine is set), so the caption never
-    overlaps tick labels; falls back to just under the figure when no renderer is available.
-    """
+    style = {
+        "ha": "left",
+        "va": "top",
+        "fontsize": _CAPTION_FONTSIZE,
+        "color": "#8B0000" if simulated else "#444444",
+        "fontweight": "bold" if simulated else "normal",
+        "gid": CAPTION_GID,
+        "transform": fig.transFigure,
+    }
     if fig.get_layout_engine() is None and fig.axes:
-        fig.tight_layout()
+        fig.tight_layout()  # first, so the caption never overlaps tick labels
     get_renderer = getattr(fig.canvas, "get_renderer", None)
-    if get_renderer is None:
-        return -0.01
-    bottom = fig.get_tightbbox(get_renderer()).y0 / fig.get_figheight()
-    return min(0.0, bottom) - 0.01
+    if get_renderer is None:  # no renderer to measure with: just under the figure
+        return fig.text(0.01, -0.01, wrapped, **style)
+    dpi = _saving_dpi(fig)
+    shown = fig.dpi
+    fig.set_dpi(dpi)
+    try:
+        renderer = get_renderer()
+        drawn = fig.get_tightbbox(renderer)  # inches: every artist but the caption
+        bottom = drawn.y0 / fig.get_figheight()
+        artist = fig.text(0.01, min(0.0, bottom) - 0.01, wrapped, **style)
+        own = artist.get_tightbbox(renderer).transformed(fig.dpi_scale_trans.inverted())
+    finally:
+        fig.set_dpi(shown)
+    _Measured(fig, dpi, Bbox.union([drawn, own]))
+    return artist
+
+
+def _saving_dpi(fig: Figure) -> float:
+    dpi = mpl.rcParams["savefig.dpi"]
+    return fig.dpi if dpi == "figure" else float(dpi)
+
+
+#: rcParams that change the size of text as drawn: a box measured under others is not reused.
+_TEXT_RC = ("text.hinting", "text.hinting_factor", "text.kerning_factor", "text.antialiased")
+
+
+class _Measured:
+    """The box (inches) of everything drawn on ``fig`` at ``dpi``, as :func:`caption` measured it,
+    valid until anything on the figure changes.
+
+    It is the figure's ``stale_callback`` (wrapping the one it had): matplotlib calls it whenever
+    an artist of the figure changes (a text, a limit, a size, an artist added...), which forgets
+    the box and puts the previous callback back. A box measured under other text rcParams, or a
+    figure whose callback was replaced since, is not reused either.
+    """
+
+    def __init__(self, fig: Figure, dpi: float, box: Bbox) -> None:
+        self.dpi, self.box, self.rc = dpi, box, _text_rc()
+        self.previous = fig.stale_callback
+        self.valid = True
+        fig.stale_callback = self
+        fig._wwc_measured = self  # type: ignore[attr-defined]
+
+    def __call__(self, fig: Figure, value: bool) -> None:
+        self.valid = False
+        if fig.stale_callback is self:
+            fig.stale_callback = self.previous
+        if self.previous is not None:
+            self.previous(fig, value)
+
+
+def _text_rc() -> tuple:
+    return tuple(mpl.rcParams[key] for key in _TEXT_RC)
+
+
+def measured_box(fig: Figure, dpi: float) -> Bbox | None:
+    """The tight box (inches, without padding) of everything drawn on ``fig`` at ``dpi``, as
+    :func:`caption` measured it, when nothing on the figure has changed since; else None (measure
+    it). What ``fig.get_tightbbox`` gives at that dpi, without measuring every artist again."""
+    measured = getattr(fig, "_wwc_measured", None)
+    if (
+        not isinstance(measured, _Measured)
+        or not measured.valid
+        or fig.stale_callback is not measured
+        or measured.dpi != dpi
+        or measured.rc != _text_rc()
+    ):
+        return None
+    return measured.box
 
 
 __all__ = [
@@ -216,6 +274,7 @@ __all__ = [
     "TIER_ORDER",
     "TIER_PALETTE",
     "caption",
+    "measured_box",
     "set_style",
     "tier_colors",
     "tier_palette",
