@@ -248,6 +248,19 @@ def test_the_same_build_gives_the_same_bytes(built):
     assert after == before
 
 
+def test_every_entry_of_the_workbook_has_the_build_time(built):
+    """Not the clock's: two builds of the same report give the same bytes, whenever they run."""
+    import zipfile
+
+    utc = BUILT.astimezone(UTC)
+    stamp = (utc.year, utc.month, utc.day, utc.hour, utc.minute, utc.second // 2 * 2)
+    with zipfile.ZipFile(built.folder / workbook.WORKBOOK) as archive:
+        entries = archive.infolist()
+        assert len(entries) > 5 and {e.date_time for e in entries} == {stamp}
+        assert {e.compress_type for e in entries} == {zipfile.ZIP_DEFLATED}
+        assert archive.testzip() is None
+
+
 @pytest.mark.parametrize(
     ("prefix", "stem", "name"),
     [

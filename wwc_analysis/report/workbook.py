@@ -192,25 +192,32 @@ def _readme(sheet, rows: list, header_row: int = 7) -> None:
         )
 
 
-def _save(wb, path: Path) -> None:
+def _save(wb, path: Path, when) -> None:
     """Save ``wb`` as openpyxl's ``Workbook.save`` does, but keeping the modification time it was
-    given (``save`` sets it to the clock, so two builds of the same report would differ)."""
+    given (``save`` sets it to the clock, so two builds of the same report would differ) and with
+    ``when`` as the time of every zip entry (:class:`_StampedZip`), in one pass."""
     from openpyxl.writer.excel import ExcelWriter
 
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+    stamp = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
+    with _StampedZip(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        archive.stamp = stamp
         ExcelWriter(wb, archive).write_data()
 
 
-def _fixed_times(path: Path, when) -> None:
-    """Rewrite the workbook's zip entries with the build time as their timestamp."""
-    stamp = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
-    with zipfile.ZipFile(path) as src:
-        items = [(info, src.read(info)) for info in src.infolist()]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info, data in items:
-            fixed = zipfile.ZipInfo(info.filename, date_time=stamp)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(fixed, data)
+class _StampedZip(zipfile.ZipFile):
+    """A zip file whose every entry has the time ``stamp`` (not the clock's)."""
+
+    stamp: tuple[int, int, int, int, int, int] = (1980, 1, 1, 0, 0, 0)
+
+    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):
+        name = getattr(zinfo_or_arcname, "filename", zinfo_or_arcname)
+        entry = zipfile.ZipInfo(name, date_time=self.stamp)
+        entry.compress_type = zipfile.ZIP_DEFLATED
+        super().writestr(entry, data, compress_type, compresslevel)
+
+    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):
+        with open(filename, "rb") as source:  # a worksheet openpyxl wrote to a temporary file
+            self.writestr(arcname or filename, source.read(), compress_type, compresslevel)
 
 
 class WorkbookBuilder:
@@ -221,18 +228,29 @@ class WorkbookBuilder:
     file is the same, byte for byte, whatever order the runs finished in."""
 
     def __init__(self, folder: Path) -> None:
-        from openpyxl import Workbook
-
         self.folder = folder
-        self.wb = Workbook(write_only=True)
-        self.readme = self.wb.create_sheet(README)  # the first tab
+        self.wb: Any = None  # made by prepare(): importing openpyxl takes 0.1 s
+        self.readme: Any = None
         self.sheets: dict[str, Any] = {}  # table href -> its sheet
         self._lock = threading.Lock()
+
+    def prepare(self) -> None:
+        """Make the workbook and its README tab (first use, or ahead of it)."""
+        with self._lock:
+            self._prepare()
+
+    def _prepare(self) -> None:
+        if self.wb is None:
+            from openpyxl import Workbook
+
+            self.wb = Workbook(write_only=True)
+            self.readme = self.wb.create_sheet(README)  # the first tab
 
     def add(self, tables: Sequence[Mapping[str, Any]]) -> None:
         """Write a sheet for each of ``tables`` (manifest entries with their ``href``) that has
         none yet, under a provisional name."""
         with self._lock:
+            self._prepare()
             for table in tables:
                 if table["href"] not in self.sheets:
                     provisional = f"~{len(self.sheets) + 1}"  # no final name starts with "~"
@@ -245,6 +263,7 @@ class WorkbookBuilder:
         names = sheet_names(entries)
         self.add([table for entry in entries for table in entry["tables"]])
         with self._lock:
+            self._prepare()
             for href in [h for h in self.sheets if h not in names]:  # a table no page lists
                 self.wb.remove(self.sheets.pop(href))
             for position, (href, name) in enumerate(names.items(), start=1):
@@ -258,8 +277,7 @@ class WorkbookBuilder:
             wb.properties.title = f"WWC Certification report {report.year}: tables"
             _readme(self.readme, readme_rows(report, entries, names))
             path = report.folder / WORKBOOK
-            _save(wb, path)
-            _fixed_times(path, when)
+            _save(wb, path, when)
         return names
 
 
