@@ -280,7 +280,8 @@ def _run_notebooks(
         pages = {
             "after": lambda done: functools.partial(writer.finished, done.name),
             "extra": [
-                functools.partial(writer.finished, r.name) for r in runs if r.name not in to_run
+                writer.prepare,
+                *(functools.partial(writer.finished, r.name) for r in runs if r.name not in to_run),
             ],
         }
     try:

@@ -11,6 +11,7 @@ simulated data. Every value is HTML-escaped.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
@@ -41,8 +42,10 @@ def _escape(value: Any) -> Markup:
     return Markup(html.escape(str(value)))
 
 
+@functools.cache
 def environment() -> jinja2.Environment:
-    """The Jinja2 environment of the report's own templates (index, provenance, PDF)."""
+    """The Jinja2 environment of the report's own templates (index, provenance, PDF): one per
+    process, so a template is compiled once (and again only when its file changes)."""
     return jinja2.Environment(
         loader=jinja2.PackageLoader("wwc_analysis.report", "templates"),
         autoescape=True,
@@ -193,6 +196,11 @@ def index_html(
     )
 
 
+def prepare_index() -> None:
+    """Compile the front page's template ahead (``wwc report`` does it while notebooks run)."""
+    environment().get_template(INDEX_TEMPLATE)
+
+
 def write_index(
     report: Report,
     entries: Sequence[Mapping[str, Any]],
@@ -210,6 +218,7 @@ __all__ = [
     "environment",
     "headline_cards",
     "index_html",
+    "prepare_index",
     "provenance_view",
     "record_words",
     "write_index",

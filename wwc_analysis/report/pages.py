@@ -161,10 +161,10 @@ def render_page(
     target: Path,
     context: Mapping[str, Any],
     single_file: bool = False,
-) -> None:
-    """Write the page of the executed notebook ``executed`` to ``target``. ``context`` is the
-    template's ``resources.wwc`` (see the template); ``single_file`` embeds the stylesheet and the
-    figures."""
+):
+    """Write the page of the executed notebook ``executed`` to ``target``; returns the notebook as
+    read. ``context`` is the template's ``resources.wwc`` (see the template); ``single_file``
+    embeds the stylesheet and the figures."""
     import nbformat
 
     nb = nbformat.read(executed, as_version=4)
@@ -177,6 +177,7 @@ def render_page(
     resources = {"metadata": {"name": target.stem}, "wwc": wwc}
     body, _ = html_exporter.from_notebook_node(nb, resources=resources)
     target.write_text(body, encoding="utf-8")
+    return nb
 
 
 def page_context(pages: Sequence[PageInfo], i: int, year: int, built: str) -> dict[str, Any]:

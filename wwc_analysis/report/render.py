@@ -32,15 +32,18 @@ def run_outputs(folder: Path, name: str) -> list[dict[str, Any]]:
     ]
 
 
-def page_entries(report: Report) -> list[dict[str, Any]]:
+def page_entries(report: Report, read: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
     """One entry per page, in order: ``name``, ``title``, ``short_title``, ``summary``, ``html``,
     ``executed``, ``round_id``, ``figures`` and ``tables`` (the manifest's entries, each with its
-    path ``href`` relative to the report)."""
+    path ``href`` relative to the report). ``read`` holds executed notebooks already read (by
+    name): not read again."""
     import nbformat
 
     out = []
     for run in report.runs:
-        nb = nbformat.read(report.folder / EXECUTED / f"{run.name}.ipynb", as_version=4)
+        nb = (read or {}).get(run.name) or nbformat.read(
+            report.folder / EXECUTED / f"{run.name}.ipynb", as_version=4
+        )
         title, short = pages.notebook_titles(nb, run.name, run.round_id)
         meta = nb.metadata.get("wwc", {})
         summary = str(meta.get("round_summary" if run.round_id else "summary", "") or "")
@@ -76,9 +79,25 @@ class PageWriter:
         self.report, self.single_file = report, single_file
         self.infos: list[pages.PageInfo] = []
         self.written: set[str] = set()
+        self.read: dict[str, Any] = {}  # executed notebooks read to write their pages
         self.book = workbook.WorkbookBuilder(report.folder)
         self._lock = threading.Lock()
         self._html = None
+
+    def prepare(self) -> None:
+        """What every page and the index need, ahead of the first (``wwc report`` does it on a
+        core with no notebook left to start): the titles, the HTML exporter, the workbook and the
+        front page's template."""
+        with self._lock:
+            self._prepare()
+        self.book.prepare()
+        front.prepare_index()
+
+    def _prepare(self) -> None:
+        if not self.infos:
+            self.infos = self._source_infos()
+        if self._html is None:
+            self._html = pages.exporter()
 
     def finished(self, name: str) -> None:
         """The run ``name`` is over: write its page and the workbook's sheets of its tables."""
@@ -103,15 +122,14 @@ class PageWriter:
         """Write the page of the run ``name`` (again, if it was written)."""
         report = self.report
         with self._lock:
-            if not self.infos:
-                self.infos = self._source_infos()
-            if self._html is None:
-                self._html = pages.exporter()
+            self._prepare()
             i = next(i for i, info in enumerate(self.infos) if info.name == name)
             context = pages.page_context(self.infos, i, report.year, report.built_words)
             executed = report.folder / EXECUTED / f"{name}.ipynb"
             target = report.folder / self.infos[i].href
-            pages.render_page(self._html, executed, target, context, self.single_file)
+            self.read[name] = pages.render_page(
+                self._html, executed, target, context, self.single_file
+            )
             self.written.add(name)
 
     def discard(self) -> None:
@@ -160,7 +178,7 @@ def write_all(
 ) -> None:
     """Render the build: pages (those ``written`` has not written yet), ``tables.xlsx``, with
     ``options.pdf`` ``report.pdf``, then ``index.html`` (which links them)."""
-    entries = page_entries(report)
+    entries = page_entries(report, written.read if written is not None else None)
     writer = written if written is not None else PageWriter(report, options.single_file)
     writer.settle(entries)
     progress(_rendering_line(len(entries), len(writer.written)))
