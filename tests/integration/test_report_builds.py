@@ -312,3 +312,42 @@ def test_kernels_take_the_validated_data_of_the_build(tmp_path, tiny_copy):
     printed = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
     assert printed.split() == ["snapshot", "22"]  # the tiny record's 22 events
     assert not list((tmp_path / "reports").rglob(data_snapshot.FILE_NAME + "*"))
+
+
+def test_a_chart_two_pages_show_is_drawn_once_per_build(tmp_path, tiny_copy):
+    """The same chart of the same data saved twice in a build is drawn once
+    (wwc_analysis.figures.shared): the same bytes, one file in the build's store, and the store
+    is not published."""
+    from wwc_analysis.data import paths as data_paths
+
+    notebook = write_notebook(
+        tmp_path / "01-twice.ipynb",
+        [
+            ("code", "year = 0\nas_of = ''\ndata_dir = ''\noutput_dir = ''", ["parameters"]),
+            (
+                "code",
+                "import os\n"
+                "import pandas as pd\n"
+                "from wwc_analysis import figures\n"
+                "from wwc_analysis.data import paths\n"
+                "from wwc_analysis.figures.style import set_style\n"
+                "from wwc_analysis.report.outputs import save_figure\n"
+                "set_style()\n"
+                "counts = pd.Series({'Silver': 2, 'Gold': 1}, name='cities')\n"
+                "day = pd.Timestamp('2024-12-31')\n"
+                "save_figure(figures.latest_levels(counts, day), 'first', output_dir)\n"
+                "save_figure(figures.latest_levels(counts.copy(), day), 'second', output_dir)\n"
+                "print('stored', len(os.listdir(os.environ[paths.FIGURE_STORE_ENV])))",
+                [],
+            ),
+        ],
+    )
+    final = build_report(
+        2024, ROUNDS, tiny_copy, tmp_path / "reports", [notebook], progress=lambda _: None
+    )
+    nb = nbformat.read(final / "executed" / "01-twice.ipynb", as_version=4)
+    printed = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
+    assert printed.split() == ["stored", "1"]
+    first, second = (final / "01-twice" / f"{n}.png" for n in ("first", "second"))
+    assert first.read_bytes() == second.read_bytes()
+    assert not list((tmp_path / "reports").rglob(data_paths.FIGURE_STORE_DIR))

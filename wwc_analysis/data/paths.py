@@ -13,6 +13,11 @@ SIMULATED_DIR = DATA_DIR / "simulated"
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 REPORTS_DIR = PROJECT_ROOT / "reports"
 
+#: The variable naming a report build's folder of charts drawn once for all its pages
+#: (:mod:`wwc_analysis.figures.shared`), set for the build's kernels, and that folder's name.
+FIGURE_STORE_ENV = "WWC_FIGURE_STORE"
+FIGURE_STORE_DIR = ".figures"
+
 #: File name of each single-file table, relative to the data directory.
 FILES: dict[str, str] = {
     "standards": "standards.csv",

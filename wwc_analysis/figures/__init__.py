@@ -2,6 +2,8 @@
 names the source (the notebook then calls ``save_figure(...)`` and ``plt.show()``).
 
 - :mod:`~wwc_analysis.figures.style`: the style, the palettes (tiers, bases of a count), captions;
+- :mod:`~wwc_analysis.figures.shared`: in a report build, a chart two pages show with the same
+  arguments is drawn once;
 - :mod:`~wwc_analysis.figures.levels`: growth, levels by round, latest levels, countries, regions,
   moves;
 - :mod:`~wwc_analysis.figures.cohorts`: cohort sizes, upgrade times, cohort geography, sizes by

@@ -13,6 +13,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 
+from wwc_analysis.figures.shared import shared
 from wwc_analysis.figures.style import BASIS_PALETTE, NEGATIVE, TIER_ORDER, TIER_PALETTE, caption
 from wwc_analysis.rules.standards import TIERS
 from wwc_analysis.text.cohorts import with_counts
@@ -23,6 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
 SOURCE = "data/simulated/assessments.csv"
 
 
+@shared
 def criteria_met(population: pd.DataFrame, std: Standard) -> Figure:
     """Criteria met at each fictional city's assessment, stacked by the tier reached after the
     gates, with the lowest count reaching each tier by share alone (dashed lines). ``population``
@@ -68,6 +70,7 @@ def criteria_met(population: pd.DataFrame, std: Standard) -> Figure:
     return fig
 
 
+@shared
 def practice_areas(
     profile: pd.DataFrame, scope: pd.DataFrame, described: str, std: Standard
 ) -> Figure:
@@ -104,6 +107,7 @@ def practice_areas(
     return fig
 
 
+@shared
 def separating_criteria(separating: pd.DataFrame, described: str, std: Standard) -> Figure:
     """The criteria whose share differs most between upgraded and re-certified assessments, in
     percentage points (``separating``: :func:`history.separating_criteria` with a ``name``
@@ -133,6 +137,7 @@ def separating_criteria(separating: pd.DataFrame, described: str, std: Standard)
     return fig
 
 
+@shared
 def simulated_tiers(tiers: pd.DataFrame, year, std: Standard) -> Figure:
     """Fictional applicants of the year's rounds by tier reached, one group of bars per round
     (``tiers``: :func:`history.simulated_tiers`)."""

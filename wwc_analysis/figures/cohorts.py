@@ -13,6 +13,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 
+from wwc_analysis.figures.shared import shared
 from wwc_analysis.figures.style import (
     BASIS_PALETTE,
     HIGHLIGHT,
@@ -29,6 +30,7 @@ from wwc_analysis.text.words import plural
 BUCKETS = list(LEVEL_BUCKETS)
 
 
+@shared
 def cohort_sizes(sizes: pd.DataFrame, round_id: str) -> Figure:
     """A round's cohorts, reported / identified / derived side by side (``sizes``:
     :func:`history.cohort_sizes`); "n/r" marks a count the program did not report."""
@@ -63,6 +65,7 @@ def cohort_sizes(sizes: pd.DataFrame, round_id: str) -> Figure:
     return fig
 
 
+@shared
 def upgrade_times(upgrades: pd.DataFrame, round_id: str) -> Figure:
     """Years from a city's first certification on record to its upgrade, for upgrades up to the
     round, the round's own stacked on top (``upgrades``: :func:`history.upgrades_until`)."""
@@ -108,6 +111,7 @@ def upgrade_times(upgrades: pd.DataFrame, round_id: str) -> Figure:
     return fig
 
 
+@shared
 def cohort_geography(geo: pd.DataFrame, round_id: str) -> Figure:
     """The round's cities by cohort and country, stacked by the level reached in the round
     (``geo``: :func:`history.cohort_geography` by country)."""
@@ -136,6 +140,7 @@ def cohort_geography(geo: pd.DataFrame, round_id: str) -> Figure:
     return fig
 
 
+@shared
 def cohort_sizes_by_round(table: pd.DataFrame, round_id: str) -> Figure:
     """Per reported cohort, one panel: events identified in each round (bars) and the count the
     program reported (dashes; "n/r" when it did not), the round ``round_id`` highlighted

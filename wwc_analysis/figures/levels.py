@@ -12,6 +12,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 
+from wwc_analysis.figures.shared import shared
 from wwc_analysis.figures.style import (
     BASIS_PALETTE,
     HIGHLIGHT,
@@ -28,6 +29,7 @@ BUCKETS = list(LEVEL_BUCKETS)
 _LEGEND_RIGHT = {"bbox_to_anchor": (1.01, 1), "loc": "upper left"}
 
 
+@shared
 def growth(grow: pd.DataFrame, year=None) -> Figure:
     """Cities ever certified after each round: the total the program reported (dashed), the cities
     the record identifies (solid) and the gap between them (shaded); the rounds announced in
@@ -117,6 +119,7 @@ def _growth_notes(ax, grow: pd.DataFrame, reported: pd.DataFrame) -> None:
         )
 
 
+@shared
 def levels_by_round(by_round: pd.DataFrame) -> Figure:
     """After each round, the latest level of each identified city (stacked bars) and the total the
     program reported (a dash). ``by_round`` is :func:`history.levels_by_round`."""
@@ -154,6 +157,7 @@ def levels_by_round(by_round: pd.DataFrame) -> Figure:
     return fig
 
 
+@shared
 def latest_levels(counts: pd.Series, as_of, place: str = "all countries") -> Figure:
     """Cities by the level of their latest certification on or before ``as_of`` (``counts``:
     :func:`history.level_counts`, Unknown kept)."""
@@ -179,6 +183,7 @@ def latest_levels(counts: pd.Series, as_of, place: str = "all countries") -> Fig
     return fig
 
 
+@shared
 def by_country(
     table: pd.DataFrame, as_of, place: str = "all countries", new_in: int | None = None
 ) -> Figure:
@@ -211,6 +216,7 @@ def by_country(
     return fig
 
 
+@shared
 def by_region(table: pd.DataFrame, place: str = "all countries", top: int = 15) -> Figure:
     """The ``top`` regions with most certified cities, stacked by latest level (``table``:
     :func:`history.geography` by region)."""
@@ -237,6 +243,7 @@ def by_region(table: pd.DataFrame, place: str = "all countries", top: int = 15) 
     return fig
 
 
+@shared
 def transitions(matrix: pd.DataFrame, as_of, place: str = "all countries") -> Figure:
     """Level at consecutive certifications of a city, from (rows) and to (columns), Unknown kept
     (``matrix``: :func:`history.transition_matrix`)."""

@@ -23,6 +23,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from wwc_analysis.data.reach_tables import UNIVERSE_CREDIT
+from wwc_analysis.figures.shared import shared
 from wwc_analysis.figures.style import LEVEL_ORDER, TIER_PALETTE, caption, tier_colors
 from wwc_analysis.history.reach import certified_places, places
 from wwc_analysis.history.rounds import to_timestamp
@@ -52,6 +53,7 @@ def _marker_size(population: pd.Series | np.ndarray, scale: float) -> np.ndarray
     return scale * np.sqrt(values / 1e6)
 
 
+@shared
 def reach_map(
     data: Dataset, as_of=None, view: str = "americas", labels: int = 12, country=None
 ) -> Figure:

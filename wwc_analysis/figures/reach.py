@@ -9,9 +9,11 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from wwc_analysis.figures.maps import GEONAMES_CREDIT
+from wwc_analysis.figures.shared import shared
 from wwc_analysis.figures.style import BASIS_PALETTE, RECORD_SOURCE, caption
 
 
+@shared
 def residents_over_time(series: pd.DataFrame) -> Figure:
     """Residents (millions) of the identified certified cities that are GeoNames places, after
     every round, with the share of the eligible population at each point (``series``:
@@ -39,6 +41,7 @@ def residents_over_time(series: pd.DataFrame) -> Figure:
     return fig
 
 
+@shared
 def rate_by_band(table: pd.DataFrame) -> Figure:
     """Certified share of eligible places in each population band, labelled 'certified of
     eligible' (``table``: :func:`history.reach.reach_table` with ``by="band"``)."""

@@ -290,6 +290,7 @@ def _run_notebooks(
         if loader.is_alive():
             loader.join()
         (build.folder / snapshot.FILE_NAME).unlink(missing_ok=True)
+        shutil.rmtree(build.folder / paths.FIGURE_STORE_DIR, ignore_errors=True)
     for r in done:
         if r.ok:
             executed = build.folder / "executed" / f"{r.name}.ipynb"

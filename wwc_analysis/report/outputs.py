@@ -246,7 +246,9 @@ def save_figure(fig, name: str, output_dir=None, dpi: int = FIGURE_DPI) -> Path 
     """Save ``fig`` as ``<output_dir>/<name>.png``; returns the path, or None when not saving.
 
     The figure is rendered once: inside a kernel the same PNG bytes are shown as the cell's image
-    and the figure is closed (the ``plt.show()`` after it draws nothing). Without ``output_dir``
+    and the figure is closed (the ``plt.show()`` after it draws nothing). In a report build a chart
+    another page drew with the same arguments is not drawn again
+    (:mod:`wwc_analysis.figures.shared`). Without ``output_dir``
     nothing happens here and ``plt.show()`` draws the figure as usual. The figure's title, caption
     and whether it rests on simulated data (its caption or title says SIMULATED) go to the
     manifest.
@@ -254,7 +256,13 @@ def save_figure(fig, name: str, output_dir=None, dpi: int = FIGURE_DPI) -> Path 
     out = _dir(output_dir)
     if out is None:
         return None
-    data = png_bytes(fig, dpi)
+    from wwc_analysis.figures import shared  # matplotlib only when a figure is saved
+
+    stored = shared.figure_key(fig, dpi)  # in a report build: drawn by another page already?
+    data = shared.read(stored)
+    if data is None:
+        data = png_bytes(fig, dpi)
+        shared.keep(stored, data)
     path = out / f"{_slug(name)}.png"
     path.write_bytes(data)
     title, caption = figure_title(fig), figure_caption(fig)

@@ -387,15 +387,18 @@ def _child_env(build: str = "") -> dict[str, str]:
 
     A non-inline ``MPLBACKEND`` (e.g. ``Agg`` from a CI runner) is dropped: the kernel would inherit
     it and silently draw no figure. The project root goes first on ``PYTHONPATH`` so the worker
-    imports this very package. ``WWC_REPORT_BUILD`` names the build folder and
+    imports this very package. ``WWC_REPORT_BUILD`` names the build folder,
     ``WWC_DATA_SNAPSHOT`` the validated data the build hands its kernels
-    (:mod:`wwc_analysis.data.snapshot`).
+    (:mod:`wwc_analysis.data.snapshot`) and ``WWC_FIGURE_STORE`` its folder of charts drawn once
+    for all pages (:mod:`wwc_analysis.figures.shared`).
     """
     env = dict(os.environ)
     env[BUILD_ENV] = build
     env.pop(snapshot.ENV, None)
+    env.pop(paths.FIGURE_STORE_ENV, None)
     if build:  # the validated data the build writes there, if it does (data.snapshot)
         env[snapshot.ENV] = str(Path(build) / snapshot.FILE_NAME)
+        env[paths.FIGURE_STORE_ENV] = str(Path(build) / paths.FIGURE_STORE_DIR)  # figures.shared
     if "inline" not in env.get("MPLBACKEND", "inline"):
         del env["MPLBACKEND"]
     env["PYTHONPATH"] = os.pathsep.join(
