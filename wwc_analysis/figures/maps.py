@@ -149,7 +149,7 @@ def _legends(ax, levels: pd.Series, scale: float) -> None:
 def _label_largest(fig: Figure, ax, cities: pd.DataFrame, n: int) -> None:
     """Name the ``n`` most populous cities; a label that would overlap one already placed tries
     the other side, then is left out (the city stays on the map)."""
-    fig.draw_without_rendering()  # lays out (the aspect sets the frame) without painting
+    ax.apply_aspect()  # the frame as drawn: the aspect shrinks the axes (no need to draw it all)
     renderer = fig.canvas.get_renderer()
     frame = ax.get_window_extent(renderer)
     placed: list = []
