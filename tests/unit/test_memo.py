@@ -1,6 +1,6 @@
 """The memo of derived tables (wwc_analysis.history.memo): computed once for the same content,
 again for changed content (replaced or edited in place), a copy for every caller, nothing kept of
-an unhashable table or of a call that raised, and a bounded size."""
+a table that cannot be pickled or of a call that raised, and a bounded size."""
 
 from __future__ import annotations
 
@@ -93,10 +93,21 @@ def test_every_caller_gets_its_own_copy(counted):
     assert theirs.loc[0, "level"] == "Gold" and "extra" not in theirs.columns
 
 
-def test_unhashable_tables_and_errors_are_not_kept(counted):
+def test_a_list_in_a_cell_changed_in_place_is_a_new_key(counted):
     table, calls = counted
     data = _data()
-    data.certifications["sources"] = [["a"], ["b"], ["c"]]  # lists: no hash
+    data.certifications["sources"] = [["a"], ["b"], ["c"]]
+    table(data)
+    table(data)
+    assert len(calls) == 1
+    data.certifications["sources"].iloc[0].append("z")  # the same list object, longer
+    assert table(data)["sources"].iloc[0] == ["a", "z"] and len(calls) == 2
+
+
+def test_unpicklable_tables_and_errors_are_not_kept(counted):
+    table, calls = counted
+    data = _data()
+    data.certifications["sources"] = [lambda: "a", lambda: "b", lambda: "c"]  # no pickle
     table(data)
     table(data)
     assert len(calls) == 2
