@@ -286,6 +286,27 @@ def test_a_figure_changed_after_its_caption_is_measured_again(change, monkeypatc
     plt.close(fig)
 
 
+def test_a_captioned_figure_still_pickles(monkeypatch):
+    """matplotlib figures pickle; the box caption() keeps is not part of the figure, and a figure
+    read back is measured again."""
+    import pickle
+
+    from wwc_analysis.figures.style import measured_box
+
+    fig, ax = plt.subplots(figsize=(4, 3))
+    ax.plot([1, 2, 3], [3, 1, 2])
+    fig.tight_layout()
+    caption(fig, "Source: a test")
+    assert measured_box(fig, outputs.FIGURE_DPI) is not None
+    copy = pickle.loads(pickle.dumps(fig))
+    assert measured_box(copy, outputs.FIGURE_DPI) is None
+    calls = _count_measurements(monkeypatch)
+    outputs.png_bytes(copy)
+    assert len(calls) == 1
+    plt.close(fig)
+    plt.close(copy)
+
+
 def test_a_figure_saved_at_another_dpi_is_measured_at_that_dpi(record, monkeypatch):
     fig = _project_figures(record)["levels by round"]()
     calls = _count_measurements(monkeypatch)

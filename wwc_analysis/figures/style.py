@@ -11,6 +11,7 @@ the caption says so.
 from __future__ import annotations
 
 import textwrap
+import weakref
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -232,7 +233,7 @@ class _Measured:
         self.previous = fig.stale_callback
         self.valid = True
         fig.stale_callback = self
-        fig._wwc_measured = self  # type: ignore[attr-defined]
+        _MEASURED[fig] = self  # not on the figure: a pickled figure carries none of it
 
     def __call__(self, fig: Figure, value: bool) -> None:
         self.valid = False
@@ -240,6 +241,10 @@ class _Measured:
             fig.stale_callback = self.previous
         if self.previous is not None:
             self.previous(fig, value)
+
+
+#: Each figure's box as caption() measured it (figures are keys by identity, dropped with them).
+_MEASURED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _text_rc() -> tuple:
@@ -250,7 +255,7 @@ def measured_box(fig: Figure, dpi: float) -> Bbox | None:
     """The tight box (inches, without padding) of everything drawn on ``fig`` at ``dpi``, as
     :func:`caption` measured it, when nothing on the figure has changed since; else None (measure
     it). What ``fig.get_tightbbox`` gives at that dpi, without measuring every artist again."""
-    measured = getattr(fig, "_wwc_measured", None)
+    measured = _MEASURED.get(fig)
     if (
         not isinstance(measured, _Measured)
         or not measured.valid
