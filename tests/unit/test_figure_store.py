@@ -69,6 +69,13 @@ def test_defaults_and_keywords_give_one_key():
     assert _key(figures.latest_levels, _counts(), AS_OF, place="Canada") != plain
 
 
+def test_numpy_numbers_have_a_fingerprint():
+    import numpy as np
+
+    plain = _key(figures.growth, _counts().to_frame(), 2026)
+    assert plain is not None and _key(figures.growth, _counts().to_frame(), np.int64(2026))
+
+
 def test_no_key_for_an_argument_without_a_fingerprint_or_a_call_that_does_not_bind():
     assert _key(figures.latest_levels, _counts(), object()) is None
     assert _key(figures.latest_levels, _counts(), AS_OF, colour="red") is None

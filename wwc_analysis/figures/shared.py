@@ -22,6 +22,10 @@ miss changes nothing but the time):
   function returned is drawn, never taken from the store;
 - the PNG was saved at the same dpi.
 
+What the key leaves out is the same in every kernel of one build: the chart functions' code, the
+palettes and other constants of :mod:`wwc_analysis.figures`, the fonts. A notebook that changes one
+of those constants in its kernel (rather than an rcParam) should not save charts in a report build.
+
 The folder lives in the build folder and is removed before the report is published.
 """
 
@@ -64,7 +68,7 @@ def _fingerprint(value: Any, digest) -> None:
     """Feed ``digest`` with the type and content of ``value``; raise :class:`_NoFingerprint` for
     anything else than the kinds listed in the module docstring."""
     digest.update(f"<{type(value).__module__}.{type(value).__qualname__}>".encode())
-    if isinstance(value, _PLAIN):
+    if isinstance(value, (*_PLAIN, np.generic)):
         digest.update(repr(value).encode())
     elif isinstance(value, pd.DataFrame | pd.Series):
         digest.update(repr(_pandas_shape(value)).encode())
