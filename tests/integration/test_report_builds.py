@@ -278,39 +278,46 @@ def test_cell_timeout_names_the_running_cell(tmp_path):
 # ------------------------------------------------------------------ the data handed to kernels
 
 
+def _one_cell_build(tmp_path, data, name: str, code: str):
+    """Build the 2024 report of one notebook, its parameters and one cell of ``code``; return the
+    published folder and the words the cell printed."""
+    notebook = write_notebook(
+        tmp_path / f"{name}.ipynb",
+        [
+            ("code", "year = 0\nas_of = ''\ndata_dir = ''\noutput_dir = ''", ["parameters"]),
+            ("code", code, []),
+        ],
+    )
+    final = build_report(
+        2024, ROUNDS, data, tmp_path / "reports", [notebook], progress=lambda _: None
+    )
+    nb = nbformat.read(final / "executed" / f"{name}.ipynb", as_version=4)
+    return final, "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", [])).split()
+
+
 def test_kernels_take_the_validated_data_of_the_build(tmp_path, tiny_copy):
     """The build loads the data folder once and its kernels' ``wwc.load`` take that Dataset
     (wwc_analysis.data.snapshot); the snapshot is not published."""
     from wwc_analysis.data import snapshot as data_snapshot
 
-    notebook = write_notebook(
-        tmp_path / "01-load.ipynb",
-        [
-            ("code", "year = 0\nas_of = ''\ndata_dir = ''\noutput_dir = ''", ["parameters"]),
-            (
-                "code",
-                "import os, time\n"
-                "from pathlib import Path\n"
-                "import wwc_analysis as wwc\n"
-                "from wwc_analysis.data import snapshot\n"
-                "named = Path(os.environ[snapshot.ENV])\n"
-                "for _ in range(600):  # the build writes it while the kernel starts\n"
-                "    if named.exists():\n"
-                "        break\n"
-                "    time.sleep(0.05)\n"
-                "data = wwc.load(data_dir)\n"
-                "taken = snapshot.matching(Path(data_dir), 2_000_000) is not None\n"
-                "print('snapshot' if taken else 'files', len(data.certifications))",
-                [],
-            ),
-        ],
+    _, printed = _one_cell_build(
+        tmp_path,
+        tiny_copy,
+        "01-load",
+        "import os, time\n"
+        "from pathlib import Path\n"
+        "import wwc_analysis as wwc\n"
+        "from wwc_analysis.data import snapshot\n"
+        "named = Path(os.environ[snapshot.ENV])\n"
+        "for _ in range(600):  # the build writes it while the kernel starts\n"
+        "    if named.exists():\n"
+        "        break\n"
+        "    time.sleep(0.05)\n"
+        "data = wwc.load(data_dir)\n"
+        "taken = snapshot.matching(Path(data_dir), 2_000_000) is not None\n"
+        "print('snapshot' if taken else 'files', len(data.certifications))",
     )
-    final = build_report(
-        2024, ROUNDS, tiny_copy, tmp_path / "reports", [notebook], progress=lambda _: None
-    )
-    nb = nbformat.read(final / "executed" / "01-load.ipynb", as_version=4)
-    printed = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
-    assert printed.split() == ["snapshot", "22"]  # the tiny record's 22 events
+    assert printed == ["snapshot", "22"]  # the tiny record's 22 events
     assert not list((tmp_path / "reports").rglob(data_snapshot.FILE_NAME + "*"))
 
 
@@ -320,34 +327,24 @@ def test_a_chart_two_pages_show_is_drawn_once_per_build(tmp_path, tiny_copy):
     is not published."""
     from wwc_analysis.data import paths as data_paths
 
-    notebook = write_notebook(
-        tmp_path / "01-twice.ipynb",
-        [
-            ("code", "year = 0\nas_of = ''\ndata_dir = ''\noutput_dir = ''", ["parameters"]),
-            (
-                "code",
-                "import os\n"
-                "import pandas as pd\n"
-                "from wwc_analysis import figures\n"
-                "from wwc_analysis.data import paths\n"
-                "from wwc_analysis.figures.style import set_style\n"
-                "from wwc_analysis.report.outputs import save_figure\n"
-                "set_style()\n"
-                "counts = pd.Series({'Silver': 2, 'Gold': 1}, name='cities')\n"
-                "day = pd.Timestamp('2024-12-31')\n"
-                "save_figure(figures.latest_levels(counts, day), 'first', output_dir)\n"
-                "save_figure(figures.latest_levels(counts.copy(), day), 'second', output_dir)\n"
-                "print('stored', len(os.listdir(os.environ[paths.FIGURE_STORE_ENV])))",
-                [],
-            ),
-        ],
+    final, printed = _one_cell_build(
+        tmp_path,
+        tiny_copy,
+        "01-twice",
+        "import os\n"
+        "import pandas as pd\n"
+        "from wwc_analysis import figures\n"
+        "from wwc_analysis.data import paths\n"
+        "from wwc_analysis.figures.style import set_style\n"
+        "from wwc_analysis.report.outputs import save_figure\n"
+        "set_style()\n"
+        "counts = pd.Series({'Silver': 2, 'Gold': 1}, name='cities')\n"
+        "day = pd.Timestamp('2024-12-31')\n"
+        "save_figure(figures.latest_levels(counts, day), 'first', output_dir)\n"
+        "save_figure(figures.latest_levels(counts.copy(), day), 'second', output_dir)\n"
+        "print('stored', len(os.listdir(os.environ[paths.FIGURE_STORE_ENV])))",
     )
-    final = build_report(
-        2024, ROUNDS, tiny_copy, tmp_path / "reports", [notebook], progress=lambda _: None
-    )
-    nb = nbformat.read(final / "executed" / "01-twice.ipynb", as_version=4)
-    printed = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
-    assert printed.split() == ["stored", "1"]
+    assert printed == ["stored", "1"]
     first, second = (final / "01-twice" / f"{n}.png" for n in ("first", "second"))
     assert first.read_bytes() == second.read_bytes()
     assert not list((tmp_path / "reports").rglob(data_paths.FIGURE_STORE_DIR))
