@@ -139,7 +139,7 @@ def test_finish_page_makes_blocks_focusable_and_gives_images_alt_text():
         '<main class="jp-Notebook"><div class="jp-Cell-inputWrapper">a</div>'
         '<div class="jp-RenderedImage jp-OutputArea-output wwc-figure" tabindex="-1">'
         '<img src="a.png" alt="A chart"></div><div class="jp-OutputArea-output-other">b</div>'
-        '<div class="x jp-OutputArea-output"><img src="b.png"></div></main>'
+        '<div class="x jp-OutputArea-output"><img src="b.png"></div><img src="c.png" /></main>'
     )
     done = pages.finish_page(page)
     assert done == (
@@ -148,7 +148,8 @@ def test_finish_page_makes_blocks_focusable_and_gives_images_alt_text():
         '<div class="jp-RenderedImage jp-OutputArea-output wwc-figure" tabindex="-1">'
         '<img src="a.png" alt="A chart"></div><div class="jp-OutputArea-output-other">b</div>'
         '<div class="x jp-OutputArea-output" tabindex="0">'
-        f'<img src="b.png" alt="{pages.NO_ALT}"></div></main>'
+        f'<img src="b.png" alt="{pages.NO_ALT}"></div>'
+        f'<img src="c.png" alt="{pages.NO_ALT}"/></main>'
     )
 
 

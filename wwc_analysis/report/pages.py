@@ -57,17 +57,23 @@ _CLASSES = re.compile(r'\bclass="([^"]*)"')
 _FOCUSABLE = frozenset({"jp-Cell-inputWrapper", "jp-OutputArea-output"})
 
 
+def _with_attribute(tag: str, attribute: str) -> str:
+    """``tag`` (``<name ...>`` or ``<name .../>``) with ``attribute`` added last."""
+    end = len(tag) - (2 if tag.endswith("/>") else 1)
+    return f"{tag[:end].rstrip()} {attribute}{tag[end:]}"
+
+
 def _focusable(tag: re.Match) -> str:
     text = tag.group(0)
     classes = _CLASSES.search(text)
     if classes is None or "tabindex=" in text or not _FOCUSABLE & set(classes.group(1).split()):
         return text
-    return text[:-1] + ' tabindex="0">'
+    return _with_attribute(text, 'tabindex="0"')
 
 
 def _with_alt(tag: re.Match) -> str:
     text = tag.group(0)
-    return text if re.search(r"\salt=", text) else text[:-1] + f' alt="{NO_ALT}">'
+    return text if re.search(r"\salt=", text) else _with_attribute(text, f'alt="{NO_ALT}"')
 
 
 def finish_page(html: str) -> str:
