@@ -71,6 +71,8 @@ def _fingerprint(value: Any, digest) -> None:
     if isinstance(value, (*_PLAIN, np.generic)):
         digest.update(repr(value).encode())
     elif isinstance(value, pd.DataFrame | pd.Series):
+        # Values hashed, not pickled as history.memo.content_key does: equal tables built by two
+        # kernels may hold other string objects (one shared, or two equal), and their pickles differ
         digest.update(repr(_pandas_shape(value)).encode())
         try:
             hashed = pd.util.hash_pandas_object(value, index=True)
